@@ -1,0 +1,219 @@
+"""The Mesa model: wiring, the day loop and the application of events.
+
+One ``TriadModel`` advances a block of R replicates together: the state arrays carry a
+trailing replicate axis and each ``StateAgent`` decides for all of them at once.
+
+Phase order within day t (``step``):
+
+1. parameter switches dated t take effect (counterfactual ``set``);
+2. the day's random numbers are drawn (always the same shapes: common random numbers);
+3. exogenous events realised on day t apply their impulses, in timeline order, in the
+   replicates that attribute them;
+4. every agent decides its hostile rung and cooperative level toward every other actor
+   from the state after 3 (synchronous: all read the same state);
+5. the endogenous acts apply their impulses;
+6. ladder bookkeeping: the dyad-day rung (highest act either way, exogenous or
+   endogenous), the war streak and the highest rung reached so far;
+7. drift over the day: the exact affine step, plus the balance terms evaluated on the
+   state before it, plus noise σ·√dt; values are clipped to [0, 1];
+8. provocation decays by one day of its half-life;
+9. observers record day t: the recorded state of a date is the state at its end.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import mesa
+import numpy as np
+
+from . import dynamics as dyn
+from .agents import StateAgent
+from .events import event_rung, realise
+from .rng import Stream, logistic
+from .settings import ModelParams, Scenario, Settings
+
+Observer = Callable[[int, "TriadModel"], None]
+
+
+class TriadModel(mesa.Model):
+    """R replicates of the N-actor triangle under one scenario.
+
+    Args:
+        settings: validated settings (actors, horizon, parameters, ladder, seed).
+        scenario: the timeline and parameter switches to simulate.
+        lo: first replicate id simulated (inclusive).
+        hi: last replicate id simulated (exclusive).
+        observers: callables ``f(day, model)`` run at the end of every day.
+    """
+
+    def __init__(self, settings: Settings, scenario: Scenario, lo: int, hi: int,
+                 observers: Sequence[Observer] = ()):
+        super().__init__(seed=settings.seed)
+        self.settings, self.scenario = settings, scenario
+        self.lo, self.hi, self.R = lo, hi, hi - lo
+        self.ladder = settings.ladder
+        self.observers = list(observers)
+        N = self.N = len(settings.actors)
+        self.states = [StateAgent(self, c, n, k, float(settings.params.capability[k]))
+                       for k, (c, n) in enumerate(zip(settings.actors, settings.names))]
+
+        self.S = np.zeros((2, N, N, self.R))
+        self.S[0] = settings.initial_hostility[:, :, None]
+        self.S[1] = settings.initial_cooperation[:, :, None]
+        self.P = np.zeros((N, N, self.R))
+        self.offdiag = (~np.eye(N, dtype=bool))[:, :, None]
+
+        self.Io, self.Jo = dyn.ordered_pairs(N)
+        self.Id, self.Jd = dyn.unordered_pairs(N)
+        self.slots = dyn.pair_slots(N)
+        # Draw rows follow the sorted pair names, so reordering actors permutes results.
+        names = [f"{settings.actors[i]}_{settings.actors[j]}" for i, j in zip(self.Io, self.Jo)]
+        canon = sorted(names)
+        self.draw_row = np.array([canon.index(n) for n in names])
+        K = len(names)
+        self.noise_stream = Stream(settings.seed, "noise", lo, hi)
+        self.decide_stream = Stream(settings.seed, "decide", lo, hi)
+        self.eps_hostile = np.full((N, N, self.R), -np.inf)
+        self.eps_cooperative = np.full((N, N, self.R), -np.inf)
+        self._K = K
+
+        self.hostile_rung = np.zeros((N, N, self.R), dtype=np.int64)
+        self.coop_level = np.zeros((N, N, self.R), dtype=np.int64)
+        n_dyads = len(self.Id)
+        self.dyad_rung = np.zeros((n_dyads, self.R), dtype=np.int8)
+        self.max_rung = np.zeros((n_dyads, self.R), dtype=np.int8)
+        self.strike_streak = np.zeros((n_dyads, self.R), dtype=np.int32)
+        self.dyad_of = np.full((N, N), -1)
+        self.dyad_of[self.Id, self.Jd] = np.arange(n_dyads)
+        self.dyad_of[self.Jd, self.Id] = np.arange(n_dyads)
+
+        self.realised = realise(scenario.events, settings.start, settings.n_days, settings.seed, lo, hi)
+        self.event_rungs = np.array([event_rung(e, self.ladder) for e in scenario.events], dtype=np.int8)
+        self.today_events: list[tuple[int, np.ndarray]] = []  # (event index, replicate mask)
+        self.switches = dict(scenario.switches)
+        self.day = 0
+        self._use(settings.params)
+
+    # -- parameters -------------------------------------------------------------------
+    def _use(self, params: ModelParams) -> None:
+        self.params = params
+        self.decisions = params.decisions
+        self.capability = np.asarray(params.capability, dtype=float)
+        self.Phi, self.phi = dyn.exact_step(*dyn.affine_system(params.drift))
+        self.balance = params.drift.balance
+        self.has_balance = bool(np.any(self.balance != 0))
+        hl = params.decisions.provocation_half_life_days
+        self.provocation_keep = 0.5 ** (1.0 / hl)
+        self.hostile_mag = self.ladder.act_magnitude
+        self.coop_mag = self.ladder.cooperative_magnitude
+
+    # -- one day ----------------------------------------------------------------------
+    def step(self) -> None:
+        t = self.day
+        if t in self.switches:
+            self._use(self.switches[t])
+        self._draw()
+        self.dyad_rung[:] = 0
+        self._apply_events(t)
+        if self.decisions.enabled:
+            for agent in self.states:
+                agent.decide()
+            self._apply_acts()
+        else:
+            self.hostile_rung[:] = 0
+            self.coop_level[:] = 0
+        self._ladder_bookkeeping()
+        self._drift()
+        self.P *= self.provocation_keep
+        for observe in self.observers:
+            observe(t, self)
+        self.day += 1
+
+    def run(self) -> "TriadModel":
+        """Simulate every day of the horizon."""
+        for _ in range(self.settings.n_days):
+            self.step()
+        return self
+
+    def _draw(self) -> None:
+        noise = self.noise_stream.normal((2, self._K))[:, self.draw_row]
+        self.noise_h, self.noise_c = noise[0], noise[1]
+        u = self.decide_stream.uniform((2, self._K))[:, self.draw_row]
+        self.eps_hostile[self.Io, self.Jo] = logistic(u[0])
+        self.eps_cooperative[self.Io, self.Jo] = logistic(u[1])
+
+    def _apply_events(self, t: int) -> None:
+        self.today_events = []
+        p, rl = self.params, self.realised
+        H, C, P = self.S[0], self.S[1], self.P
+        for k in rl.by_day.get(t, ()):
+            ev = rl.events[k]
+            mask = (rl.day[k] == t) & rl.attributed[k]
+            if not mask.any():
+                continue
+            self.today_events.append((k, mask))
+            m = mask * (abs(ev.goldstein) / 10.0 * ev.scale)
+            s, g = self.settings.actors.index(ev.source), self.settings.actors.index(ev.target)
+            for a, b in ((s, g), (g, s)) if ev.mutual else ((s, g),):
+                if ev.goldstein < 0:
+                    H[b, a] += p.impulse_hostility * m
+                    P[b, a] += m
+                    H[a, b] += p.impulse_commitment * m
+                elif ev.goldstein > 0:
+                    C[b, a] += p.impulse_cooperation * m
+                    C[a, b] += p.impulse_commitment * m
+            if self.event_rungs[k] > 0:
+                d = self.dyad_of[s, g]
+                np.maximum(self.dyad_rung[d], np.where(mask, self.event_rungs[k], 0), out=self.dyad_rung[d])
+        np.clip(P, 0.0, 1.0, out=P)
+
+    def _apply_acts(self) -> None:
+        p = self.params
+        H, C = self.S[0], self.S[1]
+        mag = self.hostile_mag[self.hostile_rung]  # i's act toward j
+        magT = mag.transpose(1, 0, 2)  # what i received from j
+        H += p.impulse_commitment * mag + p.impulse_hostility * magT
+        self.P += magT
+        np.clip(self.P, 0.0, 1.0, out=self.P)
+        cm = self.coop_mag[self.coop_level]
+        C += p.impulse_commitment * cm + p.impulse_cooperation * cm.transpose(1, 0, 2)
+        endo = np.maximum(self.hostile_rung[self.Id, self.Jd], self.hostile_rung[self.Jd, self.Id])
+        np.maximum(self.dyad_rung, endo.astype(np.int8), out=self.dyad_rung)
+
+    def _ladder_bookkeeping(self) -> None:
+        strike = self.dyad_rung >= 5
+        self.strike_streak = np.where(strike, self.strike_streak + 1, 0)
+        war = self.strike_streak >= self.ladder.war_sustained_days
+        if war.any():
+            self.dyad_rung[war] = 6
+        np.maximum(self.max_rung, self.dyad_rung, out=self.max_rung)
+
+    def _drift(self) -> None:
+        p = self.params
+        if self.has_balance:
+            dH, dC = dyn.balance_terms(self.S[0], self.S[1], self.balance)
+        dyn.affine_apply(self.S, self.Phi, self.phi, self.slots)
+        if self.has_balance:
+            self.S[0] += dH * self.offdiag
+            self.S[1] += dC * self.offdiag
+        self.S[0, self.Io, self.Jo] += p.noise_hostility * self.noise_h
+        self.S[1, self.Io, self.Jo] += p.noise_cooperation * self.noise_c
+        np.clip(self.S, 0.0, 1.0, out=self.S)
+
+    # -- derived views ----------------------------------------------------------------
+    @property
+    def hostility(self) -> np.ndarray:
+        return self.S[0]
+
+    @property
+    def cooperation(self) -> np.ndarray:
+        return self.S[1]
+
+    def tension(self) -> np.ndarray:
+        """(H_ab + H_ba)/2 per unordered dyad a<b: (D, R)."""
+        H = self.S[0]
+        return 0.5 * (H[self.Id, self.Jd] + H[self.Jd, self.Id])
+
+    def net_relation(self) -> np.ndarray:
+        C = self.S[1]
+        return 0.5 * (C[self.Id, self.Jd] + C[self.Jd, self.Id]) - self.tension()

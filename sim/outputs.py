@@ -1,0 +1,139 @@
+"""Output files of a run (spec §9), written atomically; the manifest is written last.
+
+Every file goes to a temporary name in the same directory, is flushed to disk, then
+renamed over its final name, so a crash never leaves a half-written file under a real
+name. ``manifest.json`` is the completion mark: a directory without it is incomplete.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import TriadError
+from .stats import QUANTILES, DailyStats, dyad_names
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+PACKAGES = ("triad", "mesa", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "hydra-core", "omegaconf")
+
+
+class OutputError(TriadError):
+    """The output directory cannot be written."""
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"output directory {str(path.parent)!r} is not writable: {exc.strerror}") from None
+    try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror}") from None
+
+
+def write_json(path: Path, obj: Any) -> None:
+    atomic_write_bytes(path, (json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8"))
+
+
+def write_parquet(path: Path, df: pd.DataFrame) -> None:
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False, engine="pyarrow", compression="zstd")
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def stats_frame(scenario: str, stats: DailyStats, dates: np.ndarray) -> pd.DataFrame:
+    """Long table: scenario, date, source, target, variable, mean, q05..q95."""
+    s = stats.series
+    D, S = stats.mean().shape
+    mean, q = stats.mean(), stats.quantiles(QUANTILES)
+    d_idx = np.repeat(np.arange(D), S)
+    s_idx = np.tile(np.arange(S), D)
+    df = pd.DataFrame({
+        "scenario": scenario,
+        "date": dates[d_idx].astype("datetime64[ns]"),
+        "source": np.array(s.source)[s_idx],
+        "target": np.array(s.target)[s_idx],
+        "variable": np.array(s.variable)[s_idx],
+        "mean": mean.ravel(),
+    })
+    for k, qq in enumerate(QUANTILES):
+        df[f"q{int(round(qq * 100)):02d}"] = q[..., k].ravel()
+    return df.sort_values(["scenario", "variable", "source", "target", "date"], kind="stable").reset_index(drop=True)
+
+
+def incidence_frame(scenario: str, stats: DailyStats, dates: np.ndarray, actors: tuple[str, ...]) -> pd.DataFrame:
+    """Long table: scenario, date, dyad, rung (1..6), p."""
+    p = stats.p_reached()[:, :, 1:]  # (D, dyads, 6)
+    D, Dy, K = p.shape
+    names = np.array(dyad_names(actors))
+    d_idx, y_idx, k_idx = (a.ravel() for a in np.meshgrid(np.arange(D), np.arange(Dy), np.arange(K), indexing="ij"))
+    df = pd.DataFrame({
+        "scenario": scenario,
+        "date": dates[d_idx].astype("datetime64[ns]"),
+        "dyad": names[y_idx],
+        "rung": (k_idx + 1).astype(np.int64),
+        "p": p.ravel(),
+    })
+    return df.sort_values(["scenario", "dyad", "rung", "date"], kind="stable").reset_index(drop=True)
+
+
+def git_commit() -> str | None:
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        if out.returncode == 0:
+            dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                                   capture_output=True, text=True, timeout=5).stdout.strip()
+            return out.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return None
+
+
+def versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for p in PACKAGES:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            out[p] = None
+    return out
+
+
+def config_hash(config_yaml: str) -> str:
+    return hashlib.sha256(config_yaml.encode("utf-8")).hexdigest()
+
+
+def manifest(config_yaml: str, seed: int, replicates: int, started: str, ended: str, wall: float,
+             extra: dict | None = None) -> dict:
+    v = versions()
+    return {
+        "package": "triad", "version": v.get("triad"), "git_commit": git_commit(),
+        "command_line": " ".join(sys.argv), "config_hash": config_hash(config_yaml),
+        "seed": seed, "replicates": replicates, "versions": v,
+        "start_time": started, "end_time": ended, "wall_seconds": round(wall, 3), **(extra or {}),
+    }

@@ -1,0 +1,90 @@
+"""Whole-trajectory recording for the first ``record.replicates`` replicates."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import cameo
+
+
+class Recorder:
+    """Keeps H and C of replicates ``lo .. lo+m-1`` every day, and every act they see."""
+
+    def __init__(self, settings, lo: int, m: int, trajectories: bool = True, actions: bool = True):
+        self.settings, self.lo, self.m = settings, lo, m
+        N = len(settings.actors)
+        self.keep_traj, self.keep_actions = trajectories, actions
+        self.H = np.zeros((settings.n_days, N, N, m)) if trajectories else None
+        self.C = np.zeros((settings.n_days, N, N, m)) if trajectories else None
+        self._acts: list[tuple] = []  # (day, rep[], src[], tgt[], origin, event_id, cameo, goldstein, rung)
+
+    def observe(self, t: int, model) -> None:
+        m = self.m
+        if self.keep_traj:
+            self.H[t] = model.S[0, :, :, :m]
+            self.C[t] = model.S[1, :, :, :m]
+        if not self.keep_actions:
+            return
+        actors = self.settings.actors
+        for k, mask in model.today_events:
+            ev = model.realised.events[k]
+            reps = np.nonzero(mask[:m])[0]
+            if reps.size == 0:
+                continue
+            s, g = actors.index(ev.source), actors.index(ev.target)
+            for a, b in ((s, g), (g, s)) if ev.mutual else ((s, g),):
+                self._acts.append((t, reps, a, b, "exogenous", ev.id, ev.cameo, ev.goldstein,
+                                   int(model.event_rungs[k])))
+        lad = model.ladder
+        for level_arr, codes, hostile in ((model.hostile_rung, lad.acts, True),
+                                          (model.coop_level, lad.cooperative_acts, False)):
+            i, j, r = np.nonzero(level_arr[:, :, :m])
+            if i.size == 0:
+                continue
+            lv = level_arr[i, j, r]
+            for level in np.unique(lv):
+                sel = lv == level
+                code = codes[level - 1]
+                self._acts.append((t, r[sel], i[sel], j[sel], "endogenous", None, code,
+                                   cameo.lookup(code).goldstein, int(level) if hostile else 0))
+
+    def trajectories(self, scenario: str) -> pd.DataFrame:
+        s = self.settings
+        N, m, D = len(s.actors), self.m, s.n_days
+        Io, Jo = np.nonzero(~np.eye(N, dtype=bool))
+        dates = s.dates
+        d_idx, p_idx, r_idx = np.meshgrid(np.arange(D), np.arange(len(Io)), np.arange(m), indexing="ij")
+        d_idx, p_idx, r_idx = d_idx.ravel(), p_idx.ravel(), r_idx.ravel()
+        return pd.DataFrame({
+            "scenario": scenario,
+            "replicate": (self.lo + r_idx).astype(np.int64),
+            "date": dates[d_idx].astype("datetime64[ns]"),
+            "source": np.array(s.actors)[Io[p_idx]],
+            "target": np.array(s.actors)[Jo[p_idx]],
+            "hostility": self.H[d_idx, Io[p_idx], Jo[p_idx], r_idx],
+            "cooperation": self.C[d_idx, Io[p_idx], Jo[p_idx], r_idx],
+        })
+
+    def actions(self, scenario: str) -> pd.DataFrame:
+        s = self.settings
+        cols = {k: [] for k in ("replicate", "day", "source", "target", "origin", "event_id", "cameo", "goldstein", "rung")}
+        actors = np.array(s.actors)
+        for t, reps, a, b, origin, eid, code, w, rung in self._acts:
+            n = len(reps)
+            cols["replicate"].append(self.lo + np.asarray(reps, dtype=np.int64))
+            cols["day"].append(np.full(n, t))
+            cols["source"].append(actors[np.broadcast_to(a, (n,))])
+            cols["target"].append(actors[np.broadcast_to(b, (n,))])
+            cols["origin"].append(np.full(n, origin, dtype=object))
+            cols["event_id"].append(np.full(n, eid, dtype=object))
+            cols["cameo"].append(np.full(n, code, dtype=object))
+            cols["goldstein"].append(np.full(n, w, dtype=float))
+            cols["rung"].append(np.full(n, rung, dtype=np.int64))
+        if not cols["day"]:
+            df = pd.DataFrame({k: pd.Series(dtype=object) for k in cols})
+        else:
+            df = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
+        df["date"] = (s.dates[df["day"].astype(np.int64).to_numpy()]).astype("datetime64[ns]") if len(df) else pd.Series(dtype="datetime64[ns]")
+        df.insert(0, "scenario", scenario)
+        df = df.sort_values(["replicate", "day", "origin", "source", "target", "rung"], kind="stable")
+        return df[["scenario", "replicate", "date", "source", "target", "origin", "event_id", "cameo", "goldstein", "rung"]].reset_index(drop=True)

@@ -1,0 +1,131 @@
+"""Structured-config schema: OmegaConf checks types and unknown keys against it.
+
+Ranges, enums, actor codes and dates are checked afterwards by ``config.py``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from omegaconf import MISSING
+
+
+@dataclass
+class ActorConf:
+    name: str = MISSING
+    capability: float = MISSING
+
+
+@dataclass
+class InitialConf:
+    hostility: Dict[str, float] = field(default_factory=dict)
+    cooperation: Dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class NoiseConf:
+    hostility: float = 0.0
+    cooperation: float = 0.0
+
+
+@dataclass
+class ImpulseConf:
+    hostility: float = MISSING
+    cooperation: float = MISSING
+    commitment: float = MISSING
+
+
+@dataclass
+class DynamicsConf:
+    reaction: Dict[str, float] = field(default_factory=dict)
+    restraint: Dict[str, float] = field(default_factory=dict)
+    balance: Dict[str, float] = field(default_factory=dict)
+    cooperation_damping: Dict[str, float] = field(default_factory=dict)
+    reciprocity: Dict[str, float] = field(default_factory=dict)
+    decay: Dict[str, float] = field(default_factory=dict)
+    hostility_drag: Dict[str, float] = field(default_factory=dict)
+    grievance: Dict[str, float] = field(default_factory=dict)
+    affinity: Dict[str, float] = field(default_factory=dict)
+    initial: InitialConf = field(default_factory=InitialConf)
+    noise: NoiseConf = field(default_factory=NoiseConf)
+    impulse: ImpulseConf = field(default_factory=ImpulseConf)
+
+
+@dataclass
+class CooperativeConf:
+    cooperation_weight: float = MISSING
+    hostility_weight: float = MISSING
+
+
+@dataclass
+class DecisionsConf:
+    enabled: bool = True
+    hostility_weight: float = MISSING
+    provocation_weight: float = MISSING
+    cooperation_weight: float = MISSING
+    deterrence_weight: float = MISSING
+    provocation_half_life_days: float = MISSING
+    cooperative: CooperativeConf = field(default_factory=CooperativeConf)
+
+
+@dataclass
+class LadderConf:
+    names: List[str] = MISSING
+    roots: Dict[str, int] = MISSING
+    acts: List[str] = MISSING
+    cooperative_acts: List[str] = MISSING
+    thresholds: List[float] = MISSING
+    cooperative_thresholds: List[float] = MISSING
+    war_sustained_days: int = 3
+
+
+@dataclass
+class EventsConf:
+    name: str = MISSING
+    file: Optional[str] = None
+    timeline: List[Any] = field(default_factory=list)
+
+
+@dataclass
+class EnsembleConf:
+    replicates: int = 1000
+    seed: int = 0
+    chunk_size: int = 10000
+    chunk: int = 0
+    chunks: int = 1
+
+
+@dataclass
+class RecordConf:
+    replicates: int = 200
+    trajectories: bool = True
+    actions: bool = True
+    bins: int = 1000
+
+
+@dataclass
+class CounterfactualConf:
+    name: str = "none"
+    question: Optional[str] = None
+    ops: List[Any] = field(default_factory=list)
+
+
+@dataclass
+class ReportConf:
+    enabled: bool = True
+
+
+@dataclass
+class TriadConf:
+    question: str = MISSING
+    start: str = MISSING
+    end: str = MISSING
+    actors: Dict[str, ActorConf] = field(default_factory=dict)
+    events: EventsConf = field(default_factory=EventsConf)
+    dynamics: DynamicsConf = field(default_factory=DynamicsConf)
+    decisions: DecisionsConf = field(default_factory=DecisionsConf)
+    ladder: LadderConf = field(default_factory=LadderConf)
+    ensemble: EnsembleConf = field(default_factory=EnsembleConf)
+    record: RecordConf = field(default_factory=RecordConf)
+    counterfactual: CounterfactualConf = field(default_factory=CounterfactualConf)
+    report: ReportConf = field(default_factory=ReportConf)

@@ -1,0 +1,87 @@
+"""Validated, Hydra-free settings: everything the engine needs, as plain values and arrays."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .dynamics import DriftParams
+from .events import Event
+from .ladder import Ladder
+
+
+@dataclass(frozen=True)
+class DecisionParams:
+    enabled: bool
+    hostility_weight: float
+    provocation_weight: float
+    cooperation_weight: float
+    deterrence_weight: float
+    provocation_half_life_days: float
+    coop_cooperation_weight: float
+    coop_hostility_weight: float
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """The numbers that may change during a run (counterfactual ``set`` from a date)."""
+
+    drift: DriftParams
+    noise_hostility: float
+    noise_cooperation: float
+    impulse_hostility: float
+    impulse_cooperation: float
+    impulse_commitment: float
+    decisions: DecisionParams
+    capability: np.ndarray  # (N,)
+
+
+@dataclass(frozen=True)
+class Settings:
+    actors: tuple[str, ...]
+    names: tuple[str, ...]
+    start: dt.date
+    end: dt.date
+    params: ModelParams
+    initial_hostility: np.ndarray  # (N, N)
+    initial_cooperation: np.ndarray  # (N, N)
+    ladder: Ladder
+    events: tuple[Event, ...]
+    replicates: int
+    seed: int
+    chunk_size: int
+    chunk: int = 0
+    chunks: int = 1
+    record_replicates: int = 200
+    record_trajectories: bool = True
+    record_actions: bool = True
+    bins: int = 1000
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def n_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def dates(self) -> np.ndarray:
+        return np.arange(np.datetime64(self.start), np.datetime64(self.end) + 1)
+
+    def day_of(self, date: dt.date) -> int:
+        return (date - self.start).days
+
+    def replicate_range(self) -> tuple[int, int]:
+        """The replicates this job simulates: split ``chunks`` ways, this is ``chunk``."""
+        lo = self.replicates * self.chunk // self.chunks
+        hi = self.replicates * (self.chunk + 1) // self.chunks
+        return lo, hi
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named timeline plus parameter switches: ``switches`` maps a day index to the
+    ModelParams in force from that day on."""
+
+    name: str
+    events: tuple[Event, ...]
+    switches: tuple[tuple[int, ModelParams], ...] = ()
