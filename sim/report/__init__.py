@@ -1,0 +1,224 @@
+"""Plotted report of a triad run directory.
+
+`build_report(run_dir)` reads the engine's outputs (stats.parquet,
+incidence.parquet, summary.json, events.json, manifest.json, config.yaml),
+writes figures/NAME.png and figures/NAME.svg, and one self-contained
+report.html.  `main` is the `triad-report DIR` console entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+
+from sim.errors import TriadError
+
+from . import figures as F
+from . import html as H
+from . import style
+
+__all__ = ["build_report", "main", "ReportError"]
+
+
+class ReportError(TriadError):
+    """The run directory is missing or unreadable; the CLI prints and exits 2."""
+
+
+# --------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------
+
+def _read_json(path: Path, default: Any) -> Any:
+    if not path.is_file():
+        return default
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+
+
+def _read_parquet(path: Path, required: bool) -> pd.DataFrame | None:
+    if not path.is_file():
+        if required:
+            raise ReportError(f"{path} not found (is this a triad run directory?)")
+        return None
+    df = pd.read_parquet(path)
+    if "date" in df.columns:
+        df["date"] = pd.to_datetime(df["date"])
+    for col in ("scenario", "source", "target", "variable", "dyad"):
+        if col in df.columns:
+            df[col] = df[col].astype(str)
+    return df
+
+
+def load_gdelt_monthly() -> pd.DataFrame | None:
+    """Packaged GDELT monthly dyad scores, indexed by month, our dyad names."""
+    try:
+        res = importlib.resources.files("sim") / "data" / "gdelt_dyads_monthly.csv"
+        with res.open("r", encoding="utf-8") as fh:
+            df = pd.read_csv(fh, comment="#", dtype={"month": str})
+    except (FileNotFoundError, ModuleNotFoundError, OSError):
+        return None
+    # GDELT says "ISR-IRN"; we name dyads by sorted members ("IRN-ISR").
+    df = df.rename(columns={c: style.dyad_name(*c.split("-", 1)) for c in df.columns if "-" in c})
+    return df.set_index("month")
+
+
+def model_monthly_net_relation(stats: pd.DataFrame) -> pd.DataFrame:
+    """Monthly mean of the daily mean net relation, first (baseline) scenario."""
+    df = stats[stats["variable"] == "net_relation"]
+    if df.empty:
+        return pd.DataFrame()
+    df = df[df["scenario"] == style.order_scenarios(df["scenario"])[0]]
+    df = df.assign(dyad=[style.dyad_name(a, b) for a, b in zip(df["source"], df["target"])],
+                   month=df["date"].dt.strftime("%Y-%m"))
+    return df.pivot_table(index="month", columns="dyad", values="mean", aggfunc="mean")
+
+
+def load_run(run_dir: Path) -> dict:
+    """Read every input file; only stats.parquet is mandatory."""
+    events = _read_json(run_dir / "events.json", [])
+    if isinstance(events, dict):  # tolerate {"events": [...]}
+        events = events.get("events", [])
+    stats = _read_parquet(run_dir / "stats.parquet", required=True)
+    incid = _read_parquet(run_dir / "incidence.parquet", required=False)
+    config = run_dir / "config.yaml"
+    scenarios = set(stats["scenario"]) | (set(incid["scenario"]) if incid is not None else set())
+    return {
+        "stats": stats,
+        "incidence": incid,
+        "summary": _read_json(run_dir / "summary.json", {}),
+        "events": F.number_events([e for e in events if isinstance(e, dict)]),
+        "manifest": _read_json(run_dir / "manifest.json", {}),
+        "config_text": config.read_text(encoding="utf-8") if config.is_file() else None,
+        "scenarios": style.order_scenarios(scenarios),
+    }
+
+
+# --------------------------------------------------------------------------
+# Figures and captions
+# --------------------------------------------------------------------------
+
+def _event_key(events: Sequence[dict]) -> str:
+    if not events:
+        return "No events were supplied."
+    key = "; ".join(f"{e['n']} = {H.esc(e.get('id'))}" for e in events)
+    return (f"Event markers (numbers on top of each panel; key: {key}) are drawn only on the panel of the "
+            "dyad the event concerns: a thin line at a day-precise date, a grey span over the window "
+            "when the date is known only to the month or year. Events outside the horizon are not "
+            "marked. Details are in the event timeline table.")
+
+
+def _scen_note(run: dict, bands: bool = True) -> str:
+    s = run["scenarios"]
+    if len(s) <= 1:
+        return f"Scenario: {H.esc(s[0] if s else 'none')}."
+    if not bands:
+        return f"Scenarios: {H.esc(', '.join(s))}; the first solid, the others dashed/dotted."
+    return (f"Scenarios: {H.esc(', '.join(s))}; the first is drawn solid with filled bands, the others "
+            "with darker dashed/dotted medians and lighter bands whose edges (q05, q95) are traced.")
+
+
+def _figure_specs(run: dict) -> list[tuple[str, Callable[[], Any], str]]:
+    """(name, figure builder, caption HTML) for every figure to produce."""
+    stats, events, summary = run["stats"], run["events"], run["summary"]
+    fan = ("Solid/dashed median line, dark band = middle 50% of replicates (q25–q75), "
+           "light band = 90% (q05–q95). ")
+    specs = [
+        ("fan_tension", lambda: F.fan_tension(stats, events),
+         "Tension per dyad (0 = calm, 1 = maximal), one panel per dyad, daily across replicates. "
+         + fan + _scen_note(run) + " " + _event_key(events)),
+        ("fan_cooperation", lambda: F.fan_cooperation(stats, events),
+         "Cooperation (0–1) per ordered pair: rows are dyads, the left column is the alphabetically "
+         "first actor's cooperation towards the other (A → B), the right column the reverse (B → A). "
+         + fan + _scen_note(run) + " Event numbers as in the tension chart."),
+        ("fan_net_relation", lambda: F.fan_net_relation(stats, events),
+         "Net relation per dyad (−1 = fully hostile, +1 = fully cooperative; black line at 0). "
+         + fan + _scen_note(run) + " Event numbers as in the tension chart."),
+        ("incidence", lambda: F.incidence(run["incidence"], summary),
+         "Cumulative escalation: share of replicates in which the dyad has reached at least rung k by "
+         "each date (1 verbal conflict, 2 diplomatic sanctions, 3 show of force, 4 covert or proxy "
+         "violence, 5 limited military strike, 6 war). Darker shades are higher rungs; curves can only "
+         "rise. Points with error bars right of the last date are the end-of-horizon estimates with "
+         "95% Wilson intervals from summary.json, in the grey strip (one group per scenario, rungs "
+         "side by side so they do not overlap). " + _scen_note(run, bands=False)),
+        ("network", lambda: F.network(stats),
+         "Signed network of the actors at the start, middle and end of the horizon (first scenario). "
+         "Blue edges are net-cooperative, vermillion net-hostile; edge width is proportional to the "
+         "absolute median net relation, whose value is printed on the edge."),
+    ]
+    val = summary.get("validation")
+    if val:
+        gd, mm = load_gdelt_monthly(), model_monthly_net_relation(stats)
+        specs.append((
+            "gdelt", lambda: F.gdelt(val, gd, mm),
+            "Model versus GDELT by month over the validation window. Coloured line, left axis: the model's "
+            "monthly mean net relation (−1 to 1). Grey dashed line, right axis: GDELT's monthly mean daily "
+            "dyad score, a volume-sensitive Goldstein sum in different units, so only signs and ranks are "
+            "comparable; both axes are symmetric about 0 so the zero lines coincide. Black dots: the signs "
+            "agree that month; vermillion crosses: they differ."))
+    return specs
+
+
+def _write_figures(run_dir: Path, run: dict) -> list[tuple[str, bytes, str]]:
+    """Render, save (PNG at 200 dpi + SVG) and return (name, png, caption)."""
+    fig_dir = run_dir / "figures"
+    out = []
+    with style.style_context():
+        for name, build, caption in _figure_specs(run):
+            fig = build()
+            png, svg = H.render_figure(fig, dpi=200)
+            H._atomic_write_bytes(fig_dir / f"{name}.png", png)
+            H._atomic_write_bytes(fig_dir / f"{name}.svg", svg)
+            out.append((name, png, caption))
+    # Drop figures of ours left by an earlier build (e.g. gdelt without validation now).
+    made = {n for n, _, _ in out}
+    for name in F.FIGURE_NAMES:
+        for ext in ("png", "svg"):
+            stale = fig_dir / f"{name}.{ext}"
+            if name not in made and stale.exists():
+                stale.unlink()
+    return out
+
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+
+def build_report(run_dir: str | Path) -> Path:
+    """Build figures/ and report.html inside `run_dir`; return the html path."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise ReportError(f"run directory not found: {run_dir}")
+    run = load_run(run_dir)
+    figs = _write_figures(run_dir, run)
+    target = run_dir / "report.html"
+    H._atomic_write_bytes(target, H.render_report(run, figs).encode("utf-8"))
+    return target
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`triad-report DIR`: 0 on success, 2 on bad input (one-line error)."""
+    parser = argparse.ArgumentParser(prog="triad-report", description="Build report.html for a triad run directory.")
+    parser.add_argument("run_dir", help="run directory written by `triad`")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on unexpected errors")
+    args = parser.parse_args(argv)
+    try:
+        path = build_report(args.run_dir)
+    except TriadError as exc:
+        print(f"triad-report: error: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", 2)
+    except Exception as exc:  # noqa: BLE001 - CLI boundary: one line unless --debug
+        if args.debug:
+            raise
+        print(f"triad-report: error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+              file=sys.stderr)
+        return 1
+    print(path)
+    return 0

@@ -1,0 +1,75 @@
+"""Shared helpers: compose the real configs (as the CLI does) and build settings."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+
+from sim.app import validate
+from sim.config import build_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CONF = ROOT / "conf"
+ARTICLE = ROOT.parent / "shared" / "source" / "article.txt"
+
+
+def compose_cfg(overrides=()):
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+            return compose(config_name="config", overrides=list(overrides))
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def plain_cfg(overrides=()):
+    return validate(compose_cfg(overrides))
+
+
+def deep_update(d: dict, patch: dict) -> dict:
+    out = copy.deepcopy(d)
+    for k, v in patch.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and not v.get("__replace__"):
+            out[k] = deep_update(out[k], v)
+        else:
+            out[k] = {kk: vv for kk, vv in v.items() if kk != "__replace__"} if isinstance(v, dict) else v
+    return out
+
+
+def two_actor_cfg(a, b, k, l, g, h, x0, y0, days=400, **extra):
+    """A pure Richardson pair AAA/BBB: no noise, balance, damping, events or decisions."""
+    base = plain_cfg(["events=none", "decisions.enabled=false"])
+    R = {"__replace__": True}
+    patch = {
+        "start": "2020-01-01",
+        "end": str(__import__("datetime").date(2020, 1, 1) + __import__("datetime").timedelta(days=days - 1)),
+        "actors": {**R, "AAA": {"name": "A", "capability": 0.5}, "BBB": {"name": "B", "capability": 0.5}},
+        "dynamics": {
+            "reaction": {**R, "AAA": k, "BBB": l},
+            "restraint": {**R, "AAA": a, "BBB": b},
+            "balance": {**R, "default": 0.0},
+            "cooperation_damping": {**R, "default": 0.0},
+            "reciprocity": {**R, "default": 0.01},
+            "decay": {**R, "default": 0.02},
+            "hostility_drag": {**R, "default": 0.005},
+            "grievance": {**R, "AAA_BBB": g, "BBB_AAA": h},
+            "affinity": {**R, "default": 0.003},
+            "initial": {"hostility": {**R, "AAA_BBB": x0, "BBB_AAA": y0},
+                        "cooperation": {**R, "default": 0.2}},
+            "noise": {"hostility": 0.0, "cooperation": 0.0},
+        },
+    }
+    return deep_update(deep_update(base, patch), extra)
+
+
+@pytest.fixture(scope="session")
+def default_plain():
+    return plain_cfg()
+
+
+@pytest.fixture(scope="session")
+def default_settings(default_plain):
+    return build_settings(default_plain)
