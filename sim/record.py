@@ -53,7 +53,8 @@ class Recorder:
         N, m, D = len(s.actors), self.m, s.n_days
         Io, Jo = np.nonzero(~np.eye(N, dtype=bool))
         dates = s.dates
-        d_idx, p_idx, r_idx = np.meshgrid(np.arange(D), np.arange(len(Io)), np.arange(m), indexing="ij")
+        # replicate-major, so chunks concatenate in replicate order
+        r_idx, d_idx, p_idx = np.meshgrid(np.arange(m), np.arange(D), np.arange(len(Io)), indexing="ij")
         d_idx, p_idx, r_idx = d_idx.ravel(), p_idx.ravel(), r_idx.ravel()
         return pd.DataFrame({
             "scenario": scenario,
