@@ -15,7 +15,7 @@ from sim.settings import Scenario  # noqa: E402
 
 cfg = plain_cfg(["ensemble.replicates=400", "record.replicates=0", *sys.argv[1:]])
 s = build_settings(cfg)
-st = run_ensemble(s, [Scenario("baseline", s.events)])["baseline"].stats
+st = run_ensemble(s, [Scenario("baseline", s.events)])[0]["baseline"].stats
 f = story.facts(st, s.start)
 for k, v in f.items():
     print(f"{k:40s} {v:.3f}")

@@ -21,6 +21,12 @@ from .errors import ConfigError, TriadError
 from .events import event_rung
 from .schema import TriadConf
 from .settings import Scenario, Settings
+from . import effects
+from .counterfactual import Applied, apply_ops
+from .ensemble import PairPlan
+from .events import parse_date
+from .stats import dyad_names
+from dataclasses import dataclass
 
 log = logging.getLogger("triad")
 
@@ -36,12 +42,91 @@ def validate(cfg: DictConfig | Mapping[str, Any]) -> dict:
         raise ConfigError(str(key), msg) from None
 
 
-def scenarios_for(cfg: Mapping[str, Any], settings: Settings) -> list[Scenario]:
+@dataclass
+class Plan:
+    baseline: Scenario
+    pairs: list[PairPlan]
+    applied: dict[str, Applied]
+    event_of: dict[str, str]  # leave-one-out scenario -> event id
+    recorded: list[str] | None
+
+
+def plan_run(cfg: Mapping[str, Any], settings: Settings) -> Plan:
+    """The factual baseline and the counterfactuals to pair with it."""
     cf = cfg["counterfactual"]
-    if cf.get("ops"):
-        raise ConfigError("counterfactual.ops", "counterfactual operations are not available in this version; "
-                          "use counterfactual=none")
-    return [Scenario("baseline", settings.events)]
+    baseline = Scenario("baseline", settings.events)
+    rec = cfg["record"].get("scenarios")
+    dates = [_cf_date(d, f"counterfactual.effect_dates[{k}]") for k, d in enumerate(cf["effect_dates"])]
+    months = [int(m) for m in cf["effect_months"]]
+    if any(m <= 0 for m in months):
+        raise ConfigError("counterfactual.effect_months", f"{months}: months after the change must be > 0")
+    if not 0 < cf["target_half_width"] <= 1:
+        raise ConfigError("counterfactual.target_half_width", f"{cf['target_half_width']} is out of range; allowed: (0, 1]")
+    if not 1 <= cf["rank_rung"] <= 6:
+        raise ConfigError("counterfactual.rank_rung", f"{cf['rank_rung']} is out of range; allowed: 1..6")
+    if cf.get("focus") and cf["focus"] not in dyad_names(settings.actors):
+        raise ConfigError("counterfactual.focus", f"{cf['focus']!r}; allowed: {', '.join(sorted(dyad_names(settings.actors)))}")
+    pairs, applied, event_of = [], {}, {}
+    if cf["leave_one_out"]:
+        if cf["ops"]:
+            raise ConfigError("counterfactual.ops", "leave_one_out builds its own ops; give no ops with it")
+        for ev in settings.events:
+            name = f"without_{ev.id}"
+            a = apply_ops(name, [{"remove": {"event": ev.id, "cascade": True}}], settings, cfg)
+            applied[name], event_of[name] = a, ev.id
+            pairs.append(effects.plan(a, settings, [12], [], p_months=12))
+        rec = rec if rec is not None else ["baseline"]
+    elif cf["name"] != "none" or cf["ops"]:
+        if cf["name"] in ("none", "baseline"):
+            raise ConfigError("counterfactual.name", f"{cf['name']!r} is reserved; name the counterfactual")
+        a = apply_ops(cf["name"], cf["ops"], settings, cfg)
+        applied[cf["name"]] = a
+        pairs.append(effects.plan(a, settings, months, dates))
+    if rec is not None:
+        known = {"baseline", *applied}
+        bad = [r for r in rec if r not in known]
+        if bad:
+            raise ConfigError("record.scenarios", f"unknown scenario(s) {bad}; allowed: {', '.join(sorted(known))}")
+    return Plan(baseline, pairs, applied, event_of, rec)
+
+
+def _cf_date(value: Any, key: str) -> dt.date:
+    try:
+        return parse_date(value, key)
+    except TriadError as exc:
+        raise ConfigError(key, str(exc).split(": ", 1)[1]) from None
+
+
+def counterfactual_summary(plan: Plan, paired: dict, settings: Settings, cfg: Mapping[str, Any]) -> dict:
+    cf = cfg["counterfactual"]
+    hw = float(cf["target_half_width"])
+    if cf["leave_one_out"]:
+        ranking = effects.attribution_ranking(paired, plan.event_of, settings, hw, int(cf["rank_rung"]))
+        lines = []
+        for dyad, rows in ranking.items():
+            r = rows[0]
+            lines.append(f"{dyad}: {r['event']} ({r['tension']['diff']:+.3f} [{r['tension']['lo']:+.3f}, "
+                         f"{r['tension']['hi']:+.3f}])")
+        n = settings.replicate_range()[1] - settings.replicate_range()[0]
+        answer = ((cf.get("question") or "").strip() + " " if cf.get("question") else "") + (
+            f"Leave-one-out over {len(paired)} events, {n} paired replicates: the event whose removal changes "
+            "tension 12 months on the most, per dyad (its own effect, 95% CI): " + "; ".join(lines) + ".")
+        return {"attribution": {"name": cf["name"], "question": cf.get("question"), "rank_rung": int(cf["rank_rung"]),
+                                "ranking": ranking, "answer": answer}}
+    out = {}
+    for name, pr in paired.items():
+        a = plan.applied[name]
+        eff = effects.effects(pr, settings, hw)
+        focus = effects.focus_dyad(a, settings, cf.get("focus"))
+        fc = a.first_change.isoformat() if a.first_change else None
+        n = settings.replicate_range()[1] - settings.replicate_range()[0]
+        out[name] = {
+            "question": cf.get("question"), "ops": cf["ops"], "first_change": fc,
+            "changed_events": list(a.changed_events), "focus": focus, "target_half_width": hw,
+            "answer": effects.answer(name, cf.get("question"), eff, focus, n, fc, settings.ladder.names),
+            "effects": eff, "route_changes": effects.route_changes(pr, settings),
+        }
+    return {"counterfactuals": out}
 
 
 def events_table(settings: Settings) -> list[dict]:
@@ -58,17 +143,21 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     started, t0 = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
     plain = validate(cfg)
     settings = build_settings(plain)
-    scenarios = scenarios_for(plain, settings)
+    plan = plan_run(plain, settings)
     out = Path(out_dir)
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(plain))
-    log.info("simulating %d replicates x %d days x %d scenario(s)", settings.replicates, settings.n_days, len(scenarios))
-    results = run_ensemble(settings, scenarios)
+    log.info("simulating %d replicates x %d days x %d scenario(s)", settings.replicates, settings.n_days,
+             1 + len(plan.pairs))
+    results, paired = run_ensemble(settings, [plan.baseline], plan.pairs, plan.recorded)
     dates = settings.dates
+    kept = {n: r for n, r in results.items() if r.stats is not None}
 
     outputs.write_parquet(out / "stats.parquet", pd.concat(
-        [outputs.stats_frame(n, r.stats, dates) for n, r in results.items()], ignore_index=True))
+        [outputs.stats_frame(n, r.stats, dates) for n, r in kept.items()], ignore_index=True))
     outputs.write_parquet(out / "incidence.parquet", pd.concat(
-        [outputs.incidence_frame(n, r.stats, dates, settings.actors) for n, r in results.items()], ignore_index=True))
+        [outputs.incidence_frame(n, r.stats, dates, settings.actors) for n, r in kept.items()], ignore_index=True))
+    outputs.write_parquet(out / "routes.parquet", pd.concat(
+        [outputs.routes_frame(n, r.routes, settings.actors) for n, r in results.items()], ignore_index=True))
     traj = [df for r in results.values() for df in r.trajectories]
     outputs.write_parquet(out / "trajectories.parquet", pd.concat(traj, ignore_index=True) if traj else pd.DataFrame(
         columns=["scenario", "replicate", "date", "source", "target", "hostility", "cooperation"]))
@@ -77,7 +166,10 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         columns=["scenario", "replicate", "date", "source", "target", "origin", "event_id", "cameo", "goldstein", "rung"]))
 
     base = results["baseline"].stats
-    scen = {n: summary.scenario_summary(r.stats, settings.actors) for n, r in results.items()}
+    scen = {n: summary.scenario_summary(r.stats, settings.actors) for n, r in kept.items()}
+    for n, r in kept.items():
+        for dyad, rt in effects.route_table(r.routes, settings).items():
+            scen[n][dyad].update(rt)
     summ = {
         "question": plain["question"],
         "start": settings.start.isoformat(), "end": settings.end.isoformat(),
@@ -86,6 +178,7 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         "headline": summary.headline(scen["baseline"], settings.ladder.names, settings.end.isoformat()),
         "scenarios": scen,
         "validation": summary.validation(base, dates, settings.actors),
+        **counterfactual_summary(plan, paired, settings, plain),
     }
     outputs.write_json(out / "summary.json", summ)
     outputs.write_json(out / "events.json", events_table(settings))
@@ -112,6 +205,10 @@ def main_task(cfg: DictConfig, out_dir: str | Path) -> dict:
     print(f"output: {Path(out_dir).resolve()}")
     for line in summ["headline"]:
         print(line)
+    for name, c in summ.get("counterfactuals", {}).items():
+        print(f"answer ({name}): {c['answer']}")
+    if "attribution" in summ:
+        print(f"answer ({summ['attribution']['name']}): {summ['attribution']['answer']}")
     v = summ["validation"]
     if "overall_sign_agreement" in v:
         print(f"GDELT sign agreement of monthly net relation {v['window'][0]}..{v['window'][1]}: "

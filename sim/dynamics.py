@@ -1,4 +1,5 @@
-"""Pure functions of the state: the exact affine step, balance terms, impulses, noise.
+"""Pure functions of the state: the exact affine step and the balance terms (impulses
+and noise are added by ``model.py``).
 
 Layout: ``S`` has shape ``(2, N, N, R)``; ``S[0]`` is hostility H, ``S[1]`` cooperation C,
 ``S[k][i, j]`` the value of i toward j across R replicates (diagonals stay 0).

@@ -48,6 +48,7 @@ class Event:
     anchor: str | None = None
     lag_days: tuple[int, int] = (0, 0)
     scale: float = 1.0  # set by the counterfactual op `scale`
+    shift_days: int = 0  # set by the counterfactual op `shift`: window (and so the day) moves
 
     def window(self) -> tuple[dt.date, dt.date]:
         """First and last calendar day the article's precision allows."""
@@ -60,13 +61,14 @@ class Event:
         return d, dt.date(d.year, 12, 31)
 
     def as_dict(self) -> dict[str, Any]:
-        lo, hi = self.window()
+        lo, hi = (d + dt.timedelta(days=self.shift_days) for d in self.window())
         return {
             "id": self.id, "date": self.date.isoformat(), "window": [lo.isoformat(), hi.isoformat()],
             "precision": self.precision, "source": self.source, "target": self.target,
             "cameo": self.cameo, "goldstein": self.goldstein, "attribution": self.attribution,
             "mutual": self.mutual, "summary": self.summary, "quote": self.quote,
             "anchor": self.anchor, "lag_days": list(self.lag_days), "scale": self.scale,
+            "shift_days": self.shift_days,
         }
 
 
@@ -143,18 +145,57 @@ def _number(value: Any, key: str) -> float:
 
 
 def parse_events(raw: Iterable[Any], actors: Sequence[str], where: str = "events.timeline") -> list[Event]:
-    """Validate a list of raw events: fields, unique ids, anchors that precede."""
+    """Validate a list of raw events: fields, unique ids, anchors that exist."""
     events: list[Event] = []
     seen: set[str] = set()
     for k, item in enumerate(raw):
         ev = parse_event(item, actors, f"{where}[{k}]")
         if ev.id in seen:
             raise EventError(f"{where}[{k}].id: duplicate event id {ev.id!r}")
-        if ev.anchor is not None and ev.anchor not in seen:
-            raise EventError(f"{where}[{k}].anchor: {ev.anchor!r} is not an earlier event id in this timeline")
         seen.add(ev.id)
         events.append(ev)
+    check_anchors(events, where)
     return events
+
+
+def check_anchors(events: Sequence[Event], where: str = "events") -> list[int]:
+    """Indices of ``events`` with every anchor before its dependents; EventError on a
+    missing anchor or a cycle."""
+    index = {ev.id: k for k, ev in enumerate(events)}
+    for k, ev in enumerate(events):
+        if ev.anchor is not None and ev.anchor not in index:
+            raise EventError(f"{where}[{k}].anchor: {ev.anchor!r} is not an event id in this timeline")
+    order: list[int] = []
+    state: dict[int, int] = {}
+
+    def visit(k: int, path: tuple[str, ...]) -> None:
+        if state.get(k) == 2:
+            return
+        if state.get(k) == 1:
+            raise EventError(f"{where}: anchors form a cycle: {' -> '.join(path)}")
+        state[k] = 1
+        anchor = events[k].anchor
+        if anchor is not None:
+            visit(index[anchor], path + (anchor,))
+        state[k] = 2
+        order.append(k)
+
+    for k in range(len(events)):
+        visit(k, (events[k].id,))
+    return order
+
+
+def dependents(events: Sequence[Event], eid: str) -> list[str]:
+    """Ids of the events anchored, directly or not, to ``eid``."""
+    out: list[str] = []
+    frontier = [eid]
+    while frontier:
+        cur = frontier.pop()
+        for ev in events:
+            if ev.anchor == cur and ev.id not in out:
+                out.append(ev.id)
+                frontier.append(ev.id)
+    return out
 
 
 def load_event_file(path: str | Path, actors: Sequence[str]) -> list[Event]:
@@ -198,9 +239,10 @@ def realise(events: Sequence[Event], start: dt.date, n_days: int, seed: int, lo:
     attributed = np.zeros((len(events), n), dtype=bool)
     index = {ev.id: k for k, ev in enumerate(events)}
     by_day: dict[int, list[int]] = {}
-    for k, ev in enumerate(events):
+    for k in check_anchors(events):
+        ev = events[k]
         u_date, u_attr, u_lag = Stream(seed, f"event:{ev.id}", lo, hi).uniform((3,))
-        w_lo, w_hi = ((d - start).days for d in ev.window())
+        w_lo, w_hi = ((d - start).days + ev.shift_days for d in ev.window())
         a, b = max(w_lo, 0), min(w_hi, n_days - 1)
         if a > b:
             continue  # window outside the horizon
@@ -212,7 +254,10 @@ def realise(events: Sequence[Event], start: dt.date, n_days: int, seed: int, lo:
             d = np.where(base >= 0, np.clip(base + lag, a, b), -1)
         day[k] = d
         attributed[k] = u_attr < ev.attribution
-        for t in np.unique(d[d >= 0]).tolist():
+    # Within a day events apply in id order, not list order, so where an op put an event
+    # in the list never matters (removing and re-adding one is exactly the identity).
+    for k in sorted(range(len(events)), key=lambda k: events[k].id):
+        for t in np.unique(day[k][day[k] >= 0]).tolist():
             by_day.setdefault(t, []).append(k)
     return Realised(list(events), day, attributed, by_day)
 

@@ -7,11 +7,11 @@ Phase order within day t (``step``):
 
 1. parameter switches dated t take effect (counterfactual ``set``);
 2. the day's random numbers are drawn (always the same shapes: common random numbers);
-3. exogenous events realised on day t apply their impulses, in timeline order, in the
-   replicates that attribute them;
+3. exogenous events realised on day t apply their impulses, in event-id order, in the
+   replicates that attribute them; the state is clipped to [0, 1];
 4. every agent decides its hostile rung and cooperative level toward every other actor
    from the state after 3 (synchronous: all read the same state);
-5. the endogenous acts apply their impulses;
+5. the endogenous acts apply their impulses (provocation is clipped to [0, 1]);
 6. ladder bookkeeping: the dyad-day rung (highest act either way, exogenous or
    endogenous), the war streak and the highest rung reached so far;
 7. drift over the day: the exact affine step, plus the balance terms evaluated on the
@@ -29,6 +29,7 @@ import numpy as np
 from . import dynamics as dyn
 from .agents import StateAgent
 from .events import event_rung, realise
+from .ladder import N_RUNGS
 from .rng import Stream, logistic
 from .settings import ModelParams, Scenario, Settings
 
@@ -83,6 +84,9 @@ class TriadModel(mesa.Model):
         self.dyad_rung = np.zeros((n_dyads, self.R), dtype=np.int8)
         self.max_rung = np.zeros((n_dyads, self.R), dtype=np.int8)
         self.strike_streak = np.zeros((n_dyads, self.R), dtype=np.int32)
+        # first day each dyad reached at least rung k (-1: not yet), k = 0..6
+        self.first_reach = np.full((N_RUNGS + 1, n_dyads, self.R), -1, dtype=np.int32)
+        self.first_reach[0] = -1
         self.dyad_of = np.full((N, N), -1)
         self.dyad_of[self.Id, self.Jd] = np.arange(n_dyads)
         self.dyad_of[self.Jd, self.Id] = np.arange(n_dyads)
@@ -165,7 +169,9 @@ class TriadModel(mesa.Model):
             if self.event_rungs[k] > 0:
                 d = self.dyad_of[s, g]
                 np.maximum(self.dyad_rung[d], np.where(mask, self.event_rungs[k], 0), out=self.dyad_rung[d])
-        np.clip(P, 0.0, 1.0, out=P)
+        if self.today_events:  # decisions read a state inside [0, 1]
+            np.clip(self.S, 0.0, 1.0, out=self.S)
+            np.clip(P, 0.0, 1.0, out=P)
 
     def _apply_acts(self) -> None:
         p = self.params
@@ -186,7 +192,12 @@ class TriadModel(mesa.Model):
         war = self.strike_streak >= self.ladder.war_sustained_days
         if war.any():
             self.dyad_rung[war] = 6
-        np.maximum(self.max_rung, self.dyad_rung, out=self.max_rung)
+        up = self.dyad_rung > self.max_rung
+        if up.any():
+            np.maximum(self.max_rung, self.dyad_rung, out=self.max_rung)
+            for k in range(1, N_RUNGS + 1):
+                new = up & (self.max_rung >= k) & (self.first_reach[k] < 0)
+                self.first_reach[k][new] = self.day
 
     def _drift(self) -> None:
         p = self.params

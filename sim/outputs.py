@@ -137,3 +137,18 @@ def manifest(config_yaml: str, seed: int, replicates: int, started: str, ended: 
         "seed": seed, "replicates": replicates, "versions": v,
         "start_time": started, "end_time": ended, "wall_seconds": round(wall, 3), **(extra or {}),
     }
+
+
+def routes_frame(scenario: str, routes, actors: tuple[str, ...]) -> pd.DataFrame:
+    """Long table: scenario, dyad, route ("0>1>3"), count, p — every route that occurred."""
+    from .routes import route_name
+
+    names = dyad_names(actors)
+    rows = []
+    for d, dyad in enumerate(names):
+        for mask in np.nonzero(routes.counts[d])[0]:
+            c = int(routes.counts[d, mask])
+            rows.append((scenario, dyad, route_name(int(mask)), c, c / routes.n))
+    df = pd.DataFrame(rows, columns=["scenario", "dyad", "route", "count", "p"])
+    return df.sort_values(["scenario", "dyad", "count", "route"], ascending=[True, True, False, True],
+                          kind="stable").reset_index(drop=True)

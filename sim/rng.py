@@ -1,7 +1,7 @@
 """Common random numbers, keyed by name and replicate block.
 
 Replicate ``r`` belongs to block ``r // BLOCK``. Every named stream (``noise``,
-``decide``, ``event:<id>``, ``params``) has one generator per block, seeded from
+``decide``, ``event:<id>``) has one generator per block, seeded from
 ``(seed, name, block)`` only. A chunk of replicates draws whole blocks and keeps its
 columns, so replicate ``r``'s numbers never depend on how many replicates run, how they
 are chunked, or which other streams exist. Streams advance in a fixed pattern (the same

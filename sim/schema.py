@@ -101,6 +101,7 @@ class RecordConf:
     trajectories: bool = True
     actions: bool = True
     bins: int = 1000
+    scenarios: Optional[List[str]] = None  # scenarios with daily stats and recorded replicates (default: all)
 
 
 @dataclass
@@ -108,6 +109,12 @@ class CounterfactualConf:
     name: str = "none"
     question: Optional[str] = None
     ops: List[Any] = field(default_factory=list)
+    leave_one_out: bool = False  # one counterfactual per timeline event: remove it (and its anchored events)
+    effect_months: List[int] = field(default_factory=lambda: [3, 6, 12])
+    effect_dates: List[str] = field(default_factory=list)
+    target_half_width: float = 0.01  # for the "enough replications" diagnostic
+    focus: Optional[str] = None  # dyad the answer sentence speaks of (default: the changed events' dyad)
+    rank_rung: int = 3  # leave-one-out ranks P(rung >= this within 12 months) and tension
 
 
 @dataclass

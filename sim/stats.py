@@ -68,7 +68,7 @@ class DailyStats:
         self.series = Series.for_actors(actors)
         self.n_days, self.bins = n_days, bins
         S = len(self.series)
-        self.hist = np.zeros((n_days, S, bins + 2), dtype=np.int64)
+        self.hist = np.zeros((n_days, S, bins + 2), dtype=np.int32)  # < 2^31 replicates
         self.sums = np.zeros((n_days, S), dtype=np.int64)
         n_dyads = len(unordered_pairs(len(actors))[0])
         self.reached = np.zeros((n_days, n_dyads, N_RUNGS + 1), dtype=np.int64)
@@ -115,7 +115,7 @@ class DailyStats:
     def quantiles(self, qs=QUANTILES) -> np.ndarray:
         """(days, S, len(qs)) quantiles from the binned distribution."""
         hist = self.hist
-        cum = np.cumsum(hist, axis=-1)
+        cum = np.cumsum(hist, axis=-1, dtype=np.int64)
         width = ((self.series.hi - self.series.lo) / self.bins)[None, :]
         out = np.empty(hist.shape[:2] + (len(qs),))
         for n_q, q in enumerate(qs):

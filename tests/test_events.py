@@ -121,7 +121,7 @@ def test_event_draws_are_chunk_invariant():
     ({"goldstein": -11}, "goldstein: -11.0 is outside [-10, 10]"),
     ({"id": "Bad Id"}, "is not snake_case"),
     ({"colour": "red"}, "unknown field(s) ['colour']"),
-    ({"anchor": "nope"}, "anchor: 'nope' is not an earlier event id"),
+    ({"anchor": "nope"}, "anchor: 'nope' is not an event id"),
 ])
 def test_bad_event_messages_name_the_field(patch, needle):
     ev = {"id": "x", "date": "2023-01-01", "source": "AZE", "target": "IRN", "cameo": "111", **patch}

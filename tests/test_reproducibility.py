@@ -57,7 +57,7 @@ def test_chunked_statistics_merge_exactly():
     frames = []
     for size in (300, 64, 1000):
         s = build_settings(deep_update(cfg, {"ensemble": {"chunk_size": size}}))
-        res = run_ensemble(s, [Scenario("baseline", s.events)])["baseline"]
+        res = run_ensemble(s, [Scenario("baseline", s.events)])[0]["baseline"]
         frames.append(stats_frame("baseline", res.stats, s.dates))
         assert res.stats.n == 300
     pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)
@@ -68,11 +68,11 @@ def test_split_jobs_merge_to_the_single_run():
     """Four jobs of one ensemble merge (integer counts) into exactly the one-process result."""
     cfg = plain_cfg([*SHORT, "ensemble.replicates=200", "record.replicates=0"])
     whole_s = build_settings(cfg)
-    whole = run_ensemble(whole_s, [Scenario("baseline", whole_s.events)])["baseline"].stats
+    whole = run_ensemble(whole_s, [Scenario("baseline", whole_s.events)])[0]["baseline"].stats
     merged = None
     for c in range(4):
         s = build_settings(deep_update(cfg, {"ensemble": {"chunks": 4, "chunk": c}}))
-        part = run_ensemble(s, [Scenario("baseline", s.events)])["baseline"].stats
+        part = run_ensemble(s, [Scenario("baseline", s.events)])[0]["baseline"].stats
         if merged is None:
             merged = part
         else:
@@ -93,7 +93,7 @@ def test_reordering_actors_permutes_results():
     frames = []
     for c in (cfg, flipped):
         s = build_settings(c)
-        st = run_ensemble(s, [Scenario("baseline", s.events)])["baseline"].stats
+        st = run_ensemble(s, [Scenario("baseline", s.events)])[0]["baseline"].stats
         frames.append(stats_frame("b", st, s.dates).sort_values(["variable", "source", "target", "date"])
                       .reset_index(drop=True))
     pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)

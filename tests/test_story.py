@@ -14,7 +14,7 @@ from conftest import deep_update, plain_cfg
 @pytest.fixture(scope="module")
 def factual():
     s = build_settings(plain_cfg(["ensemble.replicates=1000", "record.replicates=0"]))
-    return s, run_ensemble(s, [Scenario("baseline", s.events)])["baseline"].stats
+    return s, run_ensemble(s, [Scenario("baseline", s.events)])[0]["baseline"].stats
 
 
 @pytest.mark.parametrize("check", list(story.holds(dict.fromkeys(
@@ -42,7 +42,7 @@ def test_gdelt_sign_agreement_as_documented(factual):
 def test_without_events_nothing_happens_to_the_story(factual):
     """The timeline, not the defaults, drives the AZE–IRN rise: without events it stays flat."""
     s = build_settings(plain_cfg(["events=none", "ensemble.replicates=400", "record.replicates=0"]))
-    st = run_ensemble(s, [Scenario("baseline", ())])["baseline"].stats
+    st = run_ensemble(s, [Scenario("baseline", ())])[0]["baseline"].stats
     f = story.facts(st, s.start)
     assert abs(f["tension_aze_irn_2023_04_30"] - f["tension_aze_irn_2023_01_26"]) < 0.03
     assert not story.holds(f)["aze_irn_tension_jumps_after_attack"]
@@ -60,6 +60,6 @@ def test_four_actors_run(factual):
     patch["dynamics"]["initial"] = {"hostility": {"default": 0.2}, "cooperation": {"default": 0.2}}
     s = build_settings(deep_update(cfg, patch))
     assert s.actors == ("ISR", "AZE", "IRN", "ARM")
-    st = run_ensemble(s, [Scenario("baseline", s.events)])["baseline"].stats
+    st = run_ensemble(s, [Scenario("baseline", s.events)])[0]["baseline"].stats
     assert len(st.series) == 3 * 4 * 3  # 12 ordered pairs x 2 + 6 dyads x 2
     assert st.reached.shape[1] == 6

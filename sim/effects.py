@@ -1,0 +1,164 @@
+"""Plans and read-outs of counterfactual comparisons: effect dates, paired effects,
+route changes, leave-one-out attribution, and the one-sentence answer."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from .counterfactual import Applied
+from .ensemble import PairPlan, PairResult, ScenarioResult
+from .ladder import N_RUNGS
+from .routes import N_ROUTES, RouteStats, route_name
+from .settings import Settings
+from .stats import dyad_names
+from .summary import Z95, wilson
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def plan(applied: Applied, settings: Settings, months: Sequence[int], dates: Sequence[dt.date],
+         p_months: int | None = None) -> PairPlan:
+    """Effect days: the end, ``months`` after the first change, and explicit ``dates``.
+    P(rung) effects at the end, or ``p_months`` after the first change when given."""
+    end = settings.n_days - 1
+    days = {end}
+    fc = applied.first_change
+    if fc is not None:
+        for m in months:
+            days.add(settings.day_of(add_months(fc, m)))
+    days |= {settings.day_of(d) for d in dates}
+    days = {d for d in days if 0 <= d <= end}
+    p_days = (end,)
+    if p_months is not None and fc is not None:
+        p_days = (min(end, max(0, settings.day_of(add_months(fc, p_months)))),)
+    return PairPlan(applied.scenario, p_days, tuple(sorted(days | set(p_days))))
+
+
+def _iso(settings: Settings, day: int) -> str:
+    return (settings.start + dt.timedelta(days=day)).isoformat()
+
+
+def effects(pr: PairResult, settings: Settings, half_width: float) -> dict:
+    """Paired effects per dyad: P(rung >= k by date) and values on the effect days."""
+    names = dyad_names(settings.actors)
+    out: dict[str, Any] = {}
+    for d, dyad in enumerate(names):
+        e: dict[str, Any] = {"p_rung_at_least": {}, "tension": {}, "net_relation": {}}
+        for day in pr.plan.p_days:
+            e["p_rung_at_least"][_iso(settings, day)] = {
+                str(k): pr.p[(day, d, k)].report(half_width) for k in range(1, N_RUNGS + 1)}
+        for var in ("tension", "net_relation"):
+            for day in pr.plan.value_days:
+                e[var][_iso(settings, day)] = pr.values[(var, day, d)].report(half_width)
+        out[dyad] = e
+    return dict(sorted(out.items()))
+
+
+def route_table(routes: RouteStats, settings: Settings, top: int = 5) -> dict:
+    """Per dyad: the most frequent routes with Wilson intervals and step-date quartiles,
+    and the row-normalised rung-to-rung transition matrix."""
+    names = dyad_names(settings.actors)
+    trans = routes.transitions()
+    out = {}
+    for d, dyad in enumerate(names):
+        order = np.argsort(-routes.counts[d], kind="stable")[:top]
+        rows = []
+        for mask in order:
+            c = int(routes.counts[d, mask])
+            if c == 0:
+                break
+            p, lo, hi = wilson(c, routes.n)
+            steps = [{"rung": k, "q25": _iso(settings, q[0]), "median": _iso(settings, q[1]), "q75": _iso(settings, q[2])}
+                     for k, q in zip([int(x) for x in route_name(int(mask)).split(">")[1:]],
+                                     routes.step_quantiles(d, int(mask)))]
+            rows.append({"route": route_name(int(mask)), "p": round(p, 6), "lo": round(lo, 6), "hi": round(hi, 6),
+                         "steps": steps})
+        t = trans[d].astype(float)
+        tot = t.sum(axis=1, keepdims=True)
+        out[dyad] = {"routes": rows,
+                     "transitions": np.round(np.divide(t, tot, out=np.zeros_like(t), where=tot > 0), 6).tolist(),
+                     "transition_counts": trans[d].tolist()}
+    return dict(sorted(out.items()))
+
+
+def route_changes(pr: PairResult, settings: Settings, top: int = 5) -> dict:
+    """Paired change in the probability of each frequent route, per dyad."""
+    names = dyad_names(settings.actors)
+    out = {}
+    for d, dyad in enumerate(names):
+        nb, nc, both = pr.route_base[d], pr.route_cf[d], pr.route_both[d]
+        n = int(nb.sum())
+        masks = list(dict.fromkeys([*np.argsort(-nb, kind="stable")[:top], *np.argsort(-nc, kind="stable")[:top]]))
+        rows = []
+        for m in masks:
+            if nb[m] == 0 and nc[m] == 0:
+                continue
+            s1 = int(nc[m] - nb[m])
+            s2 = int(nb[m] - both[m] + nc[m] - both[m])
+            var = (s2 - s1 * s1 / n) / (n - 1) if n > 1 else float("nan")
+            half = Z95 * math.sqrt(max(var, 0.0) / n) if n > 1 else float("nan")
+            diff = s1 / n
+            rows.append({"route": route_name(int(m)), "baseline": round(nb[m] / n, 6), "counterfactual": round(nc[m] / n, 6),
+                         "diff": round(diff, 6), "lo": round(diff - half, 6), "hi": round(diff + half, 6)})
+        out[dyad] = sorted(rows, key=lambda r: -abs(r["diff"]))
+    return dict(sorted(out.items()))
+
+
+def focus_dyad(applied: Applied, settings: Settings, cfg_focus: str | None) -> str:
+    if cfg_focus:
+        return cfg_focus
+    pairs = []
+    for ev in {e.id: e for e in (*settings.events, *applied.scenario.events)}.values():
+        if ev.id in applied.changed_events:
+            pairs.append("-".join(sorted((ev.source, ev.target))))
+    return max(set(pairs), key=pairs.count) if pairs else dyad_names(settings.actors)[0]
+
+
+def answer(name: str, question: str | None, eff: dict, focus: str, n: int, first_change: str | None,
+           ladder_names: Sequence[str]) -> str:
+    """One sentence with the numbers that answer the question."""
+    e = eff[focus]
+    (by, ps), = list(e["p_rung_at_least"].items())[:1]
+    k = max(range(1, N_RUNGS + 1), key=lambda j: (abs(ps[str(j)]["diff"]), -j))
+    p = ps[str(k)]
+    ten_dates = sorted(e["tension"])
+    t_date = ten_dates[-1]
+    if first_change:
+        after = [d for d in ten_dates if d > first_change]
+        t_date = max(after) if after else t_date
+        twelve = add_months(dt.date.fromisoformat(first_change), 12).isoformat()
+        t_date = twelve if twelve in e["tension"] else t_date
+    t = e["tension"][t_date]
+    head = f"{question.strip()} " if question else ""
+    return (f"{head}Under '{name}' ({n} paired replicates), P({focus} reaches at least rung {k}, "
+            f"{ladder_names[k]}, by {by}) is {p['counterfactual']:.3f} against {p['baseline']:.3f} in the factual run: "
+            f"{p['diff']:+.3f} [95% CI {p['lo']:+.3f}, {p['hi']:+.3f}]; {focus} tension on {t_date} changes by "
+            f"{t['diff']:+.3f} [{t['lo']:+.3f}, {t['hi']:+.3f}] (from {t['baseline']:.3f} to {t['counterfactual']:.3f}).")
+
+
+def attribution_ranking(pairs: Mapping[str, PairResult], event_of: Mapping[str, str], settings: Settings,
+                        half_width: float, rung: int = 3) -> dict:
+    """Leave-one-out ranking per dyad: each event's effect on tension 12 months after it,
+    and on P(rung >= ``rung`` within 12 months); the effect of an event is minus the
+    effect of removing it."""
+    names = dyad_names(settings.actors)
+    out: dict[str, list] = {}
+    for d, dyad in enumerate(names):
+        rows = []
+        for name, pr in pairs.items():
+            (pday,) = pr.plan.p_days
+            t = pr.values[("tension", pday, d)].report(half_width) if ("tension", pday, d) in pr.values else None
+            p = pr.p[(pday, d, rung)].report(half_width)
+            flip = lambda r: {"diff": -r["diff"], "lo": -r["hi"], "hi": -r["lo"]}  # noqa: E731
+            rows.append({"event": event_of[name], "horizon_date": _iso(settings, pday),
+                         "tension": flip(t) if t else None, f"p_rung_at_least_{rung}": flip(p)})
+        out[dyad] = sorted(rows, key=lambda r: -abs(r["tension"]["diff"]) if r["tension"] else 0)
+    return dict(sorted(out.items()))
