@@ -156,6 +156,9 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         [outputs.stats_frame(n, r.stats, dates) for n, r in kept.items()], ignore_index=True))
     outputs.write_parquet(out / "incidence.parquet", pd.concat(
         [outputs.incidence_frame(n, r.stats, dates, settings.actors) for n, r in kept.items()], ignore_index=True))
+    eff_frames = [outputs.effects_frame(n, pr.daily, dates) for n, pr in paired.items() if pr.daily is not None]
+    if eff_frames:
+        outputs.write_parquet(out / "effects.parquet", pd.concat(eff_frames, ignore_index=True))
     outputs.write_parquet(out / "routes.parquet", pd.concat(
         [outputs.routes_frame(n, r.routes, settings.actors) for n, r in results.items()], ignore_index=True))
     traj = [df for r in results.values() for df in r.trajectories]

@@ -39,7 +39,7 @@ def plan(applied: Applied, settings: Settings, months: Sequence[int], dates: Seq
     p_days = (end,)
     if p_months is not None and fc is not None:
         p_days = (min(end, max(0, settings.day_of(add_months(fc, p_months)))),)
-    return PairPlan(applied.scenario, p_days, tuple(sorted(days | set(p_days))))
+    return PairPlan(applied.scenario, p_days, tuple(sorted(days | set(p_days))), daily=p_months is None)
 
 
 def _iso(settings: Settings, day: int) -> str:

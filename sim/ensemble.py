@@ -1,10 +1,10 @@
-"""Monte Carlo ensembles: replicates advanced together, chunk by chunk, scenario by scenario.
+"""Monte Carlo ensembles: replicates advanced together, chunk by chunk.
 
 Every scenario of a run simulates the same replicate ids, so a counterfactual and the
-factual baseline share their random numbers (spec §6), and their per-replicate outcomes
-are paired inside each chunk before the chunk is dropped. Only streamed statistics,
-route counts, paired moments and the recorded replicates outlive a chunk, so memory is
-flat in the number of replicates.
+factual baseline share their random numbers (spec §6). Within a chunk all scenarios step
+in lockstep, day by day, so each day's paired differences are taken while both states are
+in memory. Only streamed statistics, route counts, paired moments and the recorded
+replicates outlive a chunk: memory is flat in the number of replicates.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from .paired import PairedMetric
 from .record import Recorder
 from .routes import N_ROUTES, RouteStats
 from .settings import Scenario, Settings
-from .stats import DailyStats
+from .stats import DailyStats, Series
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +38,13 @@ class ScenarioResult:
 @dataclass
 class PairPlan:
     """What to compare for one counterfactual: P(rung >= k) by ``p_days``, and tension and
-    net relation on ``value_days`` (day indices)."""
+    net relation on ``value_days`` (day indices); ``daily``: stream the paired difference
+    every day (for the difference fan charts)."""
 
     scenario: Scenario
     p_days: tuple[int, ...]
     value_days: tuple[int, ...]
+    daily: bool = True
 
 
 @dataclass
@@ -51,21 +53,10 @@ class PairResult:
     plan: PairPlan
     p: dict[tuple[int, int, int], PairedMetric] = field(default_factory=dict)  # (day, dyad, k)
     values: dict[tuple[str, int, int], PairedMetric] = field(default_factory=dict)  # (variable, day, dyad)
+    daily: DailyStats | None = None  # paired differences, per day
     route_base: np.ndarray | None = None  # (dyads, 64) counts
     route_cf: np.ndarray | None = None
     route_both: np.ndarray | None = None
-
-
-class Snapshots:
-    """Tension and net relation of every replicate on chosen days."""
-
-    def __init__(self, days):
-        self.days = set(days)
-        self.at: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-    def observe(self, t: int, model) -> None:
-        if t in self.days:
-            self.at[t] = (model.tension(), model.net_relation())
 
 
 def chunks(lo: int, hi: int, size: int) -> list[tuple[int, int]]:
@@ -73,20 +64,18 @@ def chunks(lo: int, hi: int, size: int) -> list[tuple[int, int]]:
 
 
 @dataclass
-class ChunkRun:
+class _Member:
+    """One scenario's model in a chunk, with its observers' state."""
+
+    result: ScenarioResult
+    model: TriadModel
     stats: DailyStats | None
     recorder: Recorder | None
-    first_reach: np.ndarray
-    snapshots: Snapshots
 
 
-def run_chunk(settings: Settings, scenario: Scenario, lo: int, hi: int, *, full: bool = True,
-              snapshot_days=()) -> ChunkRun:
-    """Simulate replicates ``lo .. hi-1`` of one scenario. ``full``: daily statistics and
-    recorded replicates; otherwise only what pairing needs."""
-    snaps = Snapshots(snapshot_days)
-    observers = [snaps.observe]
+def _member(settings: Settings, sc: Scenario, lo: int, hi: int, full: bool, result: ScenarioResult) -> _Member:
     stats = rec = None
+    observers = []
     if full:
         stats = DailyStats(settings.actors, settings.n_days, settings.bins)
         observers.append(stats.observe)
@@ -94,28 +83,42 @@ def run_chunk(settings: Settings, scenario: Scenario, lo: int, hi: int, *, full:
         if m and (settings.record_trajectories or settings.record_actions):
             rec = Recorder(settings, lo, m, settings.record_trajectories, settings.record_actions)
             observers.append(rec.observe)
-    model = TriadModel(settings, scenario, lo, hi, observers).run()
-    return ChunkRun(stats, rec, model.first_reach, snaps)
+    return _Member(result, TriadModel(settings, sc, lo, hi, observers), stats, rec)
 
 
-def _collect(res: ScenarioResult, run: ChunkRun, n_days: int) -> np.ndarray:
-    if run.stats is not None:
+def _finish(mem: _Member, n_days: int) -> np.ndarray:
+    res = mem.result
+    if mem.stats is not None:
         if res.stats is None:
-            res.stats = run.stats
+            res.stats = mem.stats
         else:
-            res.stats.merge(run.stats)
+            res.stats.merge(mem.stats)
     if res.routes is None:
-        res.routes = RouteStats(run.first_reach.shape[1], n_days)
-    masks = res.routes.add(run.first_reach)
-    if run.recorder is not None:
-        if run.recorder.keep_traj:
-            res.trajectories.append(run.recorder.trajectories(res.name))
-        if run.recorder.keep_actions:
-            res.actions.append(run.recorder.actions(res.name))
+        res.routes = RouteStats(mem.model.first_reach.shape[1], n_days)
+    masks = res.routes.add(mem.model.first_reach)
+    if mem.recorder is not None:
+        if mem.recorder.keep_traj:
+            res.trajectories.append(mem.recorder.trajectories(res.name))
+        if mem.recorder.keep_actions:
+            res.actions.append(mem.recorder.actions(res.name))
     return masks
 
 
-def _pair(pr: PairResult, base: ChunkRun, cf: ChunkRun, mb: np.ndarray, mc: np.ndarray) -> None:
+def _pair_day(pr: PairResult, t: int, base: TriadModel, cf: TriadModel, daily: DailyStats | None) -> None:
+    want = t in pr.plan.value_days
+    if not (want or daily is not None):
+        return
+    tb, tc = base.tension(), cf.tension()
+    nb, nc = base.net_relation(), cf.net_relation()
+    if daily is not None:
+        daily.observe_values(t, np.concatenate([tc - tb, nc - nb]))
+    if want:
+        for d in range(tb.shape[0]):
+            pr.values.setdefault(("tension", t, d), PairedMetric()).add(tb[d], tc[d])
+            pr.values.setdefault(("net_relation", t, d), PairedMetric()).add(nb[d], nc[d])
+
+
+def _pair_end(pr: PairResult, base: TriadModel, cf: TriadModel, mb: np.ndarray, mc: np.ndarray) -> None:
     n_dyads = base.first_reach.shape[1]
     for day in pr.plan.p_days:
         for k in range(1, N_RUNGS + 1):
@@ -123,11 +126,6 @@ def _pair(pr: PairResult, base: ChunkRun, cf: ChunkRun, mb: np.ndarray, mc: np.n
             rc = (cf.first_reach[k] >= 0) & (cf.first_reach[k] <= day)
             for d in range(n_dyads):
                 pr.p.setdefault((day, d, k), PairedMetric()).add(rb[d], rc[d])
-    for day in pr.plan.value_days:
-        (tb, nb), (tc, nc) = base.snapshots.at[day], cf.snapshots.at[day]
-        for d in range(n_dyads):
-            pr.values.setdefault(("tension", day, d), PairedMetric()).add(tb[d], tc[d])
-            pr.values.setdefault(("net_relation", day, d), PairedMetric()).add(nb[d], nc[d])
     if pr.route_base is None:
         pr.route_base = np.zeros((n_dyads, N_ROUTES), dtype=np.int64)
         pr.route_cf = np.zeros_like(pr.route_base)
@@ -141,8 +139,7 @@ def _pair(pr: PairResult, base: ChunkRun, cf: ChunkRun, mb: np.ndarray, mc: np.n
 def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Sequence[PairPlan] = (),
                  recorded: Sequence[str] | None = None,
                  on_chunk: Callable[[int, int], None] | None = None) -> tuple[dict[str, ScenarioResult], dict[str, PairResult]]:
-    """Run the baseline (``scenarios[0]``), other scenarios and the paired counterfactuals
-    over this job's replicates, chunk by chunk.
+    """Run the scenarios and the paired counterfactuals over this job's replicates.
 
     Args:
         settings: validated settings.
@@ -155,21 +152,30 @@ def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Seque
     lo, hi = settings.replicate_range()
     parts = chunks(lo, hi, settings.chunk_size)
     wanted = set(recorded) if recorded is not None else None
-    full = lambda name: wanted is None or name in wanted  # noqa: E731
-    snap_days = sorted({d for p in pairs for d in p.value_days})
     results: dict[str, ScenarioResult] = {}
-    paired: dict[str, PairResult] = {p.scenario.name: PairResult(p.scenario.name, p) for p in pairs}
+    paired = {p.scenario.name: PairResult(p.scenario.name, p) for p in pairs}
+    diff_series = Series.differences(settings.actors)
+    everything = [*scenarios, *(p.scenario for p in pairs)]
     for n, (a, b) in enumerate(parts):
-        base_run = base_masks = None
-        for i, sc in enumerate(scenarios):
-            run = run_chunk(settings, sc, a, b, full=full(sc.name), snapshot_days=snap_days if i == 0 else ())
-            masks = _collect(results.setdefault(sc.name, ScenarioResult(sc.name)), run, settings.n_days)
-            if i == 0:
-                base_run, base_masks = run, masks
-        for p in pairs:
-            run = run_chunk(settings, p.scenario, a, b, full=full(p.scenario.name), snapshot_days=p.value_days)
-            masks = _collect(results.setdefault(p.scenario.name, ScenarioResult(p.scenario.name)), run, settings.n_days)
-            _pair(paired[p.scenario.name], base_run, run, base_masks, masks)
+        members = [_member(settings, sc, a, b, wanted is None or sc.name in wanted,
+                           results.setdefault(sc.name, ScenarioResult(sc.name))) for sc in everything]
+        base, cfs = members[0].model, [m.model for m in members[len(scenarios):]]
+        dailies = [DailyStats(settings.actors, settings.n_days, settings.bins, diff_series) if p.daily else None
+                   for p in pairs]
+        for t in range(settings.n_days):
+            for m in members:
+                m.model.step()
+            for p, cf, daily in zip(pairs, cfs, dailies):
+                _pair_day(paired[p.scenario.name], t, base, cf, daily)
+        masks = [_finish(m, settings.n_days) for m in members]
+        for i, p in enumerate(pairs):
+            pr = paired[p.scenario.name]
+            _pair_end(pr, base, cfs[i], masks[0], masks[len(scenarios) + i])
+            if dailies[i] is not None:
+                if pr.daily is None:
+                    pr.daily = dailies[i]
+                else:
+                    pr.daily.merge(dailies[i])
         log.info("chunk %d/%d done (replicates %d-%d)", n + 1, len(parts), a, b - 1)
         if on_chunk:
             on_chunk(n + 1, len(parts))

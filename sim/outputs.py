@@ -85,6 +85,13 @@ def stats_frame(scenario: str, stats: DailyStats, dates: np.ndarray) -> pd.DataF
     return df.sort_values(["scenario", "variable", "source", "target", "date"], kind="stable").reset_index(drop=True)
 
 
+def effects_frame(scenario: str, daily: DailyStats, dates: np.ndarray) -> pd.DataFrame:
+    """Long table of daily paired differences: scenario, date, dyad, variable, mean, q05..q95."""
+    df = stats_frame(scenario, daily, dates)
+    df.insert(2, "dyad", df.pop("source") + "-" + df.pop("target"))
+    return df.sort_values(["scenario", "variable", "dyad", "date"], kind="stable").reset_index(drop=True)
+
+
 def incidence_frame(scenario: str, stats: DailyStats, dates: np.ndarray, actors: tuple[str, ...]) -> pd.DataFrame:
     """Long table: scenario, date, dyad, rung (1..6), p."""
     p = stats.p_reached()[:, :, 1:]  # (D, dyads, 6)

@@ -29,6 +29,7 @@ class Series:
     variable: tuple[str, ...]
     lo: np.ndarray
     hi: np.ndarray
+    zero_point: bool = False  # exact zeros get a bin of their own (paired differences)
 
     @staticmethod
     def for_actors(actors: tuple[str, ...]) -> "Series":
@@ -54,6 +55,22 @@ class Series:
     def __len__(self) -> int:
         return len(self.variable)
 
+    @staticmethod
+    def differences(actors: tuple[str, ...]) -> "Series":
+        """Paired differences (counterfactual − baseline) of tension and net relation per dyad."""
+        n = len(actors)
+        Id, Jd = unordered_pairs(n)
+        src, tgt, var, lo = [], [], [], []
+        for v, low in (("tension", -1.0), ("net_relation", -2.0)):
+            for i, j in zip(Id, Jd):
+                a, b = sorted((actors[i], actors[j]))
+                src.append(a)
+                tgt.append(b)
+                var.append(v)
+                lo.append(low)
+        lo_arr = np.array(lo)
+        return Series(tuple(src), tuple(tgt), tuple(var), lo_arr, -lo_arr, zero_point=True)
+
 
 def dyad_names(actors: tuple[str, ...]) -> list[str]:
     """Dyad names in engine order (pairs i<j of the config order), codes sorted within."""
@@ -64,18 +81,42 @@ def dyad_names(actors: tuple[str, ...]) -> list[str]:
 class DailyStats:
     """Histogram, fixed-point sums and rung incidence, per day, for one scenario."""
 
-    def __init__(self, actors: tuple[str, ...], n_days: int, bins: int):
-        self.series = Series.for_actors(actors)
+    def __init__(self, actors: tuple[str, ...], n_days: int, bins: int, series: Series | None = None):
+        self.series = series or Series.for_actors(actors)
         self.n_days, self.bins = n_days, bins
         S = len(self.series)
-        self.hist = np.zeros((n_days, S, bins + 2), dtype=np.int32)  # < 2^31 replicates
+        # bins: [value == lo] [interior ...] [value == hi] [spare]; with zero_point the
+        # interior is split at 0 by a bin for value == 0 (bins must then be even)
+        self.hist = np.zeros((n_days, S, bins + 3), dtype=np.int32)  # < 2^31 replicates
         self.sums = np.zeros((n_days, S), dtype=np.int64)
         n_dyads = len(unordered_pairs(len(actors))[0])
+        # rung incidence (unused for difference series)
         self.reached = np.zeros((n_days, n_dyads, N_RUNGS + 1), dtype=np.int64)
         self.n = 0
-        self._offsets = (np.arange(S) * (bins + 2))[:, None]
+        self._offsets = (np.arange(S) * (bins + 3))[:, None]
         self._scale = (bins / (self.series.hi - self.series.lo))[:, None]
         self._lo = self.series.lo[:, None]
+        self._left, self._width = self._edges()
+
+    def _edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Left edge and width of every bin, per series (width 0: a point mass)."""
+        S, B = len(self.series), self.bins
+        left = np.zeros((S, B + 3))
+        width = np.zeros((S, B + 3))
+        w = (self.series.hi - self.series.lo) / B
+        for s in range(S):
+            lo, hi = self.series.lo[s], self.series.hi[s]
+            interior = lo + w[s] * np.arange(B)
+            left[s, 0], left[s, B + 1], left[s, B + 2] = lo, hi, hi
+            if self.series.zero_point:
+                h = B // 2
+                left[s, 1:h + 1], width[s, 1:h + 1] = interior[:h], w[s]
+                left[s, h + 1] = 0.0
+                left[s, h + 2:B + 2], width[s, h + 2:B + 2] = interior[h:], w[s]
+                left[s, B + 2] = hi
+            else:
+                left[s, 1:B + 1], width[s, 1:B + 1] = interior, w[s]
+        return left, width
 
     def values(self, model) -> np.ndarray:
         """The series of the model's current state, shape (S, R)."""
@@ -85,20 +126,30 @@ class DailyStats:
         return np.concatenate([H[model.Io, model.Jo], C[model.Io, model.Jo], ten, net])
 
     def observe(self, t: int, model) -> None:
+        self.observe_values(t, self.values(model))
+        mr = model.max_rung
+        for k in range(N_RUNGS + 1):
+            self.reached[t, :, k] += (mr >= k).sum(axis=1)
+
+    def observe_values(self, t: int, V: np.ndarray) -> None:
+        """Bin and sum the (S, R) values of day t."""
         if t == 0:
-            self.n += model.R
-        V = self.values(model)
+            self.n += V.shape[1]
+        B = self.bins
         U = (V - self._lo) * self._scale  # 0 .. bins
-        idx = U.astype(np.int64) + 1
+        idx = np.minimum(U.astype(np.int64), B - 1) + 1
+        if self.series.zero_point:
+            idx += idx > B // 2
+            idx[V == 0] = B // 2 + 1
+            top = B + 2
+        else:
+            top = B + 1
         idx[U <= 0] = 0
-        idx[U >= self.bins] = self.bins + 1
+        idx[U >= B] = top
         idx += self._offsets
         self.hist[t] += np.bincount(idx.ravel(), minlength=self.hist.shape[1] * self.hist.shape[2]).reshape(
             self.hist.shape[1:])
         self.sums[t] += np.rint(V * FIXED).astype(np.int64).sum(axis=1)
-        mr = model.max_rung
-        for k in range(N_RUNGS + 1):
-            self.reached[t, :, k] += (mr >= k).sum(axis=1)
 
     def merge(self, other: "DailyStats") -> None:
         """Add another chunk's counts (exact: integers)."""
@@ -113,22 +164,20 @@ class DailyStats:
         return self.sums / (FIXED * self.n)
 
     def quantiles(self, qs=QUANTILES) -> np.ndarray:
-        """(days, S, len(qs)) quantiles from the binned distribution."""
+        """(days, S, len(qs)) quantiles: the binned CDF inverted, mass spread evenly over a bin."""
         hist = self.hist
         cum = np.cumsum(hist, axis=-1, dtype=np.int64)
-        width = ((self.series.hi - self.series.lo) / self.bins)[None, :]
+        S = hist.shape[1]
+        srange = np.arange(S)[None, :]
         out = np.empty(hist.shape[:2] + (len(qs),))
         for n_q, q in enumerate(qs):
             target = q * self.n
             k = np.argmax(cum >= target, axis=-1)  # first bin reaching the target mass
             k = np.maximum(k, np.argmax(hist > 0, axis=-1))  # never an empty leading bin
-            below = np.take_along_axis(cum, k[..., None], -1)[..., 0] - np.take_along_axis(hist, k[..., None], -1)[..., 0]
             count = np.take_along_axis(hist, k[..., None], -1)[..., 0]
+            below = np.take_along_axis(cum, k[..., None], -1)[..., 0] - count
             frac = np.clip((target - below) / np.maximum(count, 1), 0.0, 1.0)
-            val = self.series.lo[None, :] + width * (k - 1 + frac)
-            val = np.where(k == 0, self.series.lo[None, :], val)
-            val = np.where(k == self.bins + 1, self.series.hi[None, :], val)
-            out[..., n_q] = val
+            out[..., n_q] = self._left[srange, k] + self._width[srange, k] * frac
         return out
 
     def p_reached(self) -> np.ndarray:

@@ -55,3 +55,22 @@ def test_wilson_interval():
     assert p == 0 and lo == 0 and 0.03 < hi < 0.04  # rule of three-ish: 0.0370
     p, lo, hi = wilson(50, 100)
     assert lo == pytest.approx(0.4038, abs=1e-4) and hi == pytest.approx(0.5962, abs=1e-4)
+
+
+def test_difference_series_have_an_exact_zero():
+    from sim.stats import Series
+
+    actors = ("A", "B", "C")
+    st = DailyStats(actors, 2, 1000, Series.differences(actors))
+    rng = np.random.default_rng(2)
+    R = 4000
+    st.observe_values(0, np.zeros((6, R)))  # before any change: all differences exactly 0
+    V = rng.normal(0, 0.2, size=(6, R)).clip(-1, 1)
+    V[:, : R // 2] = 0.0  # half the replicates unaffected
+    st.observe_values(1, V)
+    q = st.quantiles((0.05, 0.25, 0.5, 0.75, 0.95))
+    assert np.all(q[0] == 0.0)
+    exact = np.quantile(V, (0.05, 0.25, 0.5, 0.75, 0.95), axis=1).T
+    width = (st.series.hi - st.series.lo) / 1000
+    assert np.all(np.abs(q[1] - exact) <= width[:, None] + 1e-12)
+    assert np.all(q[1][:, 2] == 0.0)  # the median falls inside the zero mass

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib.resources
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -20,6 +21,7 @@ import pandas as pd
 from sim.errors import TriadError
 
 from . import figures as F
+from . import figures_cf as FC
 from . import html as H
 from . import style
 
@@ -51,7 +53,7 @@ def _read_parquet(path: Path, required: bool) -> pd.DataFrame | None:
     df = pd.read_parquet(path)
     if "date" in df.columns:
         df["date"] = pd.to_datetime(df["date"])
-    for col in ("scenario", "source", "target", "variable", "dyad"):
+    for col in ("scenario", "source", "target", "variable", "dyad", "route"):
         if col in df.columns:
             df[col] = df[col].astype(str)
     return df
@@ -98,6 +100,8 @@ def load_run(run_dir: Path) -> dict:
         "manifest": _read_json(run_dir / "manifest.json", {}),
         "config_text": config.read_text(encoding="utf-8") if config.is_file() else None,
         "scenarios": style.order_scenarios(scenarios),
+        "routes": _read_parquet(run_dir / "routes.parquet", required=False),
+        "effects": _read_parquet(run_dir / "effects.parquet", required=False),
     }
 
 
@@ -163,6 +167,79 @@ def _figure_specs(run: dict) -> list[tuple[str, Callable[[], Any], str]]:
             "dyad score, a volume-sensitive Goldstein sum in different units, so only signs and ranks are "
             "comparable; both axes are symmetric about 0 so the zero lines coincide. Black dots: the signs "
             "agree that month; vermillion crosses: they differ."))
+    return specs + _cf_figure_specs(run)
+
+
+PAIRED = "paired_difference"
+
+
+def paired_figure_names(names: Sequence[str]) -> dict[str, str]:
+    """Counterfactual name → figure name ("paired_difference" when only one)."""
+    if len(names) == 1:
+        return {names[0]: PAIRED}
+    return {n: f"{PAIRED}_{re.sub(r'[^A-Za-z0-9_-]+', '_', n)}" for n in names}
+
+
+def _counterfactual_names(run: dict) -> list[str]:
+    """Counterfactuals with daily paired differences in effects.parquet."""
+    eff = run.get("effects")
+    if eff is None or eff.empty:
+        return []
+    return style.order_scenarios(eff["scenario"])
+
+
+def _routes_caption(run: dict) -> str:
+    n = (run["summary"] or {}).get("replicates")
+    cf = " Paired changes in route probabilities are in the counterfactual section." if len(run["scenarios"]) > 1 else ""
+    return ("Escalation routes, rows = dyads, columns = scenarios. The nodes are the rungs of the ladder, "
+            "0 = start at the bottom to 6 = war at the top. An edge a→b means rung b was the next new rung a "
+            "replicate reached after rung a (rungs can be skipped); its width and label give the share of all "
+            f"{H.esc(n if n is not None else '')} replicates that made that jump. Node size and the percentage "
+            "left of a node: share of replicates that reached the rung by the end of the horizon. On the right, "
+            "the most frequent complete routes (the rungs first reached, in order), as a share of replicates, "
+            "with 95% Wilson intervals in percent. Dyads in which no replicate escalates are drawn in grey." + cf)
+
+
+def _paired_caption(name: str, cf: dict) -> str:
+    q = f" ({H.esc(cf.get('question'))})" if cf.get("question") else ""
+    fc = f" on {H.esc(cf.get('first_change'))}" if cf.get("first_change") else ""
+    return (f"Paired differences for the counterfactual <code>{H.esc(name)}</code>{q}: per dyad and day, the "
+            "distribution over replicates of counterfactual − baseline tension (left) and net relation (right), "
+            "computed within each replicate. Line = median, dark band = middle 50%, light band = 90%. Each "
+            "counterfactual replicate reuses the random numbers of its baseline replicate, so the shared noise "
+            "cancels: the bands show how the effect varies between replicates, not the spread of two independent "
+            "runs, and a band clear of the zero line is an effect. The dashed line marks the first change"
+            f"{fc}; before it the difference is exactly 0, and the plot starts {FC.LEAD_DAYS} days before it. "
+            "Each panel has its own y scale.")
+
+
+def _attribution_caption(att: dict) -> str:
+    k = H.esc(att.get("rank_rung", 3))
+    q = f" ({H.esc(att.get('question'))})" if att.get("question") else ""
+    return (f"Leave-one-out event attribution{q}. The run is repeated without each timeline event, paired with "
+            "the baseline; an event's effect is baseline − without it, i.e. what the event adds. Left: effect on "
+            "tension 12 months after the event (or at the end of the horizon); right: effect on the probability "
+            f"of reaching rung ≥ {k} within that window. Events are sorted by the absolute tension effect, largest "
+            f"at the top; the top {FC.TORNADO_TOP} per dyad are shown (all in the attribution table). Whiskers are "
+            "95% paired confidence intervals; pale bars have intervals that include 0. Labels: the event number of "
+            "the timeline table and its summary.")
+
+
+def _cf_figure_specs(run: dict) -> list[tuple[str, Callable[[], Any], str]]:
+    """Routes, paired-difference and attribution figures, where data exist."""
+    summary = run["summary"] or {}
+    specs = []
+    inputs = FC.routes_inputs(summary, run.get("routes"), run["scenarios"])
+    if inputs:
+        specs.append(("routes", lambda: FC.routes(inputs, run["scenarios"]), _routes_caption(run)))
+    cfs = summary.get("counterfactuals") or {}
+    for name, fig_name in paired_figure_names(_counterfactual_names(run)).items():
+        cf = cfs.get(name) if isinstance(cfs.get(name), dict) else {}
+        specs.append((fig_name, lambda n=name, c=cf: FC.paired_difference(run["effects"], n, c.get("first_change")),
+                      _paired_caption(name, cf)))
+    att = summary.get("attribution")
+    if isinstance(att, dict) and att.get("ranking"):
+        specs.append(("attribution", lambda: FC.attribution(att, run["events"]), _attribution_caption(att)))
     return specs
 
 
@@ -179,11 +256,11 @@ def _write_figures(run_dir: Path, run: dict) -> list[tuple[str, bytes, str]]:
             out.append((name, png, caption))
     # Drop figures of ours left by an earlier build (e.g. gdelt without validation now).
     made = {n for n, _, _ in out}
-    for name in F.FIGURE_NAMES:
-        for ext in ("png", "svg"):
-            stale = fig_dir / f"{name}.{ext}"
-            if name not in made and stale.exists():
-                stale.unlink()
+    ours = [fig_dir / f"{n}.{ext}" for n in F.FIGURE_NAMES + FC.FIGURE_NAMES for ext in ("png", "svg")]
+    ours += sorted(fig_dir.glob(f"{PAIRED}_*.*")) if fig_dir.is_dir() else []
+    for stale in ours:
+        if stale.stem not in made and stale.suffix in (".png", ".svg") and stale.exists():
+            stale.unlink()
     return out
 
 

@@ -1,0 +1,410 @@
+"""Figures for escalation routes, counterfactual paired differences and
+leave-one-out event attribution.  Pure functions to matplotlib Figures, in the
+style of `figures` (same palette, legends below, no I/O)."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any, Sequence
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MPath
+
+from . import style
+from .figures import placeholder
+
+FIGURE_NAMES = ("routes", "paired_difference", "attribution")
+
+N_RUNG_NODES = 7  # rung 0 (start) .. 6 (war)
+TOP_ROUTES = 5
+MAX_ROUTE_COLUMNS = 3
+TORNADO_TOP = 12
+_GREY = "#BBBBBB"
+
+
+# --------------------------------------------------------------------------
+# Routes: data
+# --------------------------------------------------------------------------
+
+def route_label(route: Any) -> str:
+    """"0>3>4" → "0→3→4"."""
+    return str(route).replace(">", "→")
+
+
+def _square(m: Any) -> np.ndarray | None:
+    """A 7×7 float array from a nested list, or None if malformed."""
+    try:
+        a = np.asarray(m, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] < 2:
+        return None
+    return np.nan_to_num(a)
+
+
+def _flows_from_routes(routes: Sequence[dict], size: int = N_RUNG_NODES) -> np.ndarray | None:
+    """Share of replicates per jump a→b, summed over the listed routes."""
+    out = np.zeros((size, size))
+    for r in routes or []:
+        try:
+            steps = [int(x) for x in str(r.get("route", "")).split(">")]
+            p = float(r.get("p", 0.0))
+        except (TypeError, ValueError):
+            continue
+        for a, b in zip(steps, steps[1:]):
+            if 0 <= a < size and 0 <= b < size:
+                out[a, b] += p
+    return out if out.any() or routes else None
+
+
+def route_flows(rec: dict, n: float | None) -> np.ndarray | None:
+    """Share of replicates making each first-reach jump a→b (rows a, columns b).
+
+    From `transition_counts` / n when both exist, else from the listed routes
+    (exact when the list is complete)."""
+    counts = _square(rec.get("transition_counts"))
+    if counts is not None and n:
+        return counts / float(n)
+    return _flows_from_routes(rec.get("routes") or [])
+
+
+def reach_shares(flows: np.ndarray) -> np.ndarray:
+    """Share of replicates that ever reach each rung (rung 0 = everyone)."""
+    reach = flows.sum(axis=0)
+    reach[0] = 1.0
+    return np.clip(reach, 0.0, 1.0)
+
+
+def top_routes(rec: dict, routes_df: pd.DataFrame | None, scenario: str, dyad: str,
+               top: int = TOP_ROUTES) -> list[dict]:
+    """Most frequent routes [{route, p, lo?, hi?}] from summary, else routes.parquet."""
+    listed = [r for r in rec.get("routes") or [] if isinstance(r, dict) and "route" in r]
+    if listed:
+        return sorted(listed, key=lambda r: -float(r.get("p", 0.0)))[:top]
+    if routes_df is None or routes_df.empty:
+        return []
+    sub = routes_df[(routes_df["scenario"] == scenario) & (routes_df["dyad"] == dyad)]
+    sub = sub.sort_values(["p", "route"], ascending=[False, True], kind="stable").head(top)
+    return [{"route": r, "p": float(p)} for r, p in zip(sub["route"], sub["p"])]
+
+
+def routes_inputs(summary: dict, routes_df: pd.DataFrame | None,
+                  scenarios: Sequence[str]) -> dict[tuple[str, str], dict]:
+    """{(scenario, dyad): {"flows", "routes"}} for every pair with route data."""
+    scen = summary.get("scenarios") or {}
+    n = summary.get("replicates")
+    out = {}
+    for s in scenarios:
+        for dyad, rec in sorted((scen.get(s) or {}).items()):
+            rec = rec or {}
+            flows = route_flows(rec, n)
+            routes = top_routes(rec, routes_df, s, dyad)
+            if flows is None and routes:
+                flows = _flows_from_routes(routes)
+            if flows is not None:
+                out[(s, dyad)] = {"flows": flows, "routes": routes}
+    if not out and routes_df is not None and not routes_df.empty:
+        out = _inputs_from_parquet(routes_df, scenarios)
+    return out
+
+
+def _inputs_from_parquet(routes_df: pd.DataFrame, scenarios: Sequence[str]) -> dict:
+    out = {}
+    for s in scenarios:
+        for dyad in sorted(routes_df.loc[routes_df["scenario"] == s, "dyad"].unique()):
+            sub = routes_df[(routes_df["scenario"] == s) & (routes_df["dyad"] == dyad)]
+            allr = [{"route": r, "p": float(p)} for r, p in zip(sub["route"], sub["p"])]
+            out[(s, dyad)] = {"flows": _flows_from_routes(allr), "routes": top_routes({}, routes_df, s, dyad)}
+    return out
+
+
+# --------------------------------------------------------------------------
+# Routes: drawing
+# --------------------------------------------------------------------------
+
+_NODE_X = 0.0
+_ROUTE_TEXT_X = 0.50  # axes fraction where the route list starts
+
+
+def _arc_bulge(a: int, b: int) -> float:
+    return 0.05 + 0.055 * (b - a)
+
+
+def _draw_arc(ax, a: int, b: int, share: float, color) -> None:
+    """Curved edge from rung a up to rung b, bulging right; width ∝ share."""
+    c = _NODE_X + _arc_bulge(a, b)
+    path = MPath([(_NODE_X, a), (c, a), (c, b), (_NODE_X, b)],
+                 [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4])
+    ax.add_patch(PathPatch(path, fill=False, lw=0.5 + 8.0 * share, ec=color, alpha=0.7,
+                           capstyle="butt", zorder=2))
+    if share >= 0.03:
+        ax.text(_NODE_X + 0.75 * _arc_bulge(a, b), (a + b) / 2, f"{100 * share:.0f}%", fontsize=5.5,
+                ha="center", va="center", zorder=3,
+                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
+
+
+def _draw_nodes(ax, reach: np.ndarray, color) -> None:
+    for k, r in enumerate(reach):
+        reached = r > 0
+        ax.scatter([_NODE_X], [k], s=12 + 70 * r, color=color if reached else "white",
+                   edgecolor="0.25" if reached else _GREY, linewidth=0.6, zorder=4)
+        if 0 < k and reached:
+            ax.text(_NODE_X - 0.035, k, f"{100 * r:.0f}%", fontsize=5.5, ha="right", va="center", zorder=4)
+
+
+def _route_text(routes: Sequence[dict]) -> str:
+    lines = ["most frequent routes:"]
+    for r in routes:
+        p = float(r.get("p", 0.0))
+        ci = f" [{100 * float(r['lo']):.0f}–{100 * float(r['hi']):.0f}]" if "lo" in r and "hi" in r else ""
+        lines.append(f"{route_label(r['route'])}  {100 * p:.0f}%{ci}")
+    return "\n".join(lines) if routes else "no route data"
+
+
+def _draw_routes_panel(ax, data: dict | None, color: str) -> None:
+    """Arc diagram of one (scenario, dyad) plus the route list on the right."""
+    if data is None:
+        ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.5")
+        return
+    flows = data["flows"]
+    quiet = not flows[:, 1:].any()
+    col = _GREY if quiet else color
+    for a in range(flows.shape[0]):
+        for b in range(a + 1, flows.shape[1]):
+            if flows[a, b] > 0:
+                _draw_arc(ax, a, b, float(flows[a, b]), col)
+    _draw_nodes(ax, reach_shares(flows), col)
+    text = "no escalation in any replicate" if quiet else _route_text(data["routes"])
+    ax.text(_ROUTE_TEXT_X, 0.98, text, transform=ax.transAxes, ha="left", va="top", fontsize=6,
+            linespacing=1.35, color="0.45" if quiet else "0.1")
+
+
+def _rung_ticklabels() -> list[str]:
+    names = {0: "start", **style.RUNG_NAMES}
+    return [f"{k} " + "\n".join(textwrap.wrap(names.get(k, ""), 15)) for k in range(N_RUNG_NODES)]
+
+
+def _routes_axes_frame(ax, show_labels: bool) -> None:
+    ax.set_xlim(-0.12, 1.0)
+    ax.set_ylim(-0.6, N_RUNG_NODES - 0.4)
+    ax.set_yticks(range(N_RUNG_NODES))
+    ax.set_yticklabels(_rung_ticklabels() if show_labels else [], fontsize=6)
+    ax.set_xticks([])
+    ax.grid(False)
+    ax.spines["bottom"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+
+
+def routes(inputs: dict[tuple[str, str], dict], scenarios: Sequence[str]) -> Figure:
+    """Escalation routes: rows = dyads, columns = scenarios (≤ 3)."""
+    scen = [s for s in scenarios if any(k[0] == s for k in inputs)][:MAX_ROUTE_COLUMNS]
+    dyads = sorted({d for s, d in inputs if s in scen})
+    if not dyads:
+        return placeholder("No escalation route data (summary.json routes / routes.parquet)")
+    colors = style.dyad_colors(dyads)
+    width = min(style.DOUBLE_COL, 1.3 + 2.85 * len(scen))
+    fig = Figure(figsize=(width, 1.95 * len(dyads) + 0.7), layout="constrained")
+    axes = fig.subplots(len(dyads), len(scen), squeeze=False, sharey=True)
+    for i, dyad in enumerate(dyads):
+        for j, s in enumerate(scen):
+            ax = axes[i, j]
+            _routes_axes_frame(ax, j == 0)
+            _draw_routes_panel(ax, inputs.get((s, dyad)), colors[dyad])
+            ax.set_title(f"{dyad.replace('-', '–')} · {s}", loc="left", color=colors[dyad], fontweight="bold")
+    _routes_legend(fig)
+    return fig
+
+
+def _routes_legend(fig: Figure) -> None:
+    handles = [Line2D([], [], color="0.35", lw=0.5 + 8.0 * v, alpha=0.7, label=f"{100 * v:.0f}% of replicates")
+               for v in (0.05, 0.25, 1.0)]
+    handles += [
+        Line2D([], [], color="0.35", marker="o", ls="none", ms=5, label="rung reached (% = share reaching it)"),
+        Line2D([], [], color="white", marker="o", mec=_GREY, ls="none", ms=4, label="never reached"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, handlelength=2.5,
+               title="edge a→b (upwards): first reach of rung b right after rung a; width ∝ share",
+               title_fontsize=6.5)
+
+
+# --------------------------------------------------------------------------
+# Paired-difference fan charts
+# --------------------------------------------------------------------------
+
+_DIFF_VARS = (("tension", "Δ tension (cf − baseline)"), ("net_relation", "Δ net relation (cf − baseline)"))
+LEAD_DAYS = 45  # days shown before the first change
+
+
+def _norm_dyad(d: str) -> str:
+    return style.dyad_name(*d.split("-", 1)) if "-" in d else d
+
+
+def _draw_diff_fan(ax, d: pd.DataFrame, color: str) -> None:
+    d = d.sort_values("date")
+    x = d["date"].to_numpy()
+    ax.fill_between(x, d["q05"], d["q95"], color=color, alpha=0.18, lw=0)
+    ax.fill_between(x, d["q25"], d["q75"], color=color, alpha=0.38, lw=0)
+    ax.plot(x, d["q50"], color=style.shade(color, -0.35), lw=1.2)
+    ax.axhline(0.0, color="black", lw=0.7, zorder=0.6)
+
+
+def _mark_first_change(ax, x: float | None, label: bool) -> None:
+    if x is None:
+        return
+    ax.axvline(x, color="black", ls="--", lw=0.8, zorder=0.7)
+    if label:
+        ax.annotate("first change", xy=(x, 1.0), xycoords=ax.get_xaxis_transform(), xytext=(2, 2),
+                    textcoords="offset points", fontsize=6, ha="left", va="bottom", annotation_clip=False)
+
+
+def _diff_xlim(dates: pd.Series, first_change: Any) -> tuple[float, float]:
+    lo, hi = mdates.date2num(dates.min()), mdates.date2num(dates.max())
+    fc = _date_num(first_change)
+    if fc is not None:
+        lo = max(lo, fc - LEAD_DAYS)
+    return lo, hi
+
+
+def _date_num(value: Any) -> float | None:
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(ts) else float(mdates.date2num(ts.to_pydatetime()))
+
+
+def paired_difference(effects_df: pd.DataFrame | None, scenario: str, first_change: Any = None) -> Figure:
+    """Rows = dyads, columns = tension / net relation; bands of the paired difference."""
+    if effects_df is None or effects_df.empty:
+        return placeholder("No paired-difference data (effects.parquet)")
+    df = effects_df[effects_df["scenario"] == scenario]
+    df = df.assign(dyad=df["dyad"].map(_norm_dyad))
+    dyads = sorted(df["dyad"].unique())
+    if not dyads:
+        return placeholder(f"No effects.parquet rows for {scenario}")
+    colors = style.dyad_colors(dyads)
+    fig = Figure(figsize=(style.DOUBLE_COL, 1.6 * len(dyads) + 0.9), layout="constrained")
+    axes = fig.subplots(len(dyads), 2, sharex=True, squeeze=False)
+    xlim = _diff_xlim(df["date"], first_change)
+    fc = _date_num(first_change)
+    for i, dyad in enumerate(dyads):
+        for j, (var, label) in enumerate(_DIFF_VARS):
+            ax = axes[i, j]
+            part = df[(df["dyad"] == dyad) & (df["variable"] == var)]
+            part = part[part["date"] >= pd.Timestamp(mdates.num2date(xlim[0]).date())]
+            if not part.empty:
+                _draw_diff_fan(ax, part, colors[dyad])
+            _mark_first_change(ax, fc, i == 0)
+            ax.set_title(f"{dyad.replace('-', '–')}: {label}", loc="left", color=colors[dyad],
+                         fontweight="bold", pad=10 if i == 0 else 4)
+    axes[0, 0].set_xlim(*xlim)
+    for ax in axes[-1]:
+        style.format_date_axis(ax, maxticks=6)
+        ax.set_xlabel("date")
+    _diff_legend(fig, scenario)
+    return fig
+
+
+def _diff_legend(fig: Figure, scenario: str) -> None:
+    handles = [
+        Line2D([], [], color="0.25", lw=1.2, label="median paired difference"),
+        Patch(color="0.5", alpha=0.38, label="50% of replicates (q25–q75)"),
+        Patch(color="0.5", alpha=0.18, label="90% of replicates (q05–q95)"),
+        Line2D([], [], color="black", lw=0.7, label="no effect (0)"),
+        Line2D([], [], color="black", lw=0.8, ls="--", label="first change"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3,
+               title=f"counterfactual: {scenario} (difference = counterfactual − baseline, same replicate)",
+               title_fontsize=6.5)
+
+
+# --------------------------------------------------------------------------
+# Attribution tornado
+# --------------------------------------------------------------------------
+
+def event_labels(events: Sequence[dict], width: int = 42) -> dict[str, str]:
+    """event id → "n. short summary" (id when there is no summary)."""
+    out = {}
+    for ev in events:
+        eid = str(ev.get("id", ""))
+        text = str(ev.get("summary") or eid).strip()
+        short = textwrap.shorten(text, width=width, placeholder="…")
+        out[eid] = f"{ev['n']}. {short}" if "n" in ev else short
+    return out
+
+
+def _interval(rec: Any) -> tuple[float, float, float] | None:
+    try:
+        return float(rec["diff"]), float(rec["lo"]), float(rec["hi"])
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def tornado_rows(ranking: Sequence[dict], p_key: str, top: int = TORNADO_TOP) -> list[dict]:
+    """Top rows in ranking order (already sorted by |tension effect|)."""
+    rows = []
+    for r in list(ranking)[:top]:
+        rows.append({"event": str(r.get("event", "?")), "tension": _interval(r.get("tension")),
+                     "p": _interval(r.get(p_key))})
+    return rows
+
+
+def _draw_tornado(ax, rows: list[dict], key: str, color: str) -> None:
+    y = np.arange(len(rows))[::-1]  # first (largest) row at the top
+    for yi, r in zip(y, rows):
+        iv = r[key]
+        if iv is None:
+            continue
+        d, lo, hi = iv
+        crosses = lo <= 0 <= hi
+        ax.barh(yi, d, height=0.62, color=style.shade(color, 0.6) if crosses else color, lw=0, zorder=2)
+        ax.errorbar([d], [yi], xerr=[[max(d - lo, 0)], [max(hi - d, 0)]], fmt="none", ecolor="0.15",
+                    elinewidth=0.8, capsize=1.8, zorder=3)
+    ax.axvline(0.0, color="black", lw=0.7, zorder=1)
+    m = max([abs(v) for r in rows if r[key] for v in r[key]] or [1.0]) * 1.12 or 1.0
+    ax.set_xlim(-m, m)
+    ax.grid(axis="y", visible=False)
+
+
+def attribution(att: dict, events: Sequence[dict] | None = None, top: int = TORNADO_TOP) -> Figure:
+    """Tornado per dyad: event effect on tension (left) and on P(rung ≥ k) (right)."""
+    ranking = att.get("ranking") or {}
+    dyads = sorted(d for d, rows in ranking.items() if rows)
+    if not dyads:
+        return placeholder("No attribution ranking in summary.json")
+    k = att.get("rank_rung", 3)
+    p_key = f"p_rung_at_least_{k}"
+    labels = event_labels(events or [])
+    colors = style.dyad_colors(dyads)
+    per = {d: tornado_rows(ranking[d], p_key, top) for d in dyads}
+    heights = [max(len(r), 1) * 0.16 + 0.45 for r in per.values()]
+    fig = Figure(figsize=(style.DOUBLE_COL, sum(heights) + 0.8), layout="constrained")
+    axes = fig.subplots(len(dyads), 2, squeeze=False, gridspec_kw={"height_ratios": heights})
+    for i, dyad in enumerate(dyads):
+        rows = per[dyad]
+        for j, key in enumerate(("tension", "p")):
+            _draw_tornado(axes[i, j], rows, key, colors[dyad])
+            axes[i, j].set_yticks(np.arange(len(rows))[::-1])
+            axes[i, j].set_yticklabels([labels.get(r["event"], r["event"]) for r in rows] if j == 0 else [],
+                                       fontsize=6)
+        axes[i, 0].set_title(f"{dyad.replace('-', '–')}: Δ tension", loc="left", color=colors[dyad],
+                             fontweight="bold")
+        axes[i, 1].set_title(f"{dyad.replace('-', '–')}: Δ P(rung ≥ {k})", loc="left", color=colors[dyad],
+                             fontweight="bold")
+    axes[-1, 0].set_xlabel("effect on tension 12 months after the event")
+    axes[-1, 1].set_xlabel(f"effect on P(reach rung ≥ {k} within 12 months)")
+    _tornado_legend(fig, colors)
+    return fig
+
+
+def _tornado_legend(fig: Figure, colors: dict) -> None:
+    c = next(iter(colors.values()))
+    handles = [Patch(color=c, label="effect of the event (with − without it)"),
+               Patch(color=style.shade(c, 0.6), label="95% CI includes 0"),
+               Line2D([], [], color="0.15", marker="|", ms=6, lw=0.8, label="95% CI (paired)")]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3)
