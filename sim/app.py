@@ -146,6 +146,11 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     plan = plan_run(plain, settings)
     out = Path(out_dir)
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(plain))
+    done = completed(out, outputs.config_hash(config_yaml))
+    if done is not None:
+        log.info("%s already holds the complete outputs of this config: skipped", out)
+        return done
+    (out / "manifest.json").unlink(missing_ok=True)  # a rerun over stale outputs is incomplete until it ends
     log.info("simulating %d replicates x %d days x %d scenario(s)", settings.replicates, settings.n_days,
              1 + len(plan.pairs))
     results, paired = run_ensemble(settings, [plan.baseline], plan.pairs, plan.recorded)
@@ -183,6 +188,8 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         "validation": summary.validation(base, dates, settings.actors),
         **counterfactual_summary(plan, paired, settings, plain),
     }
+    if settings.chunks > 1 or plain["record"].get("accumulators"):
+        outputs.write_accumulators(out / "accumulators.npz", results, paired)
     outputs.write_json(out / "summary.json", summ)
     outputs.write_json(out / "events.json", events_table(settings))
     outputs.atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
@@ -198,6 +205,21 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     return summ
 
 
+def completed(out: Path, config_hash: str) -> dict | None:
+    """The summary of a finished run of the same config in ``out``, else None.
+
+    A run is finished when its manifest (written last) names the same config hash."""
+    try:
+        man = json.loads((out / "manifest.json").read_text("utf-8"))
+        if man.get("config_hash") == config_hash:
+            summ = json.loads((out / "summary.json").read_text("utf-8"))
+            summ["skipped"] = True
+            return summ
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def main_task(cfg: DictConfig, out_dir: str | Path) -> dict:
     """Run and report; a user mistake prints one clear line and exits 2."""
     try:
@@ -206,6 +228,8 @@ def main_task(cfg: DictConfig, out_dir: str | Path) -> dict:
         print(f"triad: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     print(f"output: {Path(out_dir).resolve()}")
+    if summ.get("skipped"):
+        print("skipped: this directory already holds the complete outputs of the same config")
     for line in summ["headline"]:
         print(line)
     for name, c in summ.get("counterfactuals", {}).items():

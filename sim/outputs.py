@@ -159,3 +159,31 @@ def routes_frame(scenario: str, routes, actors: tuple[str, ...]) -> pd.DataFrame
     df = pd.DataFrame(rows, columns=["scenario", "dyad", "route", "count", "p"])
     return df.sort_values(["scenario", "dyad", "count", "route"], ascending=[True, True, False, True],
                           kind="stable").reset_index(drop=True)
+
+
+def write_accumulators(path: Path, results: dict, paired: dict) -> None:
+    """The exact integer accumulators behind the statistics, so jobs that split one
+    ensemble (``ensemble.chunks``) merge into exactly the one-process result."""
+    arrays: dict[str, np.ndarray] = {}
+    for name, r in results.items():
+        if r.stats is not None:
+            arrays[f"stats/{name}/hist"] = r.stats.hist
+            arrays[f"stats/{name}/sums"] = r.stats.sums
+            arrays[f"stats/{name}/reached"] = r.stats.reached
+            arrays[f"stats/{name}/n"] = np.array(r.stats.n)
+        arrays[f"routes/{name}/counts"] = r.routes.counts
+        arrays[f"routes/{name}/step_days"] = r.routes.step_days
+        arrays[f"routes/{name}/n"] = np.array(r.routes.n)
+    for name, pr in paired.items():
+        if pr.daily is not None:
+            arrays[f"effects/{name}/hist"] = pr.daily.hist
+            arrays[f"effects/{name}/sums"] = pr.daily.sums
+            arrays[f"effects/{name}/n"] = np.array(pr.daily.n)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def read_accumulators(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path) as z:
+        return {k: z[k] for k in z.files}

@@ -102,6 +102,7 @@ class RecordConf:
     actions: bool = True
     bins: int = 1000
     scenarios: Optional[List[str]] = None  # scenarios with daily stats and recorded replicates (default: all)
+    accumulators: bool = False  # write accumulators.npz (always when the ensemble is split into chunks)
 
 
 @dataclass

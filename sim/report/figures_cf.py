@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MPath
+from matplotlib.ticker import MaxNLocator
 
 from . import style
 from .figures import placeholder
@@ -128,11 +129,11 @@ def _inputs_from_parquet(routes_df: pd.DataFrame, scenarios: Sequence[str]) -> d
 # --------------------------------------------------------------------------
 
 _NODE_X = 0.0
-_ROUTE_TEXT_X = 0.50  # axes fraction where the route list starts
+_ROUTE_TEXT_X = 0.52  # axes fraction where the route list starts
 
 
 def _arc_bulge(a: int, b: int) -> float:
-    return 0.05 + 0.055 * (b - a)
+    return 0.05 + 0.065 * (b - a)
 
 
 def _draw_arc(ax, a: int, b: int, share: float, color) -> None:
@@ -142,7 +143,7 @@ def _draw_arc(ax, a: int, b: int, share: float, color) -> None:
                  [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4])
     ax.add_patch(PathPatch(path, fill=False, lw=0.5 + 8.0 * share, ec=color, alpha=0.7,
                            capstyle="butt", zorder=2))
-    if share >= 0.03:
+    if share >= 0.10:
         ax.text(_NODE_X + 0.75 * _arc_bulge(a, b), (a + b) / 2, f"{100 * share:.0f}%", fontsize=5.5,
                 ha="center", va="center", zorder=3,
                 bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
@@ -154,7 +155,11 @@ def _draw_nodes(ax, reach: np.ndarray, color) -> None:
         ax.scatter([_NODE_X], [k], s=12 + 70 * r, color=color if reached else "white",
                    edgecolor="0.25" if reached else _GREY, linewidth=0.6, zorder=4)
         if 0 < k and reached:
-            ax.text(_NODE_X - 0.035, k, f"{100 * r:.0f}%", fontsize=5.5, ha="right", va="center", zorder=4)
+            ax.text(_NODE_X - 0.035, k, _pct(r), fontsize=5.5, ha="right", va="center", zorder=4)
+
+
+def _pct(share: float) -> str:
+    return "<1%" if 0 < share < 0.005 else f"{100 * share:.0f}%"
 
 
 def _route_text(routes: Sequence[dict]) -> str:
@@ -193,7 +198,8 @@ def _routes_axes_frame(ax, show_labels: bool) -> None:
     ax.set_xlim(-0.12, 1.0)
     ax.set_ylim(-0.6, N_RUNG_NODES - 0.4)
     ax.set_yticks(range(N_RUNG_NODES))
-    ax.set_yticklabels(_rung_ticklabels() if show_labels else [], fontsize=6)
+    ax.set_yticklabels(_rung_ticklabels(), fontsize=6)
+    ax.tick_params(axis="y", labelleft=show_labels)
     ax.set_xticks([])
     ax.grid(False)
     ax.spines["bottom"].set_visible(False)
@@ -216,19 +222,19 @@ def routes(inputs: dict[tuple[str, str], dict], scenarios: Sequence[str]) -> Fig
             _routes_axes_frame(ax, j == 0)
             _draw_routes_panel(ax, inputs.get((s, dyad)), colors[dyad])
             ax.set_title(f"{dyad.replace('-', '–')} · {s}", loc="left", color=colors[dyad], fontweight="bold")
-    _routes_legend(fig)
+    _routes_legend(fig, ncols=3 if len(scen) > 1 else 2)
     return fig
 
 
-def _routes_legend(fig: Figure) -> None:
+def _routes_legend(fig: Figure, ncols: int) -> None:
     handles = [Line2D([], [], color="0.35", lw=0.5 + 8.0 * v, alpha=0.7, label=f"{100 * v:.0f}% of replicates")
-               for v in (0.05, 0.25, 1.0)]
+               for v in (0.05, 0.25, 0.5)]
     handles += [
         Line2D([], [], color="0.35", marker="o", ls="none", ms=5, label="rung reached (% = share reaching it)"),
         Line2D([], [], color="white", marker="o", mec=_GREY, ls="none", ms=4, label="never reached"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, handlelength=2.5,
-               title="edge a→b (upwards): first reach of rung b right after rung a; width ∝ share",
+    fig.legend(handles=handles, loc="outside lower center", ncols=ncols, handlelength=2.5,
+               title="edge a→b: rung b first reached right after rung a; width ∝ share",
                title_fontsize=6.5)
 
 
@@ -327,7 +333,7 @@ def _diff_legend(fig: Figure, scenario: str) -> None:
 # Attribution tornado
 # --------------------------------------------------------------------------
 
-def event_labels(events: Sequence[dict], width: int = 42) -> dict[str, str]:
+def event_labels(events: Sequence[dict], width: int = 50) -> dict[str, str]:
     """event id → "n. short summary" (id when there is no summary)."""
     out = {}
     for ev in events:
@@ -366,8 +372,12 @@ def _draw_tornado(ax, rows: list[dict], key: str, color: str) -> None:
         ax.errorbar([d], [yi], xerr=[[max(d - lo, 0)], [max(hi - d, 0)]], fmt="none", ecolor="0.15",
                     elinewidth=0.8, capsize=1.8, zorder=3)
     ax.axvline(0.0, color="black", lw=0.7, zorder=1)
-    m = max([abs(v) for r in rows if r[key] for v in r[key]] or [1.0]) * 1.12 or 1.0
-    ax.set_xlim(-m, m)
+    m = max([abs(v) for r in rows if r[key] for v in r[key]] or [0.0])
+    if m < 1e-12:
+        ax.text(0.5, 0.5, "no effect in any replicate pair", transform=ax.transAxes, ha="center",
+                va="center", fontsize=6.5, color="0.4", bbox=dict(fc="white", ec="none"))
+    ax.set_xlim(-(m * 1.12 or 1.0), m * 1.12 or 1.0)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, symmetric=True))
     ax.grid(axis="y", visible=False)
 
 
@@ -396,14 +406,14 @@ def attribution(att: dict, events: Sequence[dict] | None = None, top: int = TORN
                              fontweight="bold")
         axes[i, 1].set_title(f"{dyad.replace('-', '–')}: Δ P(rung ≥ {k})", loc="left", color=colors[dyad],
                              fontweight="bold")
-    axes[-1, 0].set_xlabel("effect on tension 12 months after the event")
-    axes[-1, 1].set_xlabel(f"effect on P(reach rung ≥ {k} within 12 months)")
+    axes[-1, 0].set_xlabel("Δ tension 12 months after the event")
+    axes[-1, 1].set_xlabel(f"Δ P(rung ≥ {k} within 12 months)")
     _tornado_legend(fig, colors)
     return fig
 
 
 def _tornado_legend(fig: Figure, colors: dict) -> None:
-    c = next(iter(colors.values()))
+    c = "0.45"
     handles = [Patch(color=c, label="effect of the event (with − without it)"),
                Patch(color=style.shade(c, 0.6), label="95% CI includes 0"),
                Line2D([], [], color="0.15", marker="|", ms=6, lw=0.8, label="95% CI (paired)")]
