@@ -31,7 +31,8 @@ class StateAgent(mesa.Agent):
         m, d, i = self.model, self.model.decisions, self.index
         H, C = m.S[0, i], m.S[1, i]
         y = d.hostility_weight * H + d.provocation_weight * m.P[i] - d.cooperation_weight * C
-        y -= (d.deterrence_weight * (m.capability - self.capability))[:, None]
+        gap = m.capability - m.capability[i]  # (N,), or (N, R) with per-replicate capability
+        y -= d.deterrence_weight * (gap[:, None] if gap.ndim == 1 else gap)
         return y
 
     def cooperative_latent(self) -> np.ndarray:

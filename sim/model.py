@@ -30,6 +30,7 @@ from . import dynamics as dyn
 from .agents import StateAgent
 from .events import event_rung, realise
 from .ladder import N_RUNGS
+from .replicate_params import localise
 from .rng import Stream, logistic
 from .settings import ModelParams, Scenario, Settings
 
@@ -94,9 +95,10 @@ class TriadModel(mesa.Model):
         self.realised = realise(scenario.events, settings.start, settings.n_days, settings.seed, lo, hi)
         self.event_rungs = np.array([event_rung(e, self.ladder) for e in scenario.events], dtype=np.int8)
         self.today_events: list[tuple[int, np.ndarray]] = []  # (event index, replicate mask)
-        self.switches = dict(scenario.switches)
+        local = lambda p: localise(p, settings.actors, settings.replicate_values, lo, hi)  # noqa: E731
+        self.switches = {day: local(p) for day, p in scenario.switches}
         self.day = 0
-        self._use(settings.params)
+        self._use(local(settings.params))
 
     # -- parameters -------------------------------------------------------------------
     def _use(self, params: ModelParams) -> None:

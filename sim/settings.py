@@ -58,6 +58,8 @@ class Settings:
     record_actions: bool = True
     bins: int = 1000
     extras: dict = field(default_factory=dict)
+    # dotted parameter path -> one value per replicate id (sim/replicate_params.py)
+    replicate_values: dict = field(default_factory=dict)
 
     @property
     def n_days(self) -> int:
