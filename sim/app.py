@@ -143,6 +143,11 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     started, t0 = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
     plain = validate(cfg)
     settings = build_settings(plain)
+    method = plain["explore"].get("method", "none")
+    if method != "none":
+        from .explore import run_exploration  # heavy optional imports only when exploring
+
+        return run_exploration(plain, settings, Path(out_dir))
     plan = plan_run(plain, settings)
     out = Path(out_dir)
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(plain))

@@ -137,3 +137,5 @@ class TriadConf:
     record: RecordConf = field(default_factory=RecordConf)
     counterfactual: CounterfactualConf = field(default_factory=CounterfactualConf)
     report: ReportConf = field(default_factory=ReportConf)
+    # exploration (sensitivity, discovery, calibrate): its keys are checked by sim/explore
+    explore: Dict[str, Any] = field(default_factory=lambda: {"method": "none"})

@@ -275,6 +275,9 @@ def build_report(run_dir: str | Path) -> Path:
         raise ReportError(f"run directory not found: {run_dir}")
     run = load_run(run_dir)
     figs = _write_figures(run_dir, run)
+    made = {name for name, _, _ in figs}
+    run["cf_figures"] = {cf: fig for cf, fig in paired_figure_names(_counterfactual_names(run)).items()
+                         if fig in made}
     target = run_dir / "report.html"
     H._atomic_write_bytes(target, H.render_report(run, figs).encode("utf-8"))
     return target

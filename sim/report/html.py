@@ -34,6 +34,9 @@ figcaption{font-size:.85em;color:#444;margin-top:.4em}
 pre{background:#f7f7f7;border:1px solid #ddd;padding:.6em;overflow-x:auto;font-size:.8em;
 white-space:pre-wrap;overflow-wrap:anywhere}
 code{font-size:.85em;overflow-wrap:anywhere}.muted{color:#777}
+h4{font-size:.95em;margin-bottom:.2em}
+p.answer{font-size:1.05em;font-weight:600;border-left:4px solid #0072B2;background:#f2f7fb;
+padding:.6em .9em;margin:.6em 0 1em}
 """
 
 
@@ -245,7 +248,10 @@ def render_report(run: dict, figs: Sequence[tuple[str, bytes, str]]) -> str:
     scenarios; `figs` holds (name, png bytes, caption HTML) triples.  Nothing
     here depends on the current time, so the output is reproducible.
     """
+    from . import html_cf  # imports this module's helpers
+
     summary = run.get("summary") or {}
+    events = run.get("events") or []
     title = esc(summary.get("question") or "triad run report")
     parts = [
         "<!DOCTYPE html>",
@@ -253,10 +259,11 @@ def render_report(run: dict, figs: Sequence[tuple[str, bytes, str]]) -> str:
         f"<style>{CSS}</style></head><body>",
         _header(summary, run.get("scenarios") or []),
         _headline(summary),
+        html_cf.counterfactuals(summary.get("counterfactuals"), events, run.get("cf_figures")),
+        html_cf.attribution(summary.get("attribution"), events),
         _figures(figs),
-        _events(run.get("events") or []),
+        _events(events),
         _validation(summary.get("validation")),
-        _generic("Counterfactuals", "counterfactuals", summary.get("counterfactuals")),
         _manifest(run.get("manifest")),
         _config(run.get("config_text")),
         "</body></html>\n",
