@@ -188,7 +188,7 @@ def build_settings(cfg: Mapping[str, Any]) -> Settings:
     replicates = _int(en["replicates"], "ensemble.replicates", 1)
     chunks = _int(en["chunks"], "ensemble.chunks", 1, replicates)
     chunk = _int(en["chunk"], "ensemble.chunk", 0, chunks - 1)
-    chunk_size = _int(en["chunk_size"], "ensemble.chunk_size", 1)
+    chunk_size = _int(en["chunk_size"], "ensemble.chunk_size", 1, 2**21)  # exact float sums (stats.py)
     n_days = (end - start).days + 1
     # 2 state planes + provocation + decision buffers ≈ 10 float arrays of N²·R, plus stats
     need = 10 * 8 * len(actors) ** 2 * min(chunk_size, replicates)

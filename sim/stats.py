@@ -96,6 +96,8 @@ class DailyStats:
         self._offsets = (np.arange(S) * (bins + 3))[:, None]
         self._scale = (bins / (self.series.hi - self.series.lo))[:, None]
         self._lo = self.series.lo[:, None]
+        self._hi = self.series.hi[:, None]
+        self._shift = self._offsets - self._lo * self._scale  # exact: small integers and powers of 2
         self._left, self._width = self._edges()
 
     def _edges(self) -> tuple[np.ndarray, np.ndarray]:
@@ -115,41 +117,59 @@ class DailyStats:
                 left[s, h + 2:B + 2], width[s, h + 2:B + 2] = interior[h:], w[s]
                 left[s, B + 2] = hi
             else:
-                left[s, 1:B + 1], width[s, 1:B + 1] = interior, w[s]
+                left[s, 1:B + 1], width[s, 1:B + 1] = interior, w[s]  # bin k: (left, left + w]
         return left, width
 
     def values(self, model) -> np.ndarray:
         """The series of the model's current state, shape (S, R)."""
-        H, C = model.S[0], model.S[1]
-        ten = model.tension()
-        net = 0.5 * (C[model.Id, model.Jd] + C[model.Jd, model.Id]) - ten
-        return np.concatenate([H[model.Io, model.Jo], C[model.Io, model.Jo], ten, net])
+        N, K = model.N, len(model.Io)
+        D = len(model.Id)
+        flat = model.S.reshape(2 * N * N, -1)
+        V = np.empty((2 * K + 2 * D, flat.shape[1]))
+        rows = np.concatenate([model.Io * N + model.Jo, N * N + model.Io * N + model.Jo])
+        np.take(flat, rows, axis=0, out=V[: 2 * K])
+        ten, net = V[2 * K: 2 * K + D], V[2 * K + D:]
+        np.add(flat[model.Id * N + model.Jd], flat[model.Jd * N + model.Id], out=ten)
+        ten *= 0.5
+        np.add(flat[N * N + model.Id * N + model.Jd], flat[N * N + model.Jd * N + model.Id], out=net)
+        net *= 0.5
+        net -= ten
+        return V
 
     def observe(self, t: int, model) -> None:
         self.observe_values(t, self.values(model))
-        mr = model.max_rung
-        for k in range(N_RUNGS + 1):
-            self.reached[t, :, k] += (mr >= k).sum(axis=1)
+        for d, mr in enumerate(model.max_rung):
+            # replicates at each highest rung, summed from the top: "at least rung k"
+            self.reached[t, d] += np.cumsum(np.bincount(mr, minlength=N_RUNGS + 1)[::-1])[::-1]
 
     def observe_values(self, t: int, V: np.ndarray) -> None:
         """Bin and sum the (S, R) values of day t."""
         if t == 0:
             self.n += V.shape[1]
         B = self.bins
-        U = (V - self._lo) * self._scale  # 0 .. bins
-        idx = np.minimum(U.astype(np.int64), B - 1) + 1
+        size = self.hist.shape[1] * self.hist.shape[2]
         if self.series.zero_point:
+            U = (V - self._lo) * self._scale  # 0 .. bins
+            idx = np.minimum(U.astype(np.int64), B - 1) + 1
             idx += idx > B // 2
             idx[V == 0] = B // 2 + 1
-            top = B + 2
+            idx[U <= 0] = 0
+            idx[U >= B] = B + 2
+            idx += self._offsets
+            counts = np.bincount(idx.ravel(), minlength=size).reshape(self.hist.shape[1:])
         else:
-            top = B + 1
-        idx[U <= 0] = 0
-        idx[U >= B] = top
-        idx += self._offsets
-        self.hist[t] += np.bincount(idx.ravel(), minlength=self.hist.shape[1] * self.hist.shape[2]).reshape(
-            self.hist.shape[1:])
-        self.sums[t] += np.rint(V * FIXED).astype(np.int64).sum(axis=1)
+            # bin k covers (k-1, k] in units of the bin width; ceil puts the lower bound in
+            # its own bin 0 and the upper bound in bin `bins`, moved to bin bins+1 below
+            W = V * self._scale
+            W += self._shift
+            np.ceil(W, out=W)
+            counts = np.bincount(W.astype(np.int64).ravel(), minlength=size).reshape(self.hist.shape[1:])
+            at_top = (V >= self._hi).sum(axis=1)
+            counts[:, B] -= at_top
+            counts[:, B + 1] += at_top
+        self.hist[t] += counts
+        # integers below 2^53 are exact in float64: chunks of up to 2^21 replicates
+        self.sums[t] += np.rint(V * FIXED).sum(axis=1).astype(np.int64)
 
     def merge(self, other: "DailyStats") -> None:
         """Add another chunk's counts (exact: integers)."""
