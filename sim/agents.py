@@ -2,49 +2,77 @@
 and one cooperative act level by ordered logit (spec §4).
 
 An agent holds only its behaviour. It reads the model's state arrays (its own row of
-H, C and P across all replicates) and the latent noise the model drew for the day, so
-one agent serves a whole vectorised ensemble.
+H, C and P across all replicates) and the uniforms the model drew for the day, so one
+agent serves a whole vectorised ensemble. The decision rule is compiled (numba): it runs
+once per agent, day and replicate, the innermost loop of every ensemble.
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from numba import njit
+
+from .dynamics import at
 
 if TYPE_CHECKING:
     from .model import TriadModel
 
 
+@njit(inline="always")
+def _passed(u, mu, thr):
+    """Number of thresholds θ with μ + logit(u) > θ (θ increasing)."""
+    x = thr[0] - mu
+    if x >= 0.0 and u <= (1.0 + x) / (2.0 + x):  # below a lower bound of σ(x): no act
+        return 0
+    n = 0
+    while n < thr.shape[0] and u > 1.0 / (1.0 + math.exp(mu - thr[n])):
+        n += 1
+    return n
+
+
+@njit(cache=True)
+def ordered_logit_row(i, H, C, P, cap, u, row_of, wh, wp, wc, wd, cwc, cwh, thr, cthr, rung, level):
+    """Agent i's hostile rung and cooperative level toward every j, in every replicate.
+
+    y_hostile = wh·H_ij + wp·P_ij − wc·C_ij − wd·(cap_j − cap_i) + ε,
+    y_coop    = cwc·C_ij − cwh·H_ij + ε',  with ε, ε' standard logistic;
+    the rung (level) is the number of thresholds strictly below y. With ε = logit(u),
+    y > θ is u > σ(θ − μ), so no logarithm is needed; and since σ(x) ≥ (1+x)/(2+x) for
+    x ≥ 0, most draws are settled (no act) without even an exponential.
+    """
+    N, R = H.shape[1], H.shape[2]
+    for j in range(N):
+        if j == i:
+            rung[j, :] = 0
+            level[j, :] = 0
+            continue
+        k = row_of[i, j]
+        for r in range(R):
+            gap = at(cap[j], r) - at(cap[i], r)
+            mu = at(wh, r) * H[i, j, r] + at(wp, r) * P[i, j, r]
+            mu = mu - at(wc, r) * C[i, j, r]
+            mu = mu - at(wd, r) * gap
+            rung[j, r] = _passed(u[0, k, r], mu, thr)
+            mu = at(cwc, r) * C[i, j, r] - at(cwh, r) * H[i, j, r]
+            level[j, r] = _passed(u[1, k, r], mu, cthr)
+
+
 class StateAgent(mesa.Agent):
     """A state (``ISR``, ``AZE``, ``IRN``…), row ``index`` of the model's matrices."""
 
-    def __init__(self, model: "TriadModel", code: str, name: str, index: int, capability: float):
+    def __init__(self, model: "TriadModel", code: str, name: str, index: int):
         super().__init__(model)
         self.code = code
         self.name = name
         self.index = index
-        self.capability = capability
-
-    def hostile_latent(self) -> np.ndarray:
-        """y_hostile toward every actor j, without the noise: shape (N, R)."""
-        m, d, i = self.model, self.model.decisions, self.index
-        H, C = m.S[0, i], m.S[1, i]
-        y = d.hostility_weight * H + d.provocation_weight * m.P[i] - d.cooperation_weight * C
-        gap = m.capability - m.capability[i]  # (N,), or (N, R) with per-replicate capability
-        y -= d.deterrence_weight * (gap[:, None] if gap.ndim == 1 else gap)
-        return y
-
-    def cooperative_latent(self) -> np.ndarray:
-        """y_cooperative toward every actor j, without the noise: shape (N, R)."""
-        m, d, i = self.model, self.model.decisions, self.index
-        return d.coop_cooperation_weight * m.S[1, i] - d.coop_hostility_weight * m.S[0, i]
 
     def decide(self) -> None:
         """Write today's hostile rung and cooperative level toward each actor into the model."""
-        m, i = self.model, self.index
-        y_h = self.hostile_latent() + m.eps_hostile[i]
-        y_c = self.cooperative_latent() + m.eps_cooperative[i]
-        # rung = number of thresholds strictly below the latent value
-        m.hostile_rung[i] = np.searchsorted(m.ladder.thresholds, y_h, side="left")
-        m.coop_level[i] = np.searchsorted(m.ladder.cooperative_thresholds, y_c, side="left")
+        m, d = self.model, self.model.weights
+        ordered_logit_row(self.index, m.S[0], m.S[1], m.P, m.capability, m.u, m.draw_row_of,
+                          d["wh"], d["wp"], d["wc"], d["wd"], d["cwc"], d["cwh"],
+                          m.ladder.thresholds, m.ladder.cooperative_thresholds,
+                          m.hostile_rung[self.index], m.coop_level[self.index])

@@ -198,15 +198,17 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     outputs.write_json(out / "summary.json", summ)
     outputs.write_json(out / "events.json", events_table(settings))
     outputs.atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
+    wall = time.perf_counter() - t0
+    ended = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    # The manifest marks the data outputs complete; the report is a view of them that
+    # `triad-report DIR` rebuilds byte for byte, so it is built from the files on disk.
+    outputs.write_json(out / "manifest.json", outputs.manifest(
+        config_yaml, settings.seed, settings.replicates, started, ended, wall,
+        {"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": list(results)}))
     if plain["report"]["enabled"]:
         from .report import build_report  # matplotlib only when a report is wanted
 
         build_report(out)
-    wall = time.perf_counter() - t0
-    ended = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    outputs.write_json(out / "manifest.json", outputs.manifest(
-        config_yaml, settings.seed, settings.replicates, started, ended, wall,
-        {"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": list(results)}))
     return summ
 
 
@@ -225,13 +227,38 @@ def completed(out: Path, config_hash: str) -> dict | None:
     return None
 
 
-def main_task(cfg: DictConfig, out_dir: str | Path) -> dict:
-    """Run and report; a user mistake prints one clear line and exits 2."""
+def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> dict | None:
+    """Run and report; a user mistake prints one clear line and exits 2.
+
+    In a multirun (``multirun=True``) one job must not end the sweep: any error is printed
+    to stderr and recorded in ``error.json`` of the job (no manifest, so nothing looks
+    complete), and None is returned so the launcher goes on with the other jobs and the
+    sweep aggregate lists this one as failed."""
+    if multirun:
+        from .sweep import clear_failure, record_failure
+
+        clear_failure(out_dir)
     try:
         summ = run(cfg, out_dir)
     except TriadError as exc:
-        print(f"triad: error: {exc}", file=sys.stderr)
-        sys.exit(exc.exit_code)
+        if not multirun:
+            print(f"triad: error: {exc}", file=sys.stderr)
+            sys.exit(exc.exit_code)
+        print(f"triad: error: {exc} (job {Path(out_dir).resolve()})", file=sys.stderr)
+        record_failure(out_dir, exc, user_error=True)
+        return None
+    except Exception as exc:
+        if not multirun:
+            raise
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        print(f"triad: error: job {Path(out_dir).resolve()} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        try:
+            record_failure(out_dir, exc, user_error=False)
+        except TriadError:  # the job directory itself is unwritable: the aggregate sees no manifest
+            pass
+        return None
     print(f"output: {Path(out_dir).resolve()}")
     if summ.get("skipped"):
         print("skipped: this directory already holds the complete outputs of the same config")
@@ -241,7 +268,7 @@ def main_task(cfg: DictConfig, out_dir: str | Path) -> dict:
         print(f"answer ({name}): {c['answer']}")
     if "attribution" in summ:
         print(f"answer ({summ['attribution']['name']}): {summ['attribution']['answer']}")
-    v = summ["validation"]
+    v = summ.get("validation") or {}
     if "overall_sign_agreement" in v:
         print(f"GDELT sign agreement of monthly net relation {v['window'][0]}..{v['window'][1]}: "
               f"{v['overall_sign_agreement']:.0%} " + json.dumps(

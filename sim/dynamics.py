@@ -1,5 +1,5 @@
-"""Pure functions of the state: the exact affine step and the balance terms (impulses
-and noise are added by ``model.py``).
+"""Pure functions of the state: the exact affine step, the balance terms, the impulses of
+acts and the noise (compiled kernels for the day loop).
 
 Layout: ``S`` has shape ``(2, N, N, R)``; ``S[0]`` is hostility H, ``S[1]`` cooperation C,
 ``S[k][i, j]`` the value of i toward j across R replicates (diagonals stay 0).
@@ -22,7 +22,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from scipy.linalg import expm
+
+
+
+@njit(inline="always")
+def at(a, r):
+    """A parameter's value in replicate r: arrays hold one value, or one per replicate."""
+    return a[r] if a.shape[0] > 1 else a[0]
 
 
 @dataclass(frozen=True)
@@ -104,36 +112,75 @@ def exact_step(A: np.ndarray, b: np.ndarray, dt: float = 1.0) -> tuple[np.ndarra
     return np.moveaxis(E[..., :4, :4], 0, -1).copy(), np.moveaxis(E[..., :4, 4], 0, -1).copy()
 
 
-def pair_slots(n: int) -> np.ndarray:
-    """Flat row indices into ``S.reshape(2*N*N, R)`` of z for every unordered pair, (P, 4)."""
-    I, J = unordered_pairs(n)
-    nn = n * n
-    return np.stack([I * n + J, J * n + I, nn + I * n + J, nn + J * n + I], axis=1)
+@njit(cache=True)
+def apply_acts(H, C, P, rung, level, hmag, cmag, ih, ic, icom, Id, Jd, dyad_rung):
+    """Impulses of the day's endogenous acts (spec §5), and the dyad-day rung.
 
-
-def affine_apply(S: np.ndarray, Phi: np.ndarray, phi: np.ndarray, slots: np.ndarray) -> None:
-    """Advance every pair's z by one exact step, in place on ``S``."""
-    flat = S.reshape(-1, S.shape[-1])
-    z = flat[slots]  # (P, 4, R)
-    if Phi.shape[-1] == 1:
-        new = np.matmul(Phi[..., 0], z)
-        new += phi
-    else:
-        new = np.einsum("pabr,pbr->par", Phi, z)
-        new += phi
-    flat[slots] = new
-
-
-def balance_terms(H: np.ndarray, C: np.ndarray, balance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Structural-balance drift: (balance_i Σ_m C_jm H_im, balance_i Σ_m H_jm H_im).
-
-    With zero diagonals the sums over m ≠ i, j equal full sums over m, so they are
-    batched matrix products; ``balance`` is (N, Rp).
+    i's act toward j of magnitude m = |w|/10 raises H_ij by commitment·m, H_ji by
+    hostility·m and P_ji by m (cooperative acts: C likewise); P stays in [0, 1].
     """
-    bal = balance[:, None, :]
-    dH = np.einsum("imr,jmr->ijr", H, C) * bal
-    dC = np.einsum("imr,jmr->ijr", H, H) * bal
-    return dH, dC
+    N, R = H.shape[0], H.shape[2]
+    for i in range(N):
+        for j in range(N):
+            if i == j:
+                continue
+            for r in range(R):
+                H[i, j, r] += at(icom, r) * hmag[rung[i, j, r]] + at(ih, r) * hmag[rung[j, i, r]]
+                P[i, j, r] = min(max(P[i, j, r] + hmag[rung[j, i, r]], 0.0), 1.0)
+                C[i, j, r] += at(icom, r) * cmag[level[i, j, r]] + at(ic, r) * cmag[level[j, i, r]]
+    for d in range(Id.shape[0]):
+        i, j = Id[d], Jd[d]
+        for r in range(R):
+            dyad_rung[d, r] = max(dyad_rung[d, r], rung[i, j, r], rung[j, i, r])
+
+
+@njit(cache=True)
+def drift(H, C, P, Phi, phi, Id, Jd, bal, noise, row_of, sig_h, sig_c, keep, dH, dC):
+    """One day of drift, in place: the balance terms on the state before the step
+    (balance_i Σ_m C_jm H_im and balance_i Σ_m H_jm H_im, into the buffers dH, dC), the
+    exact affine step z ← Φ z + φ of every pair, the noise σ·√dt (dt = 1), clipping to
+    [0, 1], and the provocation's decay by ``keep``. Replicates are the innermost loop.
+    """
+    N, R = H.shape[0], H.shape[2]
+    use_bal = np.any(bal != 0.0)
+    if use_bal:
+        for i in range(N):
+            for j in range(N):
+                for r in range(R):
+                    sh = 0.0
+                    sc = 0.0
+                    for m in range(N):
+                        sh += H[i, m, r] * C[j, m, r]
+                        sc += H[i, m, r] * H[j, m, r]
+                    dH[i, j, r] = at(bal[i], r) * sh
+                    dC[i, j, r] = at(bal[i], r) * sc
+    shared = Phi.shape[3] == 1
+    for p in range(Id.shape[0]):
+        i, j = Id[p], Jd[p]
+        F, f = Phi[p], phi[p]
+        for r in range(R):
+            rp = 0 if shared else r
+            z0, z1, z2, z3 = H[i, j, r], H[j, i, r], C[i, j, r], C[j, i, r]
+            H[i, j, r] = F[0, 0, rp] * z0 + F[0, 1, rp] * z1 + F[0, 2, rp] * z2 + F[0, 3, rp] * z3 + f[0, rp]
+            H[j, i, r] = F[1, 0, rp] * z0 + F[1, 1, rp] * z1 + F[1, 2, rp] * z2 + F[1, 3, rp] * z3 + f[1, rp]
+            C[i, j, r] = F[2, 0, rp] * z0 + F[2, 1, rp] * z1 + F[2, 2, rp] * z2 + F[2, 3, rp] * z3 + f[2, rp]
+            C[j, i, r] = F[3, 0, rp] * z0 + F[3, 1, rp] * z1 + F[3, 2, rp] * z2 + F[3, 3, rp] * z3 + f[3, rp]
+    for i in range(N):
+        for j in range(N):
+            if i == j:
+                continue
+            k = row_of[i, j]
+            for r in range(R):
+                h = H[i, j, r]
+                c = C[i, j, r]
+                if use_bal:
+                    h += dH[i, j, r]
+                    c += dC[i, j, r]
+                h += at(sig_h, r) * noise[0, k, r]
+                c += at(sig_c, r) * noise[1, k, r]
+                H[i, j, r] = min(max(h, 0.0), 1.0)
+                C[i, j, r] = min(max(c, 0.0), 1.0)
+                P[i, j, r] *= at(keep, r)
 
 
 def equilibrium(A: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -18,6 +18,9 @@ Phase order within day t (``step``):
    state before it, plus noise σ·√dt; values are clipped to [0, 1];
 8. provocation decays by one day of its half-life;
 9. observers record day t: the recorded state of a date is the state at its end.
+
+Steps 4, 5, 7 and 8 are compiled kernels (``agents.ordered_logit_row``,
+``dynamics.apply_acts``, ``dynamics.drift``) that loop over the replicates.
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ from .agents import StateAgent
 from .events import event_rung, realise
 from .ladder import N_RUNGS
 from .replicate_params import localise
-from .rng import Stream, logistic
+from .rng import Stream
 from .settings import ModelParams, Scenario, Settings
 
 Observer = Callable[[int, "TriadModel"], None]
@@ -56,31 +59,28 @@ class TriadModel(mesa.Model):
         self.ladder = settings.ladder
         self.observers = list(observers)
         N = self.N = len(settings.actors)
-        self.states = [StateAgent(self, c, n, k, float(settings.params.capability[k]))
-                       for k, (c, n) in enumerate(zip(settings.actors, settings.names))]
+        self.states = [StateAgent(self, c, n, k) for k, (c, n) in enumerate(zip(settings.actors, settings.names))]
 
         self.S = np.zeros((2, N, N, self.R))
         self.S[0] = settings.initial_hostility[:, :, None]
         self.S[1] = settings.initial_cooperation[:, :, None]
         self.P = np.zeros((N, N, self.R))
-        self.offdiag = (~np.eye(N, dtype=bool))[:, :, None]
+        self._dH, self._dC = np.zeros((N, N, self.R)), np.zeros((N, N, self.R))  # balance-term buffers
 
         self.Io, self.Jo = dyn.ordered_pairs(N)
         self.Id, self.Jd = dyn.unordered_pairs(N)
-        self.slots = dyn.pair_slots(N)
-        # Draw rows follow the sorted pair names, so reordering actors permutes results.
+        # Draw rows follow the sorted pair names, so reordering actors permutes results:
+        # draw_row_of[i, j] is the row of the day's draws that belongs to pair (i, j).
         names = [f"{settings.actors[i]}_{settings.actors[j]}" for i, j in zip(self.Io, self.Jo)]
         canon = sorted(names)
-        self.draw_row = np.array([canon.index(n) for n in names])
-        K = len(names)
+        self.draw_row_of = np.full((N, N), -1, dtype=np.int64)
+        self.draw_row_of[self.Io, self.Jo] = [canon.index(n) for n in names]
+        self._K = len(names)
         self.noise_stream = Stream(settings.seed, "noise", lo, hi)
         self.decide_stream = Stream(settings.seed, "decide", lo, hi)
-        self.eps_hostile = np.full((N, N, self.R), -np.inf)
-        self.eps_cooperative = np.full((N, N, self.R), -np.inf)
-        self._K = K
 
-        self.hostile_rung = np.zeros((N, N, self.R), dtype=np.int64)
-        self.coop_level = np.zeros((N, N, self.R), dtype=np.int64)
+        self.hostile_rung = np.zeros((N, N, self.R), dtype=np.int8)
+        self.coop_level = np.zeros((N, N, self.R), dtype=np.int8)
         n_dyads = len(self.Id)
         self.dyad_rung = np.zeros((n_dyads, self.R), dtype=np.int8)
         self.max_rung = np.zeros((n_dyads, self.R), dtype=np.int8)
@@ -102,14 +102,22 @@ class TriadModel(mesa.Model):
 
     # -- parameters -------------------------------------------------------------------
     def _use(self, params: ModelParams) -> None:
+        """Put a parameter set in force; every number becomes an array holding one value,
+        or one per replicate, as the compiled kernels expect."""
+        vec = lambda x: np.atleast_1d(np.asarray(x, dtype=float))  # noqa: E731
         self.params = params
-        self.decisions = params.decisions
-        self.capability = np.asarray(params.capability, dtype=float)
+        d = self.decisions = params.decisions
+        cap = np.asarray(params.capability, dtype=float)
+        self.capability = cap[:, None] if cap.ndim == 1 else cap
         self.Phi, self.phi = dyn.exact_step(*dyn.affine_system(params.drift))
-        self.balance = params.drift.balance
-        self.has_balance = bool(np.any(self.balance != 0))
-        hl = params.decisions.provocation_half_life_days
-        self.provocation_keep = 0.5 ** (1.0 / hl)
+        self.balance = np.ascontiguousarray(params.drift.balance, dtype=float)
+        self.weights = {"wh": vec(d.hostility_weight), "wp": vec(d.provocation_weight),
+                        "wc": vec(d.cooperation_weight), "wd": vec(d.deterrence_weight),
+                        "cwc": vec(d.coop_cooperation_weight), "cwh": vec(d.coop_hostility_weight)}
+        self.provocation_keep = vec(0.5 ** (1.0 / np.asarray(d.provocation_half_life_days, dtype=float)))
+        self.impulse = tuple(vec(x) for x in (params.impulse_hostility, params.impulse_cooperation,
+                                              params.impulse_commitment))
+        self.sigma = (vec(params.noise_hostility), vec(params.noise_cooperation))
         self.hostile_mag = self.ladder.act_magnitude
         self.coop_mag = self.ladder.cooperative_magnitude
 
@@ -129,8 +137,9 @@ class TriadModel(mesa.Model):
             self.hostile_rung[:] = 0
             self.coop_level[:] = 0
         self._ladder_bookkeeping()
-        self._drift()
-        self.P *= self.provocation_keep
+        dyn.drift(self.S[0], self.S[1], self.P, self.Phi, self.phi, self.Id, self.Jd, self.balance, self.noise,
+                  self.draw_row_of, self.sigma[0], self.sigma[1], self.provocation_keep,
+                  self._dH, self._dC)  # and P decays
         for observe in self.observers:
             observe(t, self)
         self.day += 1
@@ -151,11 +160,10 @@ class TriadModel(mesa.Model):
         mesa.Agent._ids.pop(self, None)
 
     def _draw(self) -> None:
-        noise = self.noise_stream.normal((2, self._K))[:, self.draw_row]
-        self.noise_h, self.noise_c = noise[0], noise[1]
-        u = self.decide_stream.uniform((2, self._K))[:, self.draw_row]
-        self.eps_hostile[self.Io, self.Jo] = logistic(u[0])
-        self.eps_cooperative[self.Io, self.Jo] = logistic(u[1])
+        """(2, K, R) normals (H, C noise) and uniforms (hostile, cooperative latent noise),
+        rows in sorted-pair-name order."""
+        self.noise = self.noise_stream.normal((2, self._K))
+        self.u = self.decide_stream.uniform((2, self._K))
 
     def _apply_events(self, t: int) -> None:
         self.today_events = []
@@ -185,17 +193,9 @@ class TriadModel(mesa.Model):
             np.clip(P, 0.0, 1.0, out=P)
 
     def _apply_acts(self) -> None:
-        p = self.params
-        H, C = self.S[0], self.S[1]
-        mag = self.hostile_mag[self.hostile_rung]  # i's act toward j
-        magT = mag.transpose(1, 0, 2)  # what i received from j
-        H += p.impulse_commitment * mag + p.impulse_hostility * magT
-        self.P += magT
-        np.clip(self.P, 0.0, 1.0, out=self.P)
-        cm = self.coop_mag[self.coop_level]
-        C += p.impulse_commitment * cm + p.impulse_cooperation * cm.transpose(1, 0, 2)
-        endo = np.maximum(self.hostile_rung[self.Id, self.Jd], self.hostile_rung[self.Jd, self.Id])
-        np.maximum(self.dyad_rung, endo.astype(np.int8), out=self.dyad_rung)
+        ih, ic, icom = self.impulse
+        dyn.apply_acts(self.S[0], self.S[1], self.P, self.hostile_rung, self.coop_level, self.hostile_mag,
+                       self.coop_mag, ih, ic, icom, self.Id, self.Jd, self.dyad_rung)
 
     def _ladder_bookkeeping(self) -> None:
         strike = self.dyad_rung >= 5
@@ -209,18 +209,6 @@ class TriadModel(mesa.Model):
             for k in range(1, N_RUNGS + 1):
                 new = up & (self.max_rung >= k) & (self.first_reach[k] < 0)
                 self.first_reach[k][new] = self.day
-
-    def _drift(self) -> None:
-        p = self.params
-        if self.has_balance:
-            dH, dC = dyn.balance_terms(self.S[0], self.S[1], self.balance)
-        dyn.affine_apply(self.S, self.Phi, self.phi, self.slots)
-        if self.has_balance:
-            self.S[0] += dH * self.offdiag
-            self.S[1] += dC * self.offdiag
-        self.S[0, self.Io, self.Jo] += p.noise_hostility * self.noise_h
-        self.S[1, self.Io, self.Jo] += p.noise_cooperation * self.noise_c
-        np.clip(self.S, 0.0, 1.0, out=self.S)
 
     # -- derived views ----------------------------------------------------------------
     @property

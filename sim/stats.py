@@ -9,9 +9,11 @@ at 0 or 1) have bins of their own, so a pinned value is reported exactly.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from .dynamics import ordered_pairs, unordered_pairs
 from .ladder import N_RUNGS
@@ -78,6 +80,32 @@ def dyad_names(actors: tuple[str, ...]) -> list[str]:
     return ["-".join(sorted((actors[i], actors[j]))) for i, j in zip(Id, Jd)]
 
 
+@njit(cache=True)
+def bin_state(H, C, kind, si, sj, scale, shift, hi, B, hist, sums):
+    """Histogram and fixed-point sum of every series of the state, in one pass.
+
+    Bin k (1..B) covers (k-1, k] bin widths above the lower bound; bin 0 holds values at
+    the lower bound, bin B+1 values at the upper bound (clipped values are exact).
+    """
+    R = H.shape[2]
+    for s in range(kind.shape[0]):
+        i, j, kd = si[s], sj[s], kind[s]
+        total = 0
+        for r in range(R):
+            if kd == 0:
+                v = H[i, j, r]
+            elif kd == 1:
+                v = C[i, j, r]
+            elif kd == 2:
+                v = (H[i, j, r] + H[j, i, r]) * 0.5
+            else:
+                v = (C[i, j, r] + C[j, i, r]) * 0.5 - (H[i, j, r] + H[j, i, r]) * 0.5
+            k = B + 1 if v >= hi[s] else int(math.ceil(v * scale[s] + shift[s]))
+            hist[s, k] += 1
+            total += np.int64(np.rint(v * FIXED))
+        sums[s] += total
+
+
 class DailyStats:
     """Histogram, fixed-point sums and rung incidence, per day, for one scenario."""
 
@@ -137,10 +165,22 @@ class DailyStats:
         return V
 
     def observe(self, t: int, model) -> None:
-        self.observe_values(t, self.values(model))
+        if t == 0:
+            self.n += model.R
+            self._kind, self._si, self._sj = self._layout(model)
+        bin_state(model.S[0], model.S[1], self._kind, self._si, self._sj, self._scale[:, 0],
+                  -self._lo[:, 0] * self._scale[:, 0], self._hi[:, 0], self.bins, self.hist[t], self.sums[t])
         for d, mr in enumerate(model.max_rung):
             # replicates at each highest rung, summed from the top: "at least rung k"
             self.reached[t, d] += np.cumsum(np.bincount(mr, minlength=N_RUNGS + 1)[::-1])[::-1]
+
+    def _layout(self, model):
+        """Per series: kind (0 H, 1 C, 2 tension, 3 net relation) and its pair (i, j)."""
+        K, D = len(model.Io), len(model.Id)
+        kind = np.repeat([0, 1, 2, 3], [K, K, D, D])
+        si = np.concatenate([model.Io, model.Io, model.Id, model.Id])
+        sj = np.concatenate([model.Jo, model.Jo, model.Jd, model.Jd])
+        return kind, si, sj
 
     def observe_values(self, t: int, V: np.ndarray) -> None:
         """Bin and sum the (S, R) values of day t."""

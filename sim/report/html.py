@@ -25,7 +25,7 @@ body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:6
 margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;margin-top:2em}
 h3{font-size:1.05em}
-table{border-collapse:collapse;font-size:.85em;margin:.5em 0 1em}
+table{border-collapse:collapse;font-size:.85em;margin:.5em 0 1em;display:block;max-width:100%;overflow-x:auto}
 th,td{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.text{min-width:14em;overflow-wrap:anywhere}

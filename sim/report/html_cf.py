@@ -26,10 +26,12 @@ def _pretty(v: Any) -> str:
 
 
 def _signed(v: Any, nd: int = 3) -> str:
+    """Signed number; values that round to zero print as "+0.000", never "-0.000"."""
     try:
-        return f"{float(v):+.{nd}f}"
+        x = float(v)
     except (TypeError, ValueError):
         return "–"
+    return f"{(0.0 if round(x, nd) == 0 else x):+.{nd}f}"
 
 
 def _ci(rec: dict, lo: str = "lo", hi: str = "hi", nd: int = 3) -> str:
@@ -81,8 +83,20 @@ def _facts(cf: dict, by_id: dict) -> str:
     return "<table>" + "".join(f"<tr><th>{k}</th><td class='text'>{v}</td></tr>" for k, v in rows) + "</table>"
 
 
+def _unchanged(rec: dict) -> bool:
+    try:
+        return float(rec["diff"]) == float(rec["lo"]) == float(rec["hi"]) == 0.0
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _effect_diff(rec: dict, nd: int = 3) -> str:
+    return "<span class='muted'>0 (same in every pair)</span>" if _unchanged(rec) else _diff_cell(rec, nd)
+
+
 def _effect_cells(rec: dict) -> list[str]:
-    return [_num(rec.get("baseline")), _num(rec.get("counterfactual")), _diff_cell(rec),
+    diff = _effect_diff(rec)
+    return [_num(rec.get("baseline")), _num(rec.get("counterfactual")), diff,
             _ci(rec, "unpaired_lo", "unpaired_hi"), esc(rec.get("replicates_for_half_width", "–"))]
 
 
@@ -170,8 +184,8 @@ def _attr_rows(rows: Sequence[dict], p_key: str, by_id: dict) -> list[list[str]]
     for i, r in enumerate(rows, 1):
         ev = by_id.get(str(r.get("event")), {})
         out.append([esc(i), esc(ev.get("n", "–")), esc(r.get("event")), esc(ev.get("summary", "")),
-                    esc(r.get("horizon_date")), _diff_cell(r.get("tension") or {}, 4),
-                    _diff_cell(r.get(p_key) or {}, 3)])
+                    esc(r.get("horizon_date")), _effect_diff(r.get("tension") or {}, 4),
+                    _effect_diff(r.get(p_key) or {}, 3)])
     return out
 
 

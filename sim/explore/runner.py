@@ -1,0 +1,483 @@
+"""``run_exploration``: read ``explore.*``, run one experiment, write its outputs.
+
+Files in the run directory: ``samples.parquet`` (parameters and per-sample results),
+``summary.json`` (``headline``, ``validation``, ``exploration``), ``config.yaml``,
+``figures/*.png|svg``, ``report.html`` (self-contained), ``calibrated.yaml``
+(calibration only) and ``manifest.json`` last. Nothing is printed.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import math
+import time
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+import yaml
+from omegaconf import OmegaConf
+
+from .. import outputs
+from ..errors import ConfigError
+from ..settings import Settings
+from ..stats import dyad_names
+from . import calibrate as cal
+from . import discovery as disc
+from . import figures as figs
+from .evaluate import Output, evaluate, evaluate_monthly, horizon_days, outputs_from_config
+from .problem import config_value, problem_from_config, sample
+from .sensitivity import analyze, noise_split
+
+NOISE_LIMIT = 0.5  # indices of outputs whose per-sample mean is more than half noise are flagged
+COMMON = {"method", "parameters", "seed", "replicates_per_sample"}
+KEYS = {
+    "sensitivity": COMMON | {"sobol", "morris", "outputs", "dyads", "horizon_months", "focus"},
+    "discovery": COMMON | {"samples", "target", "threshold", "min_density", "peel_alpha", "mass_min", "engine",
+                           "horizon_months"},
+    "calibrate": COMMON | {"window", "loss", "dyads", "popsize", "maxiter", "spread_tolerance", "target"},
+}
+
+
+# -- small helpers -------------------------------------------------------------------------
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe: numpy to Python, NaN/inf to None, floats rounded to 6 significant digits."""
+    if isinstance(obj, Mapping):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _clean(obj.tolist())
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, (np.integer, int)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        f = float(obj)
+        return None if not math.isfinite(f) else float(f"{f:.6g}")
+    return obj
+
+
+def _get(ex: Mapping, key: str, default: Any = None, *, kind: type | tuple = (int, float), lo: float | None = None,
+         hi: float | None = None) -> Any:
+    v = ex.get(key, default)
+    if v is None:
+        raise ConfigError(f"explore.{key}", "missing")
+    if kind in (int, (int, float)) and (isinstance(v, bool) or not isinstance(v, kind if kind is int else (int, float))):
+        raise ConfigError(f"explore.{key}", f"{v!r} is not a {'whole ' if kind is int else ''}number")
+    if lo is not None and v < lo or hi is not None and v > hi:
+        raise ConfigError(f"explore.{key}", f"{v} is out of range; allowed: [{lo}, {'inf' if hi is None else hi}]")
+    return v
+
+
+def _sub(ex: Mapping, key: str, sub: str, default: Any, lo: float, integer: bool = True) -> Any:
+    node = ex.get(key) or {}
+    if not isinstance(node, Mapping):
+        raise ConfigError(f"explore.{key}", "expected a mapping")
+    v = node.get(sub, default)
+    if isinstance(v, bool) or not isinstance(v, int if integer else (int, float)) or v < lo:
+        raise ConfigError(f"explore.{key}.{sub}", f"{v!r}: needs a {'whole ' if integer else ''}number >= {lo}")
+    return v
+
+
+def _check_keys(ex: Mapping, method: str) -> None:
+    if method not in KEYS:
+        raise ConfigError("explore.method", f"{method!r}; allowed: none, {', '.join(KEYS)}")
+    bad = sorted(set(ex) - KEYS[method])
+    if bad:
+        raise ConfigError(f"explore.{bad[0]}", f"unknown key for method {method}; allowed: {', '.join(sorted(KEYS[method]))}")
+
+
+def _png_svg(fig) -> tuple[bytes, bytes]:
+    import matplotlib.pyplot as plt
+
+    out = []
+    for fmt in ("png", "svg"):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=130 if fmt == "png" else None, bbox_inches="tight",
+                    **({"metadata": {"Date": None}} if fmt == "svg" else {}))
+        out.append(buf.getvalue())
+    plt.close(fig)
+    return out[0], out[1]
+
+
+def _report_html(summ: Mapping, pngs: Mapping[str, bytes]) -> str:
+    ex = summ["exploration"]
+    e = html.escape
+    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+             f"<title>triad exploration: {e(ex['method'])}</title>",
+             "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
+             "color:#222}figure{margin:1.5em 0}img{max-width:100%;border:1px solid #ddd}"
+             "figcaption{font-size:.9em;color:#444}.answer{background:#f4f7fb;padding:.8em 1em;"
+             "border-left:4px solid #4C72B0}code{font-size:.9em}</style></head><body>",
+             f"<h1>triad — {e(ex['method'])}</h1>",
+             f"<p><b>Question.</b> {e(str(ex.get('question') or ''))}</p>",
+             f"<p class='answer'><b>Answer.</b> {e(ex['answer'])}</p><ul>"]
+    parts += [f"<li>{e(h)}</li>" for h in summ["headline"]]
+    parts.append("</ul>")
+    for note in ex.get("notes", []):
+        parts.append(f"<p><small>{e(note)}</small></p>")
+    for f in ex["figures"]:
+        data = base64.b64encode(pngs[f["name"]]).decode("ascii")
+        parts.append(f"<figure><img alt='{e(f['name'])}' src='data:image/png;base64,{data}'>"
+                     f"<figcaption><b>{e(f['name'])}.</b> {e(f['caption'])}</figcaption></figure>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+# -- the experiments -----------------------------------------------------------------------
+
+def _sensitivity(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
+    problem = problem_from_config(ex.get("parameters"), settings.actors)
+    seed = _get(ex, "seed", settings.seed, kind=int, lo=0)
+    reps = _get(ex, "replicates_per_sample", 16, kind=int, lo=2)
+    months = _get(ex, "horizon_months", 12, kind=int, lo=1)
+    within = horizon_days(settings, months)
+    outs = outputs_from_config(ex.get("outputs") or [], ex.get("dyads"), settings.actors)
+    names = [o.name for o in outs]
+    n_sobol = _sub(ex, "sobol", "n", 64, 2)
+    n_morris = _sub(ex, "morris", "trajectories", 10, 0)
+    levels = _sub(ex, "morris", "levels", 4, 2)
+    focus = ex.get("focus") or next((n for n in names if n.startswith("p_rung_5")), names[0])
+    if focus not in names:
+        raise ConfigError("explore.focus", f"{focus!r}; allowed: {', '.join(names)}")
+
+    Xs = sample(problem, "sobol", n_sobol, seed)
+    Ys = evaluate(problem, Xs, settings, reps, outs, within_days=within)
+    sobol_res = analyze(problem, Xs, Ys.mean(axis=1), "sobol", output_names=names, seed=seed)
+    split = noise_split(Ys, names)
+    noisy = []
+    for n in names:  # indices of a mean that is mostly replicate noise describe the noise, not the parameters
+        nm = split[n]["noise_in_means"]
+        if not sobol_res[n].get("constant") and (nm is None or nm > NOISE_LIMIT):
+            sobol_res[n].update(noise_dominated=True, noise_in_means=nm)
+            noisy.append(n)
+    morris_res, Xm, Ym = None, None, None
+    if n_morris:
+        Xm = sample(problem, "morris", n_morris, seed, levels=levels)
+        Ym = evaluate(problem, Xm, settings, reps, outs, within_days=within)
+        morris_res = analyze(problem, Xm, Ym.mean(axis=1), "morris", output_names=names, seed=seed, levels=levels)
+
+    pn = problem["names"]
+    frames = [pd.DataFrame(Xs, columns=pn).assign(design="sobol", sample=np.arange(len(Xs)))]
+    for j, n in enumerate(names):
+        frames[0][f"mean:{n}"] = Ys[:, :, j].mean(axis=1)
+        frames[0][f"var:{n}"] = Ys[:, :, j].var(axis=1, ddof=1)
+    if Xm is not None:
+        fm = pd.DataFrame(Xm, columns=pn).assign(design="morris", sample=np.arange(len(Xm)))
+        for j, n in enumerate(names):
+            fm[f"mean:{n}"] = Ym[:, :, j].mean(axis=1)
+            fm[f"var:{n}"] = Ym[:, :, j].var(axis=1, ddof=1)
+        frames.append(fm)
+    table = pd.concat(frames, ignore_index=True)
+
+    # ranking and the answer
+    def top(out: str) -> list[tuple[str, float, float]]:
+        r = sobol_res[out]
+        if r.get("constant") or r.get("noise_dominated"):
+            return []
+        order = np.argsort(r["ST"])[::-1]
+        return [(pn[i], r["ST"][i], r["ST_conf"][i]) for i in order]
+
+    f_top, f_split = top(focus), split[focus]
+    ranked = ", ".join(f"{n} (ST {s:.2f} ± {c:.2f})" for n, s, c in f_top[:3]) or (
+        "nothing: the output is " + ("constant" if sobol_res[focus].get("constant") else "noise-dominated"))
+    share = lambda v: "n/a" if v is None else f"{v:.0%}"  # noqa: E731
+    answer = (f"For {focus} (mean {f_split['mean']:.3f} over the box), the total-order Sobol indices rank "
+              f"{ranked}; parameters explain {share(f_split['parameter_share'])} of its variance across single "
+              f"replicates and replicate noise {share(f_split['noise_share'])} "
+              f"({len(Xs)} samples × {reps} replicates; indices refer to the per-sample mean, whose remaining "
+              f"noise is {share(f_split['noise_in_means'])} of its variance).")
+    valid = [n for n in names if split[n]["parameter_share"] is not None]
+    ps = [split[n]["parameter_share"] for n in valid]
+    headline = [
+        f"Sensitivity: Sobol/Saltelli N={n_sobol} ({len(Xs)} samples) " + (f"+ Morris {n_morris} trajectories " if n_morris else "")
+        + f"× {reps} replicates, {len(pn)} parameters, {len(names)} outputs, P within {months} months of {settings.start}.",
+        "Most influential parameter (largest ST) per output: " + "; ".join(
+            f"{n}: {top(n)[0][0]} {top(n)[0][1]:.2f}" for n in names if top(n)) + "."
+        + (f" Noise-dominated, not ranked: {', '.join(noisy)}." if noisy else ""),
+        (f"Variance split, parameters vs replicate noise: parameter share {min(ps):.0%}–{max(ps):.0%} across outputs "
+         f"(focus {focus}: {share(f_split['parameter_share'])})." if ps else "No output varied."),
+    ]
+    fig_list: list[tuple[str, Callable, str]] = [
+        ("sobol_indices", lambda: figs.sobol_bars(sobol_res, pn),
+         f"First-order (S1) and total-order (ST) Sobol indices with 95% bootstrap intervals, per output, computed on "
+         f"the mean over {reps} replicates of each of {len(Xs)} Saltelli samples. ST − S1 is the part due to "
+         "interactions. P(rung ≥ k) is within the first " f"{months} months; tension is on the last simulated day. "
+         f"Faded panels are noise-dominated (more than {NOISE_LIMIT:.0%} of the variance of the per-sample means is "
+         "replicate noise): their indices describe noise, not parameters."),
+        ("variance_split", lambda: figs.variance_split(split),
+         "Share of each output's variance across single replicates due to the parameters (variance of the "
+         "per-sample mean, noise-corrected) and to replicate noise (mean within-sample variance). For an event "
+         "indicator the noise share is large by nature: a probability of 0.3 is a coin flip per replicate."),
+    ]
+    if morris_res is not None:
+        fig_list.append(("morris_mu_star_sigma", lambda: figs.morris_scatter(morris_res, pn),
+                         f"Morris screening ({n_morris} trajectories, {levels} levels): μ* is the mean absolute "
+                         "elementary effect (importance), σ its spread (non-linearity or interactions); points "
+                         "above the dotted diagonal act mainly through interactions. Bars: 95% interval of μ*."))
+    result = {
+        "problem": problem, "outputs": names, "replicates_per_sample": reps, "seed": seed,
+        "horizon_months": months, "horizon_days": within, "focus": focus,
+        "sobol": {"n": n_sobol, "samples": len(Xs), "second_order": False, "indices": sobol_res,
+                  "note": "indices of the per-sample mean output over its replicates"},
+        "morris": ({"trajectories": n_morris, "levels": levels, "samples": len(Xm), "indices": morris_res}
+                   if morris_res is not None else None),
+        "variance_split": split, "noise_dominated": noisy, "constant_outputs": [n for n in names if sobol_res[n].get("constant")],
+        "notes": [f"P(rung ≥ k) = share of a sample's replicates whose dyad reached rung k within {months} months "
+                  f"of {settings.start} (days 0..{within - 1}); tension_end is on {settings.end}.",
+                  "Replicate ids: sample i uses replicates i·reps … i·reps+reps−1, so every replicate has its own "
+                  "random numbers; Sobol indices are computed on per-sample means."],
+    }
+    return {"answer": answer, "headline": headline, "result": result, "figures": fig_list, "table": table,
+            "replicates": len(Xs) * reps + (len(Xm) * reps if Xm is not None else 0)}
+
+
+def _discovery(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
+    problem = problem_from_config(ex.get("parameters"), settings.actors)
+    seed = _get(ex, "seed", settings.seed, kind=int, lo=0)
+    reps = _get(ex, "replicates_per_sample", 32, kind=int, lo=1)
+    n = _get(ex, "samples", 256, kind=int, lo=8)
+    months = _get(ex, "horizon_months", 12, kind=int, lo=1)
+    within = horizon_days(settings, months)
+    thr = _get(ex, "threshold", 0.1, lo=0.0, hi=1.0)
+    dens = _get(ex, "min_density", 0.8, lo=0.0, hi=1.0)
+    alpha = _get(ex, "peel_alpha", 0.05, lo=0.001, hi=0.5)
+    mass_min = _get(ex, "mass_min", 0.05, lo=0.0, hi=1.0)
+    engine = ex.get("engine", "auto")
+    if engine not in ("auto", "ema_workbench", "triad"):
+        raise ConfigError("explore.engine", f"{engine!r}; allowed: auto, ema_workbench, triad")
+    if engine == "ema_workbench" and not disc.have_ema():
+        raise ConfigError("explore.engine", "ema_workbench is not installed (pip install 'triad[explore]')")
+    tgt = ex.get("target") or {}
+    kind, dyad = tgt.get("output", "p_rung_5"), tgt.get("dyad", "IRN-ISR")
+    if not (isinstance(kind, str) and kind.startswith("p_rung_")):
+        raise ConfigError("explore.target.output", f"{kind!r}; allowed: p_rung_1 .. p_rung_6")
+    out = outputs_from_config([kind], [dyad], settings.actors, key="explore.target.output")[0]
+
+    X = sample(problem, "lhs", n, seed)
+    Y = evaluate(problem, X, settings, reps, [out], within_days=within)[:, :, 0]
+    p = Y.mean(axis=1)
+    y = p > thr
+    pn = problem["names"]
+    table = pd.DataFrame(X, columns=pn).assign(sample=np.arange(n), p=p, of_interest=y)
+    what = f"P(rung ≥ {kind[-1]} within {months} months, {dyad}) > {thr:g}"
+    base = {"problem": problem, "samples": n, "replicates_per_sample": reps, "seed": seed, "target": out.name,
+            "horizon_months": months, "threshold": thr, "min_density": dens, "cases_of_interest": int(y.sum()),
+            "share_of_interest": float(y.mean()), "p_range": [float(p.min()), float(p.max())]}
+    if y.sum() == 0 or y.all():
+        msg = "no" if y.sum() == 0 else "every"
+        answer = f"In {msg} one of {n} Latin-hypercube samples ({reps} replicates each) is {what}: no box to find."
+        return {"answer": answer, "headline": [answer], "result": {**base, "engine": None, "box": None},
+                "figures": [], "table": table, "replicates": n * reps}
+    traj, used = disc.prim(X, y, pn, engine=engine, min_density=dens, peel_alpha=alpha, mass_min=mass_min)
+    i = disc.choose(traj, dens)
+    box = traj[i]
+    words = disc.describe_box(box["limits"], problem["bounds"], pn)
+    cond = " and ".join(w["text"] for w in words) or "anywhere in the box (no restriction helps)"
+    answer = (f"{what} in {y.sum()} of {n} samples ({y.mean():.0%}); PRIM ({used}) finds it mostly where {cond}: "
+              f"{box['density']:.0%} of the samples in that box reach it (density) and the box holds "
+              f"{box['coverage']:.0%} of all samples that do (coverage), with {box['mass']:.0%} of the samples.")
+    headline = [
+        f"Scenario discovery: {n} Latin-hypercube samples × {reps} replicates over {len(pn)} parameters; "
+        f"case of interest: {what} ({y.sum()} samples, {y.mean():.0%}).",
+        f"Chosen PRIM box ({used}, step {i} of {len(traj) - 1}): {cond}.",
+        f"Coverage {box['coverage']:.2f}, density {box['density']:.2f}, mass {box['mass']:.2f} "
+        f"(density target {dens:.2f}).",
+    ]
+    fig_list = [
+        ("prim_tradeoff", lambda: figs.prim_tradeoff(traj, i, dens),
+         f"PRIM peeling trajectory for {what}: each point is a box; coverage is the share of all cases of interest "
+         "inside it, density the share of its samples that are cases. The red circle is the chosen box (largest "
+         f"coverage with density ≥ {dens:.2f}); colour: number of restricted parameters."),
+        ("prim_box", lambda: figs.prim_box(box["limits"], problem["bounds"], pn, X, y),
+         "Limits of the chosen box (black rectangles) on each parameter's sampled range; dots are the samples "
+         f"(red: {what}). A rectangle spanning the whole range means that parameter is unrestricted."),
+    ]
+    result = {**base, "engine": used, "chosen_step": i,
+              "box": {"coverage": box["coverage"], "density": box["density"], "mass": box["mass"],
+                      "restricted": words, "limits": dict(zip(pn, box["limits"]))},
+              "tradeoff": [{k: r[k] for k in ("coverage", "density", "mass", "res_dim")} for r in traj],
+              "notes": [f"A sample is a case of interest when the share of its {reps} replicates reaching the rung "
+                        f"exceeds {thr:g}; with {reps} replicates that share has a binomial standard error of up to "
+                        f"{0.5 / math.sqrt(reps):.2f}, so cases near the threshold are noisy.",
+                        f"PRIM engine: {used} ({'ema_workbench 2.5 Prim, lenient1 objective' if used == 'ema_workbench' else 'triad peeling PRIM, lenient1 objective, no pasting'})."]}
+    return {"answer": answer, "headline": headline, "result": result, "figures": fig_list, "table": table,
+            "replicates": n * reps}
+
+
+def _month_range(a: str, b: str) -> list[str]:
+    return [str(p) for p in pd.period_range(a, b, freq="M")]
+
+
+def _calibrate(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
+    from ..summary import gdelt_monthly
+
+    problem = problem_from_config(ex.get("parameters"), settings.actors)
+    seed = _get(ex, "seed", settings.seed, kind=int, lo=0)
+    reps = _get(ex, "replicates_per_sample", 64, kind=int, lo=1)
+    popsize = _get(ex, "popsize", 8, kind=int, lo=2)
+    maxiter = _get(ex, "maxiter", 8, kind=int, lo=1)
+    tol = _get(ex, "spread_tolerance", 0.05, lo=0.0)
+    kind = ex.get("loss", "rank_sign")
+    if kind not in cal.LOSSES:
+        raise ConfigError("explore.loss", f"{kind!r}; allowed: {', '.join(cal.LOSSES)}")
+    if (ex.get("target") or "gdelt") != "gdelt":
+        raise ConfigError("explore.target", f"{ex.get('target')!r}; allowed: gdelt")
+    window = ex.get("window") or ["2022-09", "2023-05"]
+    if not (isinstance(window, (list, tuple)) and len(window) == 2):
+        raise ConfigError("explore.window", f"{window!r}: needs [first month, last month], e.g. [2022-09, 2023-05]")
+    try:
+        months = _month_range(str(window[0]), str(window[1]))
+    except (ValueError, TypeError):
+        raise ConfigError("explore.window", f"{window!r}: months must be YYYY-MM") from None
+    if len(months) < 3:
+        raise ConfigError("explore.window", f"{window!r}: needs at least 3 months for a rank correlation")
+    gd = gdelt_monthly().set_index("month")
+    names = dyad_names(settings.actors)
+    dyads = list(ex.get("dyads") or [d for d in names if d in gd.columns])
+    for d in dyads:
+        if d not in names or d not in gd.columns:
+            raise ConfigError("explore.dyads", f"{d!r}; allowed: {', '.join(d for d in names if d in gd.columns)}")
+    missing = [m for m in months if m not in gd.index]
+    if missing:
+        raise ConfigError("explore.window", f"GDELT has no data for {missing}; it covers {gd.index[0]}..{gd.index[-1]}")
+    target = gd.loc[months, dyads].to_numpy(dtype=float)
+    idx = [names.index(d) for d in dyads]
+
+    fit = cal.calibrate(problem, settings, target, months, replicates_per_sample=reps, loss_kind=kind, seed=seed,
+                        popsize=popsize, maxiter=maxiter, dyad_index=idx)
+    pn = problem["names"]
+    defaults = np.array([[config_value(plain, n) for n in pn]])
+    both = evaluate_monthly(problem, np.vstack([fit["x"][None], defaults]), settings, reps, months, crn=True)[:, :, idx]
+    fitted, dflt = both[0], both[1]
+    loss_default = cal.loss(dflt, target, kind)
+    st = cal.fit_stats(fitted, target)
+    st0 = cal.fit_stats(dflt, target)
+    spr = cal.spread(fit["X"], fit["losses"], pn, tol)
+    near = fit["losses"] <= fit["loss"] + tol
+    best_i = int(np.argmin(fit["losses"]))
+    params = {n: float(v) for n, v in zip(pn, fit["x"])}
+    validation = {
+        "window": [months[0], months[-1]], "months": len(months), "parameters": "fitted",
+        "dyads": {d: {"sign_agreement": float(st["sign_agreement"][k]), "spearman": float(st["spearman"][k]),
+                      "months": [{"month": m, "model": float(fitted[t, k]), "gdelt": float(target[t, k]),
+                                  "agree": bool(np.sign(fitted[t, k]) == np.sign(target[t, k]))}
+                                 for t, m in enumerate(months)]} for k, d in enumerate(dyads)},
+        "overall_sign_agreement": float(st["sign_agreement"].mean()),
+    }
+    ptxt = ", ".join(f"{n} = {v:.4g} [{spr['parameters'][n]['min']:.4g}, {spr['parameters'][n]['max']:.4g}]"
+                     for n, v in params.items())
+    answer = (f"Fitting {len(pn)} parameters to GDELT monthly net relation {months[0]}..{months[-1]} "
+              f"({kind} loss, {fit['evaluations']} candidates × {reps} common-random-number replicates) gives loss "
+              f"{fit['loss']:.3f} (defaults: {loss_default:.3f}) with {ptxt} (range over the {spr['candidates']} "
+              f"candidates within {tol:g} of the best loss); sign agreement {st['sign_agreement'].mean():.0%} "
+              f"(defaults {st0['sign_agreement'].mean():.0%}), Spearman per dyad "
+              + ", ".join(f"{d} {r:+.2f}" for d, r in zip(dyads, st["spearman"])) + ".")
+    headline = [
+        f"Calibration to GDELT {months[0]}..{months[-1]} ({kind}): loss {fit['loss']:.3f} at the fit vs "
+        f"{loss_default:.3f} at the defaults ({fit['evaluations']} candidates, differential evolution, seed {seed}).",
+        "Fitted: " + ptxt + " (near-best range).",
+        "Written: calibrated.yaml — copy it to experiments/ and run `triad experiment=calibrated`.",
+    ]
+    fig_list = [
+        ("calibration_fit", lambda: figs.calibration_fit(months, fitted, target, dflt, dyads),
+         f"Monthly net relation per dyad: the model's ensemble mean ({reps} replicates) at the fitted parameters "
+         "(blue) and at the configured defaults (grey), against GDELT's monthly Goldstein score (bars, right axis). "
+         "GDELT's level depends on news volume, so only signs and the ordering of months are compared."),
+        ("calibration_loss", lambda: figs.calibration_loss(fit["losses"], fit["X"], pn, best_i, near),
+         f"Loss of every candidate in evaluation order (left; red: best so far) and against each parameter; blue: "
+         f"candidates within {tol:g} of the best loss — their spread shows how well the data pin a parameter down."),
+    ]
+    table = pd.DataFrame(fit["X"], columns=pn).assign(evaluation=np.arange(len(fit["losses"])), loss=fit["losses"],
+                                                       near_best=near)
+    result = {"problem": problem, "window": [months[0], months[-1]], "dyads": dyads, "loss": kind,
+              "replicates_per_sample": reps, "seed": seed, "popsize": popsize, "maxiter": maxiter,
+              "evaluations": fit["evaluations"], "best_loss": fit["loss"], "default_loss": loss_default,
+              "parameters": params, "defaults": dict(zip(pn, defaults[0].tolist())), "spread": spr,
+              "fit": {d: {"sign_agreement": float(st["sign_agreement"][k]), "spearman": float(st["spearman"][k]),
+                          "sign_agreement_defaults": float(st0["sign_agreement"][k]),
+                          "spearman_defaults": float(st0["spearman"][k])} for k, d in enumerate(dyads)},
+              "calibrated_config": "calibrated.yaml",
+              "notes": ["GDELT's monthly score is a volume-sensitive Goldstein sum, so the rank_sign loss compares "
+                        "only signs and Spearman rank correlation of monthly net relation, never levels: "
+                        "loss = (1 − mean sign agreement) + mean (1 − ρ)/2 over dyads, in [0, 2].",
+                        "Every candidate is simulated with the same replicates (common random numbers), so the loss "
+                        "is a deterministic function of the parameters."]}
+    return {"answer": answer, "headline": headline, "result": result, "figures": fig_list, "table": table,
+            "validation": validation, "replicates": (fit["evaluations"] + 2) * reps,
+            "calibrated": _calibrated_yaml(params, fit["loss"], kind, months, plain)}
+
+
+def _calibrated_yaml(params: Mapping[str, float], loss: float, kind: str, months: list[str], plain: Mapping) -> bytes:
+    tree: dict = {}
+    for path, v in params.items():
+        node = tree
+        parts = path.split(".")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = float(f"{v:.6g}")
+    tree = {"question": f"How does the triangle evolve with parameters calibrated to GDELT {months[0]}..{months[-1]}?",
+            **tree}
+    head = (f"# @package _global_\n# Calibrated by `triad experiment=calibrate` on {dt.date.today().isoformat()}: "
+            f"{kind} loss {loss:.4f} against GDELT monthly net relation {months[0]}..{months[-1]}.\n"
+            "# Copy into experiments/ (e.g. experiments/calibrated.yaml) and run `triad experiment=calibrated`.\n")
+    return (head + yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)).encode("utf-8")
+
+
+RUNNERS = {"sensitivity": _sensitivity, "discovery": _discovery, "calibrate": _calibrate}
+
+
+def run_exploration(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
+    """Run ``explore.method`` and write its outputs into ``out_dir`` (manifest last)."""
+    started, t0 = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
+    out = Path(out_dir)
+    ex = dict(plain["explore"])
+    method = ex.get("method")
+    _check_keys(ex, method)
+    if settings.chunks > 1:
+        raise ConfigError("ensemble.chunks", "exploration runs its samples in one job; use ensemble.chunks=1")
+    (out / "manifest.json").unlink(missing_ok=True)
+    res = RUNNERS[method](plain, settings, ex)
+    config_yaml = OmegaConf.to_yaml(OmegaConf.create(dict(plain)))
+
+    pngs: dict[str, bytes] = {}
+    figures = []
+    want_figs = plain.get("report", {}).get("enabled", True)
+    for name, make, caption in res["figures"]:
+        figures.append({"name": name, "caption": caption, "png": f"figures/{name}.png", "svg": f"figures/{name}.svg"})
+        if want_figs:
+            png, svg = _png_svg(make())
+            outputs.atomic_write_bytes(out / "figures" / f"{name}.png", png)
+            outputs.atomic_write_bytes(out / "figures" / f"{name}.svg", svg)
+            pngs[name] = png
+    if not want_figs:
+        figures = []
+    result = res["result"]
+    notes = result.pop("notes", [])
+    summ = {
+        "question": plain["question"], "start": settings.start.isoformat(), "end": settings.end.isoformat(),
+        "seed": settings.seed, "replicates": res["replicates"],
+        "headline": res["headline"],
+        "validation": res.get("validation", {}),
+        "exploration": {"method": method, "question": plain["question"], "answer": res["answer"],
+                        "figures": figures, "notes": notes, **result},
+    }
+    summ = _clean(summ)
+    outputs.write_parquet(out / "samples.parquet", res["table"])
+    if "calibrated" in res:
+        outputs.atomic_write_bytes(out / "calibrated.yaml", res["calibrated"])
+    outputs.write_json(out / "summary.json", summ)
+    outputs.atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
+    if want_figs:
+        outputs.atomic_write_bytes(out / "report.html", _report_html(summ, pngs).encode("utf-8"))
+    wall = time.perf_counter() - t0
+    ended = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    outputs.write_json(out / "manifest.json", outputs.manifest(
+        config_yaml, settings.seed, res["replicates"], started, ended, wall,
+        {"explore": method, "explore_seed": result.get("seed")}))
+    return summ
