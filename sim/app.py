@@ -158,7 +158,7 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     (out / "manifest.json").unlink(missing_ok=True)  # a rerun over stale outputs is incomplete until it ends
     log.info("simulating %d replicates x %d days x %d scenario(s)", settings.replicates, settings.n_days,
              1 + len(plan.pairs))
-    results, paired = run_ensemble(settings, [plan.baseline], plan.pairs, plan.recorded)
+    results, paired = run_ensemble(settings, [plan.baseline], plan.pairs, plan.recorded, settings.workers)
     dates = settings.dates
     kept = {n: r for n, r in results.items() if r.stats is not None}
 

@@ -206,6 +206,7 @@ def build_settings(cfg: Mapping[str, Any]) -> Settings:
         replicates=replicates,
         seed=_int(en["seed"], "ensemble.seed", 0, 2**63 - 1),
         chunk_size=chunk_size, chunk=chunk, chunks=chunks,
+        workers=_int(en["workers"], "ensemble.workers", 1, 64),
         record_replicates=_int(rec["replicates"], "record.replicates", 0),
         record_trajectories=bool(rec["trajectories"]),
         record_actions=bool(rec["actions"]),

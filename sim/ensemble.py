@@ -157,8 +157,64 @@ def _pair_end(pr: PairResult, base: TriadModel, cf: TriadModel, mb: np.ndarray, 
         pr.route_both[d] += np.bincount(mb[d][mb[d] == mc[d]], minlength=N_ROUTES)
 
 
+def _simulate_chunk(settings: Settings, scenarios: Sequence[Scenario], pairs: Sequence[PairPlan],
+                    wanted: set[str] | None, a: int, b: int) -> tuple[dict[str, ScenarioResult], dict[str, PairResult]]:
+    """All scenarios over replicates ``a .. b-1``, in lockstep; the chunk's own results."""
+    results: dict[str, ScenarioResult] = {}
+    paired = {p.scenario.name: PairResult(p.scenario.name, p) for p in pairs}
+    diff_series = Series.differences(settings.actors)
+    everything = [*scenarios, *(p.scenario for p in pairs)]
+    members = [_member(settings, sc, a, b, wanted is None or sc.name in wanted,
+                       results.setdefault(sc.name, ScenarioResult(sc.name))) for sc in everything]
+    base, cfs = members[0].model, [m.model for m in members[len(scenarios):]]
+    dailies = [DailyStats(settings.actors, settings.n_days, settings.bins, diff_series) if p.daily else None
+               for p in pairs]
+    for t in range(settings.n_days):
+        for m in members:
+            m.model.step()
+        for p, cf, daily in zip(pairs, cfs, dailies):
+            _pair_day(paired[p.scenario.name], t, base, cf, daily)
+    masks = [_finish(m, settings.n_days) for m in members]
+    for m in members:
+        m.model.release()
+    for i, p in enumerate(pairs):
+        pr = paired[p.scenario.name]
+        _pair_end(pr, base, cfs[i], masks[0], masks[len(scenarios) + i])
+        pr.daily = dailies[i]
+    return results, paired
+
+
+def _merge(total: tuple[dict, dict], part: tuple[dict, dict]) -> None:
+    """Add a chunk's results to the running totals (integer counts: exact, order-free)."""
+    results, paired = total
+    for name, r in part[0].items():
+        if name not in results:
+            results[name] = r
+            continue
+        t = results[name]
+        if r.stats is not None:
+            t.stats.merge(r.stats)
+        t.routes.merge(r.routes)
+        t.trajectories += r.trajectories
+        t.actions += r.actions
+    for name, pr in part[1].items():
+        if name not in paired:
+            paired[name] = pr
+            continue
+        t = paired[name]
+        for key, metric in pr.p.items():
+            t.p[key].merge(metric)
+        for key, metric in pr.values.items():
+            t.values[key].merge(metric)
+        if pr.daily is not None:
+            t.daily.merge(pr.daily)
+        t.route_base += pr.route_base
+        t.route_cf += pr.route_cf
+        t.route_both += pr.route_both
+
+
 def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Sequence[PairPlan] = (),
-                 recorded: Sequence[str] | None = None,
+                 recorded: Sequence[str] | None = None, workers: int = 1,
                  on_chunk: Callable[[int, int], None] | None = None) -> tuple[dict[str, ScenarioResult], dict[str, PairResult]]:
     """Run the scenarios and the paired counterfactuals over this job's replicates.
 
@@ -168,38 +224,24 @@ def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Seque
         pairs: counterfactuals compared with the first scenario, replicate by replicate.
         recorded: names of scenarios that get daily statistics and recorded replicates
             (default: all).
+        workers: processes that simulate chunks side by side (joblib); the merged result
+            is the same as with one, since every chunk's numbers depend only on its ids.
         on_chunk: progress callback ``f(done, total)``.
     """
     lo, hi = settings.replicate_range()
     parts = chunks(lo, hi, settings.chunk_size)
     wanted = set(recorded) if recorded is not None else None
-    results: dict[str, ScenarioResult] = {}
-    paired = {p.scenario.name: PairResult(p.scenario.name, p) for p in pairs}
-    diff_series = Series.differences(settings.actors)
-    everything = [*scenarios, *(p.scenario for p in pairs)]
-    for n, (a, b) in enumerate(parts):
-        members = [_member(settings, sc, a, b, wanted is None or sc.name in wanted,
-                           results.setdefault(sc.name, ScenarioResult(sc.name))) for sc in everything]
-        base, cfs = members[0].model, [m.model for m in members[len(scenarios):]]
-        dailies = [DailyStats(settings.actors, settings.n_days, settings.bins, diff_series) if p.daily else None
-                   for p in pairs]
-        for t in range(settings.n_days):
-            for m in members:
-                m.model.step()
-            for p, cf, daily in zip(pairs, cfs, dailies):
-                _pair_day(paired[p.scenario.name], t, base, cf, daily)
-        masks = [_finish(m, settings.n_days) for m in members]
-        for m in members:
-            m.model.release()
-        for i, p in enumerate(pairs):
-            pr = paired[p.scenario.name]
-            _pair_end(pr, base, cfs[i], masks[0], masks[len(scenarios) + i])
-            if dailies[i] is not None:
-                if pr.daily is None:
-                    pr.daily = dailies[i]
-                else:
-                    pr.daily.merge(dailies[i])
+    total: tuple[dict, dict] = ({}, {})
+    if workers > 1 and len(parts) > 1:
+        from joblib import Parallel, delayed
+
+        runs = Parallel(n_jobs=min(workers, len(parts)), return_as="generator")(
+            delayed(_simulate_chunk)(settings, scenarios, pairs, wanted, a, b) for a, b in parts)
+    else:
+        runs = (_simulate_chunk(settings, scenarios, pairs, wanted, a, b) for a, b in parts)
+    for n, ((a, b), part) in enumerate(zip(parts, runs)):
+        _merge(total, part)
         log.info("chunk %d/%d done (replicates %d-%d)", n + 1, len(parts), a, b - 1)
         if on_chunk:
             on_chunk(n + 1, len(parts))
-    return results, paired
+    return total

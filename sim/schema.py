@@ -93,6 +93,7 @@ class EnsembleConf:
     chunk_size: int = 10000
     chunk: int = 0
     chunks: int = 1
+    workers: int = 1
 
 
 @dataclass

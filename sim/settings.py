@@ -53,6 +53,7 @@ class Settings:
     chunk_size: int
     chunk: int = 0
     chunks: int = 1
+    workers: int = 1
     record_replicates: int = 200
     record_trajectories: bool = True
     record_actions: bool = True

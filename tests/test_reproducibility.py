@@ -97,3 +97,15 @@ def test_reordering_actors_permutes_results():
         frames.append(stats_frame("b", st, s.dates).sort_values(["variable", "source", "target", "date"])
                       .reset_index(drop=True))
     pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)
+
+
+def test_two_workers_give_the_one_process_result(tmp_path):
+    """Chunks simulated in two processes merge into exactly the sequential result."""
+    base = [*SHORT, "ensemble.replicates=300", "ensemble.chunk_size=100", "record.replicates=120",
+            "experiment=no_embassy_attack"]
+    one, two = tmp_path / "one", tmp_path / "two"
+    run(compose_cfg(base), one)
+    run(compose_cfg([*base, "ensemble.workers=2"]), two)
+    for name in ("stats.parquet", "incidence.parquet", "effects.parquet", "routes.parquet", "summary.json",
+                 "trajectories.parquet", "actions.parquet"):
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
