@@ -60,22 +60,24 @@ def _settings(replicates: int, days: int, chunk_size: int):
 
 
 # -- workers (run in a fresh subprocess each) ---------------------------------------------
-def worker_engine(replicates: int, days: int, chunk_size: int, repeat: int) -> dict:
+def worker_engine(replicates: int, days: int, chunk_size: int, repeat: int, workers: int = 1) -> dict:
     from sim.ensemble import run_ensemble
     from sim.settings import Scenario
 
+    warm = _settings(2, 5, chunk_size)  # load (or compile) the numba kernels outside the timing
+    run_ensemble(warm, [Scenario("baseline", warm.events)])
     s = _settings(replicates, days, chunk_size)
     rss_before = _rss_mb()
     walls, cpus, peak = [], [], None
     for _ in range(repeat):
         t0, c0 = time.perf_counter(), _cpu_s()
-        run_ensemble(s, [Scenario("baseline", s.events)])
+        run_ensemble(s, [Scenario("baseline", s.events)], workers=workers)
         walls.append(time.perf_counter() - t0)
         cpus.append(_cpu_s() - c0)
         peak = peak or _rss_mb()  # peak RSS of the first run alone (repeats only refine the time)
     wall, cpu = min(walls), min(cpus)
     return {"replicates": replicates, "days": s.n_days, "chunk_size": chunk_size, "repeat": repeat,
-            "wall_s": wall, "walls_s": walls, "cpu_s": cpu, "replicate_days_per_s": replicates * s.n_days / wall,
+            "workers": workers, "wall_s": wall, "walls_s": walls, "cpu_s": cpu, "replicate_days_per_s": replicates * s.n_days / wall,
             "replicate_days_per_cpu_s": replicates * s.n_days / cpu,
             "rss_before_run_mb": rss_before, "peak_rss_mb": peak}
 
@@ -185,6 +187,14 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['cpu_s'] / days * 1000:>6.2f} CPU-ms/day  {r['replicate_days_per_s']:>12,.0f} replicate-days/s",
               flush=True)
 
+    two = None
+    if not a.quick:
+        print("\ntwo worker processes (ensemble.workers=2), R=100,000 in 10 chunks:")
+        two = spawn("engine", "100000", str(FULL_DAYS), str(chunk), "1", "2")
+        one = next(r for r in rows if r["replicates"] == 100_000)
+        print(f"{100_000:>8,} {two['replicate_days_per_s']:>17,.0f} replicate-days/s {two['wall_s']:>8.2f} s wall; "
+              f"{two['replicate_days_per_s'] / one['replicate_days_per_s']:.2f}x one worker (same numbers)", flush=True)
+
     base = spawn("baseline", str(n_base), str(FULL_DAYS))
     ref = next((r for r in rows if r["replicates"] == 10_000), rows[-1])
     ratio = ref["replicate_days_per_s"] / base["replicate_days_per_s"]
@@ -194,6 +204,16 @@ def main(argv: list[str] | None = None) -> int:
           f"{base['replicate_days_per_cpu_s']:,.0f} per CPU-s; peak RSS "
           f"{base['peak_rss_mb']:.0f} MB)")
     print(f"engine (R={ref['replicates']:,}) / scalar baseline: {ratio:,.0f}x wall-clock, {ratio_cpu:,.0f}x per CPU-second")
+    targets = {
+        ">= 1.5 M replicate-days/s at R=10,000": ref["replicates"] == 10_000 and ref["replicate_days_per_s"] >= 1.5e6,
+        ">= 50x the per-replicate baseline": ratio >= 50,
+    }
+    big = next((r for r in rows if r["replicates"] == 100_000), None)
+    if big is not None:
+        targets["peak RSS < 1.5 GB at R=100,000"] = big["peak_rss_mb"] < 1536
+    print("\ntargets (issue 7), measured in this run:")
+    for name, ok in targets.items():
+        print(f"  {'met ' if ok else 'MISS'}  {name}")
     wall = time.perf_counter() - t_all
     print(f"total bench wall time {wall:.0f} s")
 
@@ -210,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
             "engine": rows,
             "scaling_days_R1000": scaling,
             "scalar_baseline": base,
+            "two_workers_R100000": two,
+            "targets": targets,
             "ratio": {"engine_replicates": ref["replicates"], "engine_over_baseline": ratio,
                       "engine_over_baseline_cpu": ratio_cpu},
             "bench_wall_s": wall,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ from .schema import TriadConf
 from .settings import Scenario, Settings
 from . import effects
 from .counterfactual import Applied, apply_ops
-from .ensemble import PairPlan
+from .ensemble import PairPlan, memory_estimate
 from .events import parse_date
 from .stats import dyad_names
 from dataclasses import dataclass
@@ -57,6 +58,10 @@ def plan_run(cfg: Mapping[str, Any], settings: Settings) -> Plan:
     baseline = Scenario("baseline", settings.events)
     rec = cfg["record"].get("scenarios")
     dates = [_cf_date(d, f"counterfactual.effect_dates[{k}]") for k, d in enumerate(cf["effect_dates"])]
+    for k, d in enumerate(dates):
+        if not settings.start <= d <= settings.end:
+            raise ConfigError(f"counterfactual.effect_dates[{k}]", f"{d} is outside the horizon "
+                              f"{settings.start} .. {settings.end}")
     months = [int(m) for m in cf["effect_months"]]
     if any(m <= 0 for m in months):
         raise ConfigError("counterfactual.effect_months", f"{months}: months after the change must be > 0")
@@ -88,6 +93,36 @@ def plan_run(cfg: Mapping[str, Any], settings: Settings) -> Plan:
         if bad:
             raise ConfigError("record.scenarios", f"unknown scenario(s) {bad}; allowed: {', '.join(sorted(known))}")
     return Plan(baseline, pairs, applied, event_of, rec)
+
+
+def outside_horizon(settings: Settings) -> list[str]:
+    """Ids of events whose whole date window lies outside the horizon."""
+    out = []
+    for ev in settings.events:
+        lo, hi = (d + dt.timedelta(days=ev.shift_days) for d in ev.window())
+        if hi < settings.start or lo > settings.end:
+            out.append(ev.id)
+    return out
+
+
+def check_memory(settings: Settings, plan: Plan) -> None:
+    """Refuse, before allocating, a run that would not fit in this machine's memory."""
+    names = ["baseline", *(p.scenario.name for p in plan.pairs)]
+    full = len(names) if plan.recorded is None else sum(n in plan.recorded for n in names)
+    est = memory_estimate(settings, full, len(names) - full, sum(p.daily for p in plan.pairs))
+    try:
+        budget = 0.8 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        budget = 8e9
+    if est["total"] > budget:
+        worst = max((k for k in est if k != "total"), key=est.get)
+        key = {"engine state": "ensemble.chunk_size", "recorded replicates": "record.replicates",
+               "daily statistics": "record.scenarios"}[worst]
+        detail = ", ".join(f"{k} {v / 1e9:.1f} GB" for k, v in est.items() if k != "total")
+        raise ConfigError(key, f"this run would need about {est['total'] / 1e9:.1f} GB ({detail}) and "
+                          f"{budget / 1e9:.1f} GB is available (80 % of this machine's memory); lower {key}"
+                          + (" (replicates are simulated chunk by chunk, so only the chunk size and the "
+                             "recording grow memory)" if key != "record.scenarios" else ""))
 
 
 def _cf_date(value: Any, key: str) -> dt.date:
@@ -149,6 +184,11 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
 
         return run_exploration(plain, settings, Path(out_dir))
     plan = plan_run(plain, settings)
+    check_memory(settings, plan)
+    outside = outside_horizon(settings)
+    if outside:
+        log.warning("events outside the horizon %s .. %s, not simulated: %s", settings.start, settings.end,
+                    ", ".join(outside))
     out = Path(out_dir)
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(plain))
     done = completed(out, outputs.config_hash(config_yaml))
@@ -191,6 +231,7 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         "headline": summary.headline(scen["baseline"], settings.ladder.names, settings.end.isoformat()),
         "scenarios": scen,
         "validation": summary.validation(base, dates, settings.actors),
+        "events_outside_horizon": outside,
         **counterfactual_summary(plan, paired, settings, plain),
     }
     if settings.chunks > 1 or plain["record"].get("accumulators"):

@@ -161,6 +161,9 @@ def build_events(cfg: Mapping[str, Any], actors: Sequence[str]) -> list[Event]:
     events = parse_events(ec.get("timeline") or [], actors, "events.timeline")
     if ec.get("file"):
         extra = load_event_file(ec["file"], actors)
+        if not extra:
+            raise EventError(f"events.file: {ec['file']} holds no events; use events=none to run without "
+                             "exogenous events")
         ids = {e.id for e in events}
         dup = [e.id for e in extra if e.id in ids]
         if dup:

@@ -80,6 +80,31 @@ class PairResult:
     route_both: np.ndarray | None = None
 
 
+def memory_estimate(settings: Settings, n_full: int, n_light: int, n_daily_pairs: int) -> dict[str, float]:
+    """Bytes a run will hold at its peak, by part, before anything is allocated.
+
+    ``n_full`` scenarios keep daily statistics and recorded replicates, ``n_light`` only
+    what pairing needs; ``n_daily_pairs`` counterfactuals stream daily differences.
+    """
+    N, days = len(settings.actors), settings.n_days
+    K, D = N * (N - 1), N * (N - 1) // 2
+    R = min(settings.chunk_size, settings.replicates)
+    per_replicate = (5 * N * N * 8 + 2 * N * N + 7 * D * 4 + 3 * D * 8 + 8 * K * 8
+                     + len(settings.events) * 9)
+    scenarios = n_full + n_light
+    rec = min(settings.record_replicates, settings.replicates)
+    parts = {
+        "engine state": float(per_replicate * R * scenarios * max(1, settings.workers)),
+        "daily statistics": float(n_full * days * (2 * K + 2 * D) * (settings.bins + 3) * 4
+                                  + n_daily_pairs * days * 2 * D * (settings.bins + 3) * 4
+                                  + scenarios * D * 64 * 6 * days * 8),
+        # the recorder's arrays, then the long tables built from them (about 3x)
+        "recorded replicates": float(4 * n_full * rec * days * 2 * N * N * 8),
+    }
+    parts["total"] = sum(parts.values())
+    return parts
+
+
 def chunks(lo: int, hi: int, size: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, hi)) for a in range(lo, hi, size)]
 
