@@ -1,12 +1,18 @@
 """``triad`` / ``python -m sim``: the Hydra app. A thin shell around ``app.main_task``."""
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
 from pathlib import Path
 
 import hydra
+import yaml
 from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig
+from omegaconf.errors import OmegaConfBaseException
 
 from .app import main_task
 
@@ -21,7 +27,43 @@ def _main(cfg: DictConfig) -> None:
     main_task(cfg, hc.runtime.output_dir, multirun=hc.mode == RunMode.MULTIRUN)
 
 
+def precheck(overrides: list[str]) -> str | None:
+    """Compose a single run's config as Hydra will, and try its output directory, so a
+    typo, a missing experiment, a YAML error or an unwritable directory is one clear line
+    (exit 2) instead of Hydra's exit 1 or a traceback. None when all is well."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    try:
+        GlobalHydra.instance().clear()
+        with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+            cfg = compose(config_name="config", overrides=overrides, return_hydra_config=True)
+        run_dir = Path(str(cfg.hydra.run.dir))
+    except (HydraException, OmegaConfBaseException, ValueError, yaml.YAMLError) as exc:
+        text = str(exc).split("Config search path:")[0]
+        return " ".join(ln.strip() for ln in text.splitlines() if ln.strip()) or type(exc).__name__
+    finally:
+        GlobalHydra.instance().clear()
+    # try the nearest existing ancestor (creating nothing that stays behind)
+    parent = run_dir.absolute()
+    while not parent.exists():
+        parent = parent.parent
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".triad-write-test-", dir=parent))
+    except OSError as exc:
+        return f"hydra.run.dir: cannot create the output directory {str(run_dir)!r} in {str(parent)!r}: {exc.strerror}"
+    return None
+
+
 def main() -> None:
+    args = sys.argv[1:]
+    single = not any(a in ("-m", "--multirun") for a in args)
+    flags = any(a.startswith("-") for a in args)  # --help, --cfg, -c …: Hydra's own
+    if single and not flags and not os.environ.get("TRIAD_NO_PRECHECK"):
+        problem = precheck(args)
+        if problem:
+            print(f"triad: error: {problem}", file=sys.stderr)
+            sys.exit(2)
     _main()
 
 

@@ -144,14 +144,17 @@ def _number(value: Any, key: str) -> float:
     return float(value)
 
 
-def parse_events(raw: Iterable[Any], actors: Sequence[str], where: str = "events.timeline") -> list[Event]:
-    """Validate a list of raw events: fields, unique ids, anchors that exist."""
+def parse_events(raw: Iterable[Any], actors: Sequence[str], where: str = "events.timeline",
+                 lines: Sequence[int] | None = None) -> list[Event]:
+    """Validate a list of raw events: fields, unique ids, anchors that exist. ``lines``
+    (of a file) put "line N" into the messages."""
     events: list[Event] = []
     seen: set[str] = set()
     for k, item in enumerate(raw):
-        ev = parse_event(item, actors, f"{where}[{k}]")
+        at = f"{where}[{k}]" if lines is None else f"{where} line {lines[k]} (event {k})"
+        ev = parse_event(item, actors, at)
         if ev.id in seen:
-            raise EventError(f"{where}[{k}].id: duplicate event id {ev.id!r}")
+            raise EventError(f"{at}.id: duplicate event id {ev.id!r}")
         seen.add(ev.id)
         events.append(ev)
     check_anchors(events, where)
@@ -215,7 +218,9 @@ def load_event_file(path: str | Path, actors: Sequence[str]) -> list[Event]:
         data = []
     if not isinstance(data, list):
         raise EventError(f"events.file: {p} must hold a YAML list of events")
-    return parse_events(data, actors, where=f"{p}")
+    node = yaml.compose(text)
+    lines = [item.start_mark.line + 1 for item in node.value] if node is not None else []
+    return parse_events(data, actors, where=f"{p}", lines=lines)
 
 
 @dataclass

@@ -132,7 +132,7 @@ def test_bad_event_messages_name_the_field(patch, needle):
 
 def test_duplicate_ids_and_yaml_errors(tmp_path: Path):
     ev = {"id": "x", "date": "2023-01-01", "source": "AZE", "target": "IRN", "cameo": "111"}
-    with pytest.raises(EventError, match="duplicate event id 'x'"):
+    with pytest.raises(EventError, match="duplicate event id .x."):
         parse_events([ev, ev], ACTORS)
     bad = tmp_path / "bad.yaml"
     bad.write_text("- id: x\n  date: [2023\n", "utf-8")
