@@ -27,7 +27,34 @@ def _main(cfg: DictConfig) -> None:
     main_task(cfg, hc.runtime.output_dir, multirun=hc.mode == RunMode.MULTIRUN)
 
 
-def precheck(overrides: list[str]) -> str | None:
+# What a `_target_` in the composed config may name: Hydra's own plugins and our callback.
+# Anything else (an experiment setting `_target_: os.system`, say) is refused before Hydra
+# instantiates it.
+ALLOWED_TARGETS = ("hydra._internal.", "hydra_plugins.", "sim.sweep.AggregateCallback")
+
+
+def forbidden_targets(node, path: str = "") -> list[str]:
+    """Dotted paths of `_target_` values outside ALLOWED_TARGETS."""
+    from omegaconf import DictConfig, ListConfig
+
+    bad = []
+    if isinstance(node, DictConfig):
+        for key in node.keys():
+            value = node._get_node(key)
+            sub = f"{path}.{key}" if path else str(key)
+            if key == "_target_":
+                target = str(node[key])
+                if not target.startswith(ALLOWED_TARGETS):
+                    bad.append(f"{sub}: {target!r} is not allowed; allowed: {', '.join(ALLOWED_TARGETS)}")
+            else:
+                bad += forbidden_targets(value, sub)
+    elif isinstance(node, ListConfig):
+        for k in range(len(node)):
+            bad += forbidden_targets(node._get_node(k), f"{path}[{k}]")
+    return bad
+
+
+def precheck(overrides: list[str], try_output: bool = True) -> str | None:
     """Compose a single run's config as Hydra will, and try its output directory, so a
     typo, a missing experiment, a YAML error or an unwritable directory is one clear line
     (exit 2) instead of Hydra's exit 1 or a traceback. None when all is well."""
@@ -38,12 +65,17 @@ def precheck(overrides: list[str]) -> str | None:
         GlobalHydra.instance().clear()
         with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
             cfg = compose(config_name="config", overrides=overrides, return_hydra_config=True)
+        bad = forbidden_targets(cfg)
+        if bad:
+            return bad[0]
         run_dir = Path(str(cfg.hydra.run.dir))
     except (HydraException, OmegaConfBaseException, ValueError, yaml.YAMLError) as exc:
         text = str(exc).split("Config search path:")[0]
         return " ".join(ln.strip() for ln in text.splitlines() if ln.strip()) or type(exc).__name__
     finally:
         GlobalHydra.instance().clear()
+    if not try_output:
+        return None
     # try the nearest existing ancestor (creating nothing that stays behind)
     parent = run_dir.absolute()
     while not parent.exists():
@@ -58,9 +90,12 @@ def precheck(overrides: list[str]) -> str | None:
 def main() -> None:
     args = sys.argv[1:]
     single = not any(a in ("-m", "--multirun") for a in args)
-    flags = any(a.startswith("-") for a in args)  # --help, --cfg, -c …: Hydra's own
-    if single and not flags and not os.environ.get("TRIAD_NO_PRECHECK"):
-        problem = precheck(args)
+    flags = any(a.startswith("-") and a not in ("-m", "--multirun") for a in args)  # --help, --cfg …: Hydra's
+    if not flags and not os.environ.get("TRIAD_NO_PRECHECK"):
+        # a sweep is checked on its first value of each swept key (the rest share the files)
+        first = [a.split("=", 1)[0] + "=" + a.split("=", 1)[1].split(",")[0] if "=" in a and not single else a
+                 for a in args if a not in ("-m", "--multirun")]
+        problem = precheck(first, try_output=single)
         if problem:
             print(f"triad: error: {problem}", file=sys.stderr)
             sys.exit(2)

@@ -83,6 +83,10 @@ CASES = [
      "hydra.run.dir: cannot create the output directory '/proc/triad/out'"),
     ("target_in_experiment", "an experiment that tries to instantiate an object", ["experiment={experiment}"],
      {"experiment": "# @package _global_\n_target_: os.system\n"}, "_target_"),
+    ("target_callback_in_experiment", "an experiment that adds a Hydra callback with an arbitrary target",
+     ["experiment={experiment}"],
+     {"experiment": "# @package _global_\nhydra:\n  callbacks:\n    evil:\n      _target_: os.system\n"},
+     "hydra.callbacks.evil._target_: 'os.system' is not allowed"),
     ("unknown_explore_method", "an exploration method that does not exist", ["explore.method=magic"], {},
      "explore.method"),
 ]
