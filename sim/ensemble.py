@@ -183,7 +183,8 @@ def _pair_end(pr: PairResult, base: TriadModel, cf: TriadModel, mb: np.ndarray, 
 
 
 def _simulate_chunk(settings: Settings, scenarios: Sequence[Scenario], pairs: Sequence[PairPlan],
-                    wanted: set[str] | None, a: int, b: int) -> tuple[dict[str, ScenarioResult], dict[str, PairResult]]:
+                    wanted: set[str] | None, a: int, b: int,
+                    tick: Callable[[], None] | None = None) -> tuple[dict[str, ScenarioResult], dict[str, PairResult]]:
     """All scenarios over replicates ``a .. b-1``, in lockstep; the chunk's own results."""
     results: dict[str, ScenarioResult] = {}
     paired = {p.scenario.name: PairResult(p.scenario.name, p) for p in pairs}
@@ -199,6 +200,8 @@ def _simulate_chunk(settings: Settings, scenarios: Sequence[Scenario], pairs: Se
             m.model.step()
         for p, cf, daily in zip(pairs, cfs, dailies):
             _pair_day(paired[p.scenario.name], t, base, cf, daily)
+        if tick is not None:
+            tick()
     masks = [_finish(m, settings.n_days) for m in members]
     for m in members:
         m.model.release()
@@ -257,16 +260,32 @@ def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Seque
     parts = chunks(lo, hi, settings.chunk_size)
     wanted = set(recorded) if recorded is not None else None
     total: tuple[dict, dict] = ({}, {})
-    if workers > 1 and len(parts) > 1:
+    parallel = workers > 1 and len(parts) > 1
+    # a progress bar on a terminal only; logs (through Hydra's logging) say each chunk
+    bar = progress_bar(len(parts) * (1 if parallel else settings.n_days), "chunks" if parallel else "days")
+    if parallel:
         from joblib import Parallel, delayed
 
         runs = Parallel(n_jobs=min(workers, len(parts)), return_as="generator")(
             delayed(_simulate_chunk)(settings, scenarios, pairs, wanted, a, b) for a, b in parts)
     else:
-        runs = (_simulate_chunk(settings, scenarios, pairs, wanted, a, b) for a, b in parts)
-    for n, ((a, b), part) in enumerate(zip(parts, runs)):
-        _merge(total, part)
-        log.info("chunk %d/%d done (replicates %d-%d)", n + 1, len(parts), a, b - 1)
-        if on_chunk:
-            on_chunk(n + 1, len(parts))
+        runs = (_simulate_chunk(settings, scenarios, pairs, wanted, a, b, tick=bar.update) for a, b in parts)
+    with bar:
+        for n, ((a, b), part) in enumerate(zip(parts, runs)):
+            _merge(total, part)
+            if parallel:
+                bar.update()
+            log.info("chunk %d/%d done (replicates %d-%d)", n + 1, len(parts), a, b - 1)
+            if on_chunk:
+                on_chunk(n + 1, len(parts))
     return total
+
+
+def progress_bar(total: int, unit: str):
+    """A tqdm bar on standard error when it is a terminal; silent otherwise (logs, CI)."""
+    import sys
+
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, desc="ensemble", leave=False, file=sys.stderr,
+                disable=not sys.stderr.isatty(), dynamic_ncols=True)
