@@ -74,8 +74,14 @@ def _find(events: list[Event], eid: Any, where: str) -> int:
     raise OpError(f"{where}: unknown event id {eid!r}; ids in the timeline: {', '.join(e.id for e in events) or 'none'}")
 
 
-def _window_start(ev: Event) -> dt.date:
-    return ev.window()[0] + dt.timedelta(days=ev.shift_days)
+def _earliest(ev: Event, events: Sequence[Event]) -> dt.date:
+    """The earliest day the event can fall on: its window's start, or later when it is
+    anchored (its anchor's earliest day plus the shortest lag)."""
+    start = ev.window()[0] + dt.timedelta(days=ev.shift_days)
+    anchor = next((e for e in events if e.id == ev.anchor), None) if ev.anchor else None
+    if anchor is not None:
+        start = max(start, _earliest(anchor, events) + dt.timedelta(days=ev.lag_days[0]))
+    return start
 
 
 def _get_path(cfg: Mapping, path: str, where: str) -> tuple[Mapping, str]:
@@ -118,7 +124,7 @@ def apply_ops(name: str, ops: Sequence[Any], settings: Settings, cfg: Mapping[st
             gone = {arg, *deps}
             for ev in events:
                 if ev.id in gone:
-                    first.append(_window_start(ev))
+                    first.append(_earliest(ev, events))
                     changed.append(ev.id)
             events = [ev for ev in events if ev.id not in gone]
         elif op == "scale":
@@ -128,7 +134,7 @@ def apply_ops(name: str, ops: Sequence[Any], settings: Settings, cfg: Mapping[st
             if isinstance(f, bool) or not isinstance(f, (int, float)) or f < 0:
                 raise OpError(f"{where}.factor: {f!r}; allowed: a number >= 0")
             events[i] = replace(events[i], scale=events[i].scale * float(f))
-            first.append(_window_start(events[i]))
+            first.append(_earliest(events[i], events))
             changed.append(events[i].id)
         elif op == "shift":
             arg = _need(arg, ["event", "days"], where)
@@ -139,7 +145,7 @@ def apply_ops(name: str, ops: Sequence[Any], settings: Settings, cfg: Mapping[st
             moved = {events[i].id, *dependents(events, events[i].id)}
             for j, ev in enumerate(events):
                 if ev.id in moved:
-                    first.append(min(_window_start(ev), _window_start(ev) + dt.timedelta(days=n)))
+                    first.append(min(_earliest(ev, events), _earliest(ev, events) + dt.timedelta(days=n)))
                     events[j] = replace(ev, shift_days=ev.shift_days + n)
                     changed.append(ev.id)
         elif op == "add":
@@ -150,7 +156,7 @@ def apply_ops(name: str, ops: Sequence[Any], settings: Settings, cfg: Mapping[st
             if any(e.id == ev.id for e in events):
                 raise OpError(f"{where}.id: event id {ev.id!r} is already in the timeline; remove it first")
             events.append(ev)
-            first.append(_window_start(ev))
+            first.append(_earliest(ev, events))
             changed.append(ev.id)
         elif op == "set":
             arg = _need(arg, ["param", "value"], where, ["from"])
@@ -175,7 +181,7 @@ def apply_ops(name: str, ops: Sequence[Any], settings: Settings, cfg: Mapping[st
                 except EventError as exc:
                     raise OpError(str(exc)) from None
                 events[i] = replace(new, scale=events[i].scale, shift_days=events[i].shift_days)
-                first.append(_window_start(events[i]))
+                first.append(_earliest(events[i], events))
                 changed.append(events[i].id)
                 continue
             _get_path(cfg, path, where)
