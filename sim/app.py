@@ -256,10 +256,12 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
 def completed(out: Path, config_hash: str) -> dict | None:
     """The summary of a finished run of the same config in ``out``, else None.
 
-    A run is finished when its manifest (written last) names the same config hash."""
+    A run is finished when its manifest names the same config hash, made by the same
+    code (package version and git commit), so an upgrade never reuses stale numbers."""
     try:
         man = json.loads((out / "manifest.json").read_text("utf-8"))
-        if man.get("config_hash") == config_hash:
+        same_code = man.get("version") == outputs.versions().get("triad") and man.get("git_commit") == outputs.git_commit()
+        if man.get("config_hash") == config_hash and same_code:
             summ = json.loads((out / "summary.json").read_text("utf-8"))
             summ["skipped"] = True
             return summ
