@@ -35,24 +35,15 @@ class Series:
 
     @staticmethod
     def for_actors(actors: tuple[str, ...]) -> "Series":
-        n = len(actors)
-        Io, Jo = ordered_pairs(n)
-        src, tgt, var, lo = [], [], [], []
-        for v in ("hostility", "cooperation"):
-            src += [actors[i] for i in Io]
-            tgt += [actors[j] for j in Jo]
-            var += [v] * len(Io)
-            lo += [0.0] * len(Io)
-        Id, Jd = unordered_pairs(n)
-        for v, low in (("tension", 0.0), ("net_relation", -1.0)):
-            for i, j in zip(Id, Jd):
-                a, b = sorted((actors[i], actors[j]))
-                src.append(a)
-                tgt.append(b)
-                var.append(v)
-                lo.append(low)
-        lo_arr = np.array(lo)
-        return Series(tuple(src), tuple(tgt), tuple(var), lo_arr, np.ones_like(lo_arr))
+        """Hostility and cooperation per ordered pair, tension and net relation per dyad."""
+        Io, Jo = ordered_pairs(len(actors))
+        src = [actors[i] for i in Io] * 2
+        tgt = [actors[j] for j in Jo] * 2
+        var = ["hostility"] * len(Io) + ["cooperation"] * len(Io)
+        lo = [0.0] * (2 * len(Io))
+        s2, t2, v2, lo2 = _dyad_series(actors, (("tension", 0.0), ("net_relation", -1.0)))
+        lo_arr = np.array(lo + lo2)
+        return Series(tuple(src + s2), tuple(tgt + t2), tuple(var + v2), lo_arr, np.ones_like(lo_arr))
 
     def __len__(self) -> int:
         return len(self.variable)
@@ -60,18 +51,23 @@ class Series:
     @staticmethod
     def differences(actors: tuple[str, ...]) -> "Series":
         """Paired differences (counterfactual − baseline) of tension and net relation per dyad."""
-        n = len(actors)
-        Id, Jd = unordered_pairs(n)
-        src, tgt, var, lo = [], [], [], []
-        for v, low in (("tension", -1.0), ("net_relation", -2.0)):
-            for i, j in zip(Id, Jd):
-                a, b = sorted((actors[i], actors[j]))
-                src.append(a)
-                tgt.append(b)
-                var.append(v)
-                lo.append(low)
+        src, tgt, var, lo = _dyad_series(actors, (("tension", -1.0), ("net_relation", -2.0)))
         lo_arr = np.array(lo)
         return Series(tuple(src), tuple(tgt), tuple(var), lo_arr, -lo_arr, zero_point=True)
+
+
+def _dyad_series(actors: tuple[str, ...], variables) -> tuple[list, list, list, list]:
+    """(sources, targets, variables, lower bounds) of per-dyad series, codes sorted in a dyad."""
+    Id, Jd = unordered_pairs(len(actors))
+    src, tgt, var, lo = [], [], [], []
+    for v, low in variables:
+        for i, j in zip(Id, Jd):
+            a, b = sorted((actors[i], actors[j]))
+            src.append(a)
+            tgt.append(b)
+            var.append(v)
+            lo.append(low)
+    return src, tgt, var, lo
 
 
 def dyad_names(actors: tuple[str, ...]) -> list[str]:
