@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -30,6 +31,7 @@ def _main(cfg: DictConfig) -> None:
 # What a `_target_` in the composed config may name: Hydra's own plugins and our callback.
 # Anything else (an experiment setting `_target_: os.system`, say) is refused before Hydra
 # instantiates it.
+SWEEP_FUNCTION = re.compile(r"^\s*(range|choice|glob|interval|shuffle|sort|tag)\(")
 ALLOWED_TARGETS = ("hydra._internal.", "hydra_plugins.", "sim.sweep.AggregateCallback")
 
 
@@ -92,9 +94,18 @@ def main() -> None:
     single = not any(a in ("-m", "--multirun") for a in args)
     flags = any(a.startswith("-") and a not in ("-m", "--multirun") for a in args)  # --help, --cfg …: Hydra's
     if not flags and not os.environ.get("TRIAD_NO_PRECHECK"):
-        # a sweep is checked on its first value of each swept key (the rest share the files)
-        first = [a.split("=", 1)[0] + "=" + a.split("=", 1)[1].split(",")[0] if "=" in a and not single else a
-                 for a in args if a not in ("-m", "--multirun")]
+        # a sweep is checked on the first value of each comma list; keys swept by a
+        # function (range, choice, glob, interval…) are left to Hydra
+        first = []
+        for a in args:
+            if a in ("-m", "--multirun"):
+                continue
+            if not single and "=" in a:
+                key, value = a.split("=", 1)
+                if SWEEP_FUNCTION.match(value):
+                    continue
+                a = f"{key}={value.split(',')[0]}"
+            first.append(a)
         problem = precheck(first, try_output=single)
         if problem:
             print(f"triad: error: {problem}", file=sys.stderr)

@@ -241,3 +241,21 @@ def test_the_shipped_slurm_launcher_config_composes():
     assert la._target_.endswith("SlurmLauncher") and la.partition == "cpu"
     assert la.cpus_per_task == 1 and la.timeout_min > 0 and la.mem_gb > 0
     assert cfg.hydra.callbacks.aggregate._target_ == "sim.sweep.AggregateCallback"
+
+
+def test_triad_report_rebuilds_a_sweep_directory(tmp_path):
+    """`triad-report SWEEP_DIR` writes each finished job's report and the sweep report."""
+    import subprocess
+    import sys as _sys
+
+    from sim.report import main as report_main
+
+    d = tmp_path / "sw"
+    proc = subprocess.run([_sys.executable, "-m", "sim", "-m", "ensemble.replicates=5,6", "end=2022-10-15",
+                           "report.enabled=false", "record.replicates=2", f"hydra.sweep.dir={d}"],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert not (d / "0" / "report.html").exists()
+    assert report_main([str(d)]) == 0
+    assert (d / "0" / "report.html").exists() and (d / "1" / "report.html").exists()
+    assert (d / "sweep_report.html").exists()
