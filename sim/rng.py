@@ -54,9 +54,3 @@ class Stream:
 
     def uniform(self, shape: tuple[int, ...]) -> np.ndarray:
         return self._take([g.random(shape + (BLOCK,)) for g in self._gens])
-
-
-def logistic(u: np.ndarray) -> np.ndarray:
-    """Standard logistic variates from uniforms on [0, 1) by the inverse CDF."""
-    with np.errstate(divide="ignore"):
-        return np.log(u) - np.log1p(-u)

@@ -145,7 +145,8 @@ class DailyStats:
         return left, width
 
     def values(self, model) -> np.ndarray:
-        """The series of the model's current state, shape (S, R)."""
+        """The series of the model's current state, shape (S, R): the numpy statement of
+        what ``bin_state`` reads, kept as the tests' reference."""
         N, K = model.N, len(model.Io)
         D = len(model.Id)
         flat = model.S.reshape(2 * N * N, -1)
