@@ -12,7 +12,6 @@ import math
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 from numba import njit
 
 from .dynamics import at

@@ -10,9 +10,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .counterfactual import Applied
-from .ensemble import PairPlan, PairResult, ScenarioResult
+from .ensemble import PairPlan, PairResult
 from .ladder import N_RUNGS
-from .routes import N_ROUTES, RouteStats, route_name
+from .routes import RouteStats, route_name
 from .settings import Settings
 from .stats import dyad_names
 from .summary import Z95, wilson

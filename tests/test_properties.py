@@ -73,7 +73,6 @@ def test_more_restraint_never_raises_equilibrium_hostility(a, b, k, l, g, h, up)
     y2 = ((a + up) * h + l * g) / ((a + up) * b - k * l)
     assert x2 <= x + 1e-12 and y2 <= y + 1e-12
     # and the engine's fixed point agrees with the closed form
-    from sim import dynamics as dyn
     A = np.array([[-a, k], [l, -b]])
     z = -np.linalg.solve(A, np.array([g, h]))
     assert math.isclose(z[0], x, rel_tol=1e-9, abs_tol=1e-12)

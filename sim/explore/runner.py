@@ -28,7 +28,7 @@ from ..stats import dyad_names
 from . import calibrate as cal
 from . import discovery as disc
 from . import figures as figs
-from .evaluate import Output, evaluate, evaluate_monthly, horizon_days, outputs_from_config
+from .evaluate import evaluate, evaluate_monthly, horizon_days, outputs_from_config
 from .problem import config_value, problem_from_config, sample
 from .sensitivity import analyze, noise_split
 
