@@ -179,9 +179,43 @@ def write_accumulators(path: Path, results: dict, paired: dict) -> None:
             arrays[f"effects/{name}/hist"] = pr.daily.hist
             arrays[f"effects/{name}/sums"] = pr.daily.sums
             arrays[f"effects/{name}/n"] = np.array(pr.daily.n)
+        # the paired moments are Python integers that may pass 2^63: JSON text, not int64
+        arrays[f"paired/{name}"] = np.array(json.dumps(paired_moments(pr)))
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
     atomic_write_bytes(path, buf.getvalue())
+
+
+def paired_moments(pr) -> dict:
+    """A pair's exact integer moments (per metric: n, Σx, Σx² of baseline, counterfactual,
+    difference) and route counts, as plain JSON values."""
+    m = lambda metric: [[x.n, x.s1, x.s2] for x in (metric.base, metric.cf, metric.diff)]  # noqa: E731
+    return {
+        "p": [[*key, m(metric)] for key, metric in sorted(pr.p.items())],
+        "values": [[*key, m(metric)] for key, metric in sorted(pr.values.items())],
+        "routes": [pr.route_base.tolist(), pr.route_cf.tolist(), pr.route_both.tolist()],
+    }
+
+
+def add_paired_moments(pr, data: dict) -> None:
+    """Add moments saved by ``paired_moments`` into a PairResult (exact: integers)."""
+    from .paired import Moments, PairedMetric
+
+    for store, rows in ((pr.p, data["p"]), (pr.values, data["values"])):
+        for *key, (b, c, d) in rows:
+            metric = PairedMetric(Moments(*b), Moments(*c), Moments(*d))
+            key = tuple(key)
+            if key in store:
+                store[key].merge(metric)
+            else:
+                store[key] = metric
+    base, cf, both = (np.array(x, dtype=np.int64) for x in data["routes"])
+    if pr.route_base is None:
+        pr.route_base, pr.route_cf, pr.route_both = base, cf, both
+    else:
+        pr.route_base += base
+        pr.route_cf += cf
+        pr.route_both += both
 
 
 def read_accumulators(path: Path) -> dict[str, np.ndarray]:

@@ -419,6 +419,15 @@ def merge_group(g: Group, out: Path) -> None:
         frames = [f for f in frames if len(f)] or frames[:1]
         if frames:
             outputs.write_parquet(out / name, pd.concat(frames, ignore_index=True))
+    from .ensemble import PairResult
+    from .plan import counterfactual_summary, plan_run
+
+    plan = plan_run(plain, settings)  # the same pairs as every chunk's (chunking is not in the plan)
+    paired = {}
+    for p in plan.pairs:
+        pr = paired[p.scenario.name] = PairResult(p.scenario.name, p)
+        for acc in accs:
+            outputs.add_paired_moments(pr, json.loads(str(acc[f"paired/{p.scenario.name}"])))
     scen = {n: summary.scenario_summary(stats[n], actors) for n in order}
     for n in order:
         if n in routes:
@@ -430,9 +439,9 @@ def merge_group(g: Group, out: Path) -> None:
         "headline": summary.headline(scen["baseline"], settings.ladder.names, settings.end.isoformat())
         if "baseline" in scen else [],
         "scenarios": scen,
+        **counterfactual_summary(plan, paired, settings, plain),
         "merged_from": [str(m.dir) for m in members],
-        "note": "merged from the integer accumulators of the chunks; paired counterfactual effect "
-                "intervals are per chunk only (see each chunk's summary.json)",
+        "note": "merged from the integer accumulators of the chunks: the one-process numbers",
     }
     outputs.write_json(out / "summary.json", summ)
     outputs.atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))

@@ -215,6 +215,7 @@ def test_split_ensemble_merges_to_the_one_process_result(tmp_path):
                                       check_exact=True, obj=name)
     ms, ss = (json.loads((p / "summary.json").read_text()) for p in (m, single))
     assert ms["scenarios"] == ss["scenarios"]
+    assert ms["counterfactuals"] == ss["counterfactuals"]  # paired effects, intervals, answer
     # the merged config is the one-process config: same hash
     mm, sm = (json.loads((p / "manifest.json").read_text()) for p in (m, single))
     assert mm["config_hash"] == sm["config_hash"] and mm["replicates"] == 20 and len(mm["members"]) == 4
