@@ -39,7 +39,7 @@ def _tune_malloc() -> None:
         libc = ctypes.CDLL("libc.so.6")
         M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
         libc.mallopt(M_MMAP_THRESHOLD, 64 * 2**20)
-        libc.mallopt(M_TRIM_THRESHOLD, 256 * 2**20)
+        libc.mallopt(M_TRIM_THRESHOLD, 32 * 2**20)  # keep up to 32 MB of freed heap
     except (OSError, AttributeError):
         pass
 
@@ -275,6 +275,7 @@ def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Seque
             _merge(total, part)
             if parallel:
                 bar.update()
+            del part  # before the next chunk is made: one chunk's arrays alive at a time
             log.info("chunk %d/%d done (replicates %d-%d)", n + 1, len(parts), a, b - 1)
             if on_chunk:
                 on_chunk(n + 1, len(parts))
