@@ -19,7 +19,7 @@ from . import effects, outputs, summary
 from .config import build_settings
 from .ensemble import memory_estimate, run_ensemble
 from .errors import ConfigError, TriadError
-from .events import event_rung
+from .events import event_rung, possible_days
 from .plan import Plan, counterfactual_summary, plan_run
 from .schema import TriadConf
 from .settings import Settings
@@ -69,9 +69,12 @@ def check_memory(settings: Settings, plan: Plan) -> None:
 
 
 def events_table(settings: Settings) -> list[dict]:
+    """The timeline for events.json; ``window`` is where the event can actually fall
+    (an anchored event follows its anchor, so it is narrower than its date's precision)."""
     rows = []
     for ev in settings.events:
         d = ev.as_dict()
+        d["window"] = [x.isoformat() for x in possible_days(ev, settings.events)]
         d["rung"] = event_rung(ev, settings.ladder)
         rows.append(d)
     return rows

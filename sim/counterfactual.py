@@ -25,7 +25,7 @@ from typing import Any, Mapping, Sequence
 
 from .config import build_params
 from .errors import ConfigError, EventError, TriadError
-from .events import Event, check_anchors, dependents, parse_date, parse_event
+from .events import Event, check_anchors, dependents, parse_date, parse_event, possible_days
 from .settings import ModelParams, Scenario, Settings
 
 OPS = ("remove", "scale", "shift", "add", "set")
@@ -75,13 +75,8 @@ def _find(events: list[Event], eid: Any, where: str) -> int:
 
 
 def _earliest(ev: Event, events: Sequence[Event]) -> dt.date:
-    """The earliest day the event can fall on: its window's start, or later when it is
-    anchored (its anchor's earliest day plus the shortest lag)."""
-    start = ev.window()[0] + dt.timedelta(days=ev.shift_days)
-    anchor = next((e for e in events if e.id == ev.anchor), None) if ev.anchor else None
-    if anchor is not None:
-        start = max(start, _earliest(anchor, events) + dt.timedelta(days=ev.lag_days[0]))
-    return start
+    """The earliest day the event can fall on (anchors and lags included)."""
+    return possible_days(ev, events)[0]
 
 
 def _get_path(cfg: Mapping, path: str, where: str) -> tuple[Mapping, str]:

@@ -267,6 +267,18 @@ def realise(events: Sequence[Event], start: dt.date, n_days: int, seed: int, lo:
     return Realised(list(events), day, attributed, by_day)
 
 
+def possible_days(ev: Event, events: Sequence[Event]) -> tuple[dt.date, dt.date]:
+    """First and last date the event can fall on: its (shifted) window, narrowed for an
+    anchored event to its anchor's possible dates plus the lag range."""
+    lo, hi = (d + dt.timedelta(days=ev.shift_days) for d in ev.window())
+    anchor = next((e for e in events if e.id == ev.anchor), None) if ev.anchor else None
+    if anchor is not None:
+        a_lo, a_hi = possible_days(anchor, events)
+        lo = min(max(lo, a_lo + dt.timedelta(days=ev.lag_days[0])), hi)
+        hi = max(min(hi, a_hi + dt.timedelta(days=ev.lag_days[1])), lo)
+    return lo, hi
+
+
 def event_rung(ev: Event, ladder: Ladder) -> int:
     """Rung of an event's act (0 for cooperative or neutral codes)."""
     return ladder.rung_of(ev.cameo) if ev.goldstein < 0 else 0
