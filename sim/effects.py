@@ -112,14 +112,20 @@ def route_changes(pr: PairResult, settings: Settings, top: int = 5) -> dict:
     return dict(sorted(out.items()))
 
 
-def focus_dyad(applied: Applied, settings: Settings, cfg_focus: str | None) -> str:
+def focus_dyad(applied: Applied, settings: Settings, cfg_focus: str | None, eff: dict) -> str:
+    """The dyad the answer speaks of: the configured one; else the dyad most of the changed
+    events concern (ties: alphabetical); else (parameter changes only) the dyad whose
+    tension changes most by the end."""
     if cfg_focus:
         return cfg_focus
     pairs = []
     for ev in {e.id: e for e in (*settings.events, *applied.scenario.events)}.values():
         if ev.id in applied.changed_events:
             pairs.append("-".join(sorted((ev.source, ev.target))))
-    return max(set(pairs), key=pairs.count) if pairs else dyad_names(settings.actors)[0]
+    if pairs:
+        return max(sorted(set(pairs)), key=pairs.count)
+    end = settings.end.isoformat()
+    return max(sorted(eff), key=lambda d: abs(eff[d]["tension"][end]["diff"]))
 
 
 def answer(name: str, question: str | None, eff: dict, focus: str, n: int, first_change: str | None,

@@ -94,7 +94,7 @@ def counterfactual_summary(plan: Plan, paired: dict, settings: Settings, cfg: Ma
     for name, pr in paired.items():
         a = plan.applied[name]
         eff = effects.effects(pr, settings, hw)
-        focus = effects.focus_dyad(a, settings, cf.get("focus"))
+        focus = effects.focus_dyad(a, settings, cf.get("focus"), eff)
         fc = a.first_change.isoformat() if a.first_change else None
         n = settings.replicate_range()[1] - settings.replicate_range()[0]
         out[name] = {
