@@ -21,7 +21,7 @@ from .paired import PairedMetric
 from .record import Recorder
 from .routes import N_ROUTES, RouteStats
 from .settings import Scenario, Settings
-from .stats import DailyStats, Series
+from .stats import DIFF_BINS_FACTOR, DailyStats, difference_stats
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def memory_estimate(settings: Settings, n_full: int, n_light: int, n_daily_pairs
     parts = {
         "engine state": float(per_replicate * R * scenarios * max(1, settings.workers)),
         "daily statistics": float(n_full * days * (2 * K + 2 * D) * (settings.bins + 3) * 4
-                                  + n_daily_pairs * days * 2 * D * (settings.bins + 3) * 4
+                                  + n_daily_pairs * days * 2 * D * (DIFF_BINS_FACTOR * settings.bins + 3) * 4
                                   + scenarios * D * 64 * 6 * days * 8),
         # the recorder's arrays, then the long tables built from them (about 3x)
         "recorded replicates": float(4 * n_full * rec * days * 2 * N * N * 8),
@@ -188,12 +188,11 @@ def _simulate_chunk(settings: Settings, scenarios: Sequence[Scenario], pairs: Se
     """All scenarios over replicates ``a .. b-1``, in lockstep; the chunk's own results."""
     results: dict[str, ScenarioResult] = {}
     paired = {p.scenario.name: PairResult(p.scenario.name, p) for p in pairs}
-    diff_series = Series.differences(settings.actors)
     everything = [*scenarios, *(p.scenario for p in pairs)]
     members = [_member(settings, sc, a, b, wanted is None or sc.name in wanted,
                        results.setdefault(sc.name, ScenarioResult(sc.name))) for sc in everything]
     base, cfs = members[0].model, [m.model for m in members[len(scenarios):]]
-    dailies = [DailyStats(settings.actors, settings.n_days, settings.bins, diff_series) if p.daily else None
+    dailies = [difference_stats(settings.actors, settings.n_days, settings.bins) if p.daily else None
                for p in pairs]
     for t in range(settings.n_days):
         for m in members:

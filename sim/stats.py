@@ -70,6 +70,14 @@ def _dyad_series(actors: tuple[str, ...], variables) -> tuple[list, list, list, 
     return src, tgt, var, lo
 
 
+DIFF_BINS_FACTOR = 4  # paired differences are small: 4x finer bins (0.0005 for tension)
+
+
+def difference_stats(actors: tuple[str, ...], n_days: int, bins: int) -> "DailyStats":
+    """Daily statistics of paired differences (counterfactual − baseline) per dyad."""
+    return DailyStats(actors, n_days, bins * DIFF_BINS_FACTOR, Series.differences(actors))
+
+
 def dyad_names(actors: tuple[str, ...]) -> list[str]:
     """Dyad names in engine order (pairs i<j of the config order), codes sorted within."""
     Id, Jd = unordered_pairs(len(actors))

@@ -362,7 +362,7 @@ def merge_group(g: Group, out: Path) -> None:
     from .app import validate
     from .config import build_settings
     from .routes import RouteStats
-    from .stats import DailyStats, Series, dyad_names
+    from .stats import DailyStats, difference_stats, dyad_names
 
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -392,7 +392,7 @@ def merge_group(g: Group, out: Path) -> None:
                 s.n = int(acc[f"stats/{name}/n"])
                 stats[name].merge(s) if name in stats else stats.__setitem__(name, s)
             if f"effects/{name}/hist" in acc:
-                e = DailyStats(actors, settings.n_days, settings.bins, Series.differences(actors))
+                e = difference_stats(actors, settings.n_days, settings.bins)
                 e.hist, e.sums = acc[f"effects/{name}/hist"], acc[f"effects/{name}/sums"]
                 e.n = int(acc[f"effects/{name}/n"])
                 diffs[name].merge(e) if name in diffs else diffs.__setitem__(name, e)
