@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from . import effects, outputs, summary
 from .config import build_settings
-from .ensemble import memory_estimate, run_ensemble
+from .ensemble import check_memory, run_ensemble
 from .errors import ConfigError, TriadError
 from .events import event_rung, possible_days
 from .plan import Plan, counterfactual_summary, plan_run
@@ -48,24 +47,11 @@ def outside_horizon(settings: Settings) -> list[str]:
     return out
 
 
-def check_memory(settings: Settings, plan: Plan) -> None:
-    """Refuse, before allocating, a run that would not fit in this machine's memory."""
+def check_plan_memory(settings: Settings, plan: Plan) -> None:
+    """Refuse, before allocating, a run whose scenarios would not fit in memory."""
     names = ["baseline", *(p.scenario.name for p in plan.pairs)]
     full = len(names) if plan.recorded is None else sum(n in plan.recorded for n in names)
-    est = memory_estimate(settings, full, len(names) - full, sum(p.daily for p in plan.pairs))
-    try:
-        budget = 0.8 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        budget = 8e9
-    if est["total"] > budget:
-        worst = max((k for k in est if k != "total"), key=est.get)
-        key = {"engine state": "ensemble.chunk_size", "recorded replicates": "record.replicates",
-               "daily statistics": "record.scenarios"}[worst]
-        detail = ", ".join(f"{k} {v / 1e9:.1f} GB" for k, v in est.items() if k != "total")
-        raise ConfigError(key, f"this run would need about {est['total'] / 1e9:.1f} GB ({detail}) and "
-                          f"{budget / 1e9:.1f} GB is available (80 % of this machine's memory); lower {key}"
-                          + (" (replicates are simulated chunk by chunk, so only the chunk size and the "
-                             "recording grow memory)" if key != "record.scenarios" else ""))
+    check_memory(settings, full, len(names) - full, sum(p.daily for p in plan.pairs))
 
 
 def events_table(settings: Settings) -> list[dict]:
@@ -91,7 +77,7 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
 
         return run_exploration(plain, settings, Path(out_dir))
     plan = plan_run(plain, settings)
-    check_memory(settings, plan)
+    check_plan_memory(settings, plan)
     outside = outside_horizon(settings)
     if outside:
         log.warning("events outside the horizon %s .. %s, not simulated: %s", settings.start, settings.end,

@@ -22,7 +22,6 @@ from .settings import DecisionParams, ModelParams, Settings
 RATE_MAX = 1.0  # per day: a rate above 1/day has no meaning at a one-day step
 ACTOR_PARAMS = ("reaction", "restraint", "balance", "cooperation_damping", "reciprocity", "decay", "hostility_drag")
 PAIR_PARAMS = ("grievance", "affinity")
-MAX_CELLS = 2e9  # bytes of engine state one process may allocate for a chunk
 
 
 def _num(value: Any, key: str, lo: float | None = None, hi: float | None = None) -> float:
@@ -192,12 +191,6 @@ def build_settings(cfg: Mapping[str, Any]) -> Settings:
     chunks = _int(en["chunks"], "ensemble.chunks", 1, replicates)
     chunk = _int(en["chunk"], "ensemble.chunk", 0, chunks - 1)
     chunk_size = _int(en["chunk_size"], "ensemble.chunk_size", 1, 2**21)  # exact float sums (stats.py)
-    n_days = (end - start).days + 1
-    # 2 state planes + provocation + decision buffers ≈ 10 float arrays of N²·R, plus stats
-    need = 10 * 8 * len(actors) ** 2 * min(chunk_size, replicates)
-    if need > MAX_CELLS:
-        raise ConfigError("ensemble.chunk_size", f"a chunk of {min(chunk_size, replicates)} replicates needs about "
-                          f"{need / 1e9:.1f} GB of engine state; lower ensemble.chunk_size (at most {MAX_CELLS / 1e9:.0f} GB)")
     return Settings(
         actors=tuple(actors),
         names=tuple(str(actors_cfg[a]["name"]) for a in actors),
@@ -214,5 +207,4 @@ def build_settings(cfg: Mapping[str, Any]) -> Settings:
         record_trajectories=bool(rec["trajectories"]),
         record_actions=bool(rec["actions"]),
         bins=_int(rec["bins"], "record.bins", 10, 100000),
-        extras={"n_days": n_days},
     )

@@ -211,14 +211,6 @@ class TriadModel(mesa.Model):
                 self.first_reach[k][new] = self.day
 
     # -- derived views ----------------------------------------------------------------
-    @property
-    def hostility(self) -> np.ndarray:
-        return self.S[0]
-
-    @property
-    def cooperation(self) -> np.ndarray:
-        return self.S[1]
-
     def tension(self) -> np.ndarray:
         """(H_ab + H_ba)/2 per unordered dyad a<b: (D, R)."""
         H = self.S[0]

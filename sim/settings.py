@@ -58,7 +58,6 @@ class Settings:
     record_trajectories: bool = True
     record_actions: bool = True
     bins: int = 1000
-    extras: dict = field(default_factory=dict)
     # dotted parameter path -> one value per replicate id (sim/replicate_params.py)
     replicate_values: dict = field(default_factory=dict)
 

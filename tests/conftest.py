@@ -65,6 +65,19 @@ def two_actor_cfg(a, b, k, l, g, h, x0, y0, days=400, **extra):
     return deep_update(deep_update(base, patch), extra)
 
 
+def with_armenia(cfg: dict, initial_hostility: float) -> dict:
+    """``cfg`` with a fourth actor (ARM): AZE's per-actor rates, 0.002 grievance/affinity
+    and the given initial hostility for the pairs it adds."""
+    dy = cfg["dynamics"]
+    patch = {"actors": {"ARM": {"name": "Armenia", "capability": 0.3}}, "dynamics": {}}
+    for k in ("reaction", "restraint", "balance", "cooperation_damping", "reciprocity", "decay", "hostility_drag"):
+        patch["dynamics"][k] = {"ARM": dy[k]["AZE"]}
+    for k in ("grievance", "affinity"):
+        patch["dynamics"][k] = {"default": 0.002}
+    patch["dynamics"]["initial"] = {"hostility": {"default": initial_hostility}, "cooperation": {"default": 0.2}}
+    return deep_update(cfg, patch)
+
+
 @pytest.fixture(scope="session")
 def default_plain():
     return plain_cfg()

@@ -19,7 +19,7 @@ from sim.model import TriadModel
 from sim.rng import BLOCK
 from sim.settings import Scenario
 
-from conftest import deep_update, plain_cfg
+from conftest import deep_update, plain_cfg, with_armenia
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from scalar_baseline import run_replicate  # noqa: E402
@@ -57,18 +57,11 @@ def scalar(settings, r):
 
 
 def four_actor_settings():
-    cfg = plain_cfg(SHORT)
-    dy = cfg["dynamics"]
-    patch = {"actors": {"ARM": {"name": "Armenia", "capability": 0.3}}, "dynamics": {}}
-    for k in ("reaction", "restraint", "balance", "cooperation_damping", "reciprocity", "decay", "hostility_drag"):
-        patch["dynamics"][k] = {"ARM": dy[k]["AZE"]}
-    for k in ("grievance", "affinity"):
-        patch["dynamics"][k] = {"default": 0.002}
-    patch["dynamics"]["initial"] = {"hostility": {"default": 0.4}, "cooperation": {"default": 0.2}}
+    cfg = with_armenia(plain_cfg(SHORT), initial_hostility=0.4)
     # an ARM-AZE event in the horizon, so the fourth actor sees exogenous acts too
-    patch["events"] = {"timeline": cfg["events"]["timeline"] + [{
+    patch = {"events": {"timeline": cfg["events"]["timeline"] + [{
         "id": "armenia_protests", "date": "2022-11-01", "precision": "month", "source": "ARM",
-        "target": "AZE", "cameo": "112", "summary": "test event", "quote": "test"}]}
+        "target": "AZE", "cameo": "112", "summary": "test event", "quote": "test"}]}}
     return build_settings(deep_update(cfg, patch))
 
 

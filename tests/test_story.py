@@ -8,7 +8,7 @@ from sim.config import build_settings
 from sim.ensemble import run_ensemble
 from sim.settings import Scenario
 
-from conftest import deep_update, plain_cfg
+from conftest import plain_cfg, with_armenia
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +51,7 @@ def test_without_events_nothing_happens_to_the_story(factual):
 def test_four_actors_run(factual):
     """Nothing hard-codes three actors: add Armenia with defaults for its pairs."""
     cfg = plain_cfg(["ensemble.replicates=50", "record.replicates=5", "end=2023-03-31"])
-    dy = cfg["dynamics"]
-    patch = {"actors": {"ARM": {"name": "Armenia", "capability": 0.3}}, "dynamics": {}}
-    for k in ("reaction", "restraint", "balance", "cooperation_damping", "reciprocity", "decay", "hostility_drag"):
-        patch["dynamics"][k] = {"ARM": dy[k]["AZE"]}
-    for k in ("grievance", "affinity"):
-        patch["dynamics"][k] = {"default": 0.002}
-    patch["dynamics"]["initial"] = {"hostility": {"default": 0.2}, "cooperation": {"default": 0.2}}
-    s = build_settings(deep_update(cfg, patch))
+    s = build_settings(with_armenia(cfg, initial_hostility=0.2))
     assert s.actors == ("ISR", "AZE", "IRN", "ARM")
     st = run_ensemble(s, [Scenario("baseline", s.events)])[0]["baseline"].stats
     assert len(st.series) == 3 * 4 * 3  # 12 ordered pairs x 2 + 6 dyads x 2

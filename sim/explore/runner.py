@@ -22,6 +22,7 @@ import yaml
 from omegaconf import OmegaConf
 
 from .. import outputs
+from ..ensemble import check_memory
 from ..errors import ConfigError
 from ..settings import Settings
 from ..stats import dyad_names
@@ -439,6 +440,7 @@ def run_exploration(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
     ex = dict(plain["explore"])
     method = ex.get("method")
     _check_keys(ex, method)
+    check_memory(settings, 0, 1, 0)  # one unrecorded scenario, chunk by chunk
     if settings.chunks > 1:
         raise ConfigError("ensemble.chunks", "exploration runs its samples in one job; use ensemble.chunks=1")
     (out / "manifest.json").unlink(missing_ok=True)
