@@ -602,7 +602,9 @@ def plot_sweep(frame: pd.DataFrame, fig_dir: Path) -> list[tuple[str, Path]]:
         return []
     num, cat = swept_keys(df)
     dyads = sorted(df["dyad"].dropna().unique())
-    colours = dict(zip(dyads, plt.get_cmap("tab10").colors))
+    from .report.style import dyad_colors
+
+    colours = dyad_colors(dyads)  # the report's colour-blind-safe colour per dyad
     figs = []
     for kind in [*(f"p_rung_{k}" for k in PLOT_RUNGS), "tension"]:
         col, lo, hi, title = _metric(kind)
@@ -665,8 +667,9 @@ def plot_sweep(frame: pd.DataFrame, fig_dir: Path) -> list[tuple[str, Path]]:
                 ax.set_ylim(-0.02, 1.02)
                 ax.set_title(label, fontsize=8)
                 ax.grid(alpha=0.3)
-            axes[0][0].set_ylabel(col, fontsize=8)
-            axes[0][-1].legend(fontsize=7, loc="best")
+            axes[0][0].set_ylabel(title, fontsize=8)
+            fig.legend(*axes[0][0].get_legend_handles_labels(), loc="outside lower center", ncols=len(dyads),
+                       fontsize=7, frameon=False)
             fig.suptitle(title, fontsize=10)
         path = fig_dir / f"sweep_{kind}.png"
         _save(fig, path)

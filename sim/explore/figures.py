@@ -16,6 +16,15 @@ def _short(name: str) -> str:
     return name.replace("dynamics.", "").replace("decisions.", "")
 
 
+def _label(out: str) -> str:
+    """A readable name for an output key such as ``p_rung_3.AZE-ISR``."""
+    kind, _, dyad = out.partition(".")
+    dyad = dyad.replace("-", "–")
+    if kind.startswith("p_rung_"):
+        return f"P(rung ≥ {kind[len('p_rung_'):]}), {dyad}"
+    return f"{kind.replace('_end', ' at the end').replace('_', ' ')}, {dyad}"
+
+
 def _grid(n: int, ncols: int = 3):
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
@@ -30,7 +39,7 @@ def sobol_bars(res: Mapping[str, Mapping], names: Sequence[str]) -> plt.Figure:
     x = np.arange(len(names))
     for ax, out in zip(axes.flat, outs):
         r = res[out]
-        ax.set_title(out, fontsize=9)
+        ax.set_title(_label(out), fontsize=9)
         if r.get("constant"):
             ax.text(0.5, 0.5, "constant over the box\n(no variance to split)", ha="center", va="center",
                     transform=ax.transAxes, fontsize=8, color="0.4")
@@ -66,7 +75,7 @@ def morris_scatter(res: Mapping[str, Mapping], names: Sequence[str]) -> plt.Figu
     colors = plt.cm.tab10(np.arange(len(names)) % 10)
     for ax, out in zip(axes.flat, outs):
         r = res[out]
-        ax.set_title(out, fontsize=9)
+        ax.set_title(_label(out), fontsize=9)
         if r.get("constant"):
             ax.text(0.5, 0.5, "constant over the box", ha="center", va="center", transform=ax.transAxes,
                     fontsize=8, color="0.4")
@@ -103,7 +112,7 @@ def variance_split(split: Mapping[str, Mapping]) -> plt.Figure:
         ax.text(min(p, 0.97) if p > 0.08 else p + 0.01, yy, f"{p:.0%}", va="center",
                 ha="right" if p > 0.08 else "left", fontsize=8, color="white" if p > 0.08 else "black")
     ax.set_yticks(y)
-    ax.set_yticklabels(outs, fontsize=8)
+    ax.set_yticklabels([_label(o) for o in outs], fontsize=8)
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of the output's variance")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 - 0.1 / max(len(outs), 1)), ncol=2, frameon=False,
