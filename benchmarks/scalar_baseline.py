@@ -32,9 +32,9 @@ from scipy.linalg import expm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sim import cameo  # noqa: E402  (the CAMEO table is data, not engine logic)
-from sim.events import realise  # noqa: E402
-from sim.rng import Stream  # noqa: E402
+from sim.engine import cameo  # noqa: E402  (the CAMEO table is data, not engine logic)
+from sim.engine.events import realise  # noqa: E402
+from sim.engine.rng import Stream  # noqa: E402
 
 
 # -- random numbers for one replicate ---------------------------------------------------
@@ -310,8 +310,8 @@ if __name__ == "__main__":
 
     from hydra import compose, initialize_config_dir
 
-    from sim.app import validate
-    from sim.config import build_settings
+    from sim.runs.job import validate
+    from sim.config.build import build_settings
 
     with initialize_config_dir(config_dir=str(Path(__file__).resolve().parents[1] / "conf"), version_base="1.3"):
         s = build_settings(validate(compose(config_name="config")))

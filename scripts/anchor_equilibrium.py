@@ -15,10 +15,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from conftest import deep_update, plain_cfg  # noqa: E402
 
-from sim import dynamics as dyn  # noqa: E402
-from sim.config import build_settings  # noqa: E402
-from sim.model import TriadModel  # noqa: E402
-from sim.settings import Scenario  # noqa: E402
+from sim.engine import dynamics as dyn  # noqa: E402
+from sim.config.build import build_settings  # noqa: E402
+from sim.engine.model import TriadModel  # noqa: E402
+from sim.engine.settings import Scenario  # noqa: E402
 
 cfg = plain_cfg(["events=none", "start=2020-01-01", "end=2020-12-31", "record.replicates=0", *sys.argv[1:]])
 actors = list(cfg["actors"])

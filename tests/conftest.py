@@ -8,8 +8,8 @@ import pytest
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
-from sim.app import validate
-from sim.config import build_settings
+from sim.runs.job import validate
+from sim.config.build import build_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CONF = ROOT / "conf"

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.app import run
-from sim.config import build_settings
-from sim.counterfactual import OpError, apply_ops
-from sim.model import TriadModel
-from sim.routes import route_masks
-from sim.settings import Scenario
+from sim.runs.job import run
+from sim.config.build import build_settings
+from sim.runs.counterfactual import OpError, apply_ops
+from sim.engine.model import TriadModel
+from sim.runs.routes import route_masks
+from sim.engine.settings import Scenario
 
 from conftest import CONF, compose_cfg, plain_cfg
 

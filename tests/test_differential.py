@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.config import build_settings
-from sim.model import TriadModel
-from sim.rng import BLOCK
-from sim.settings import Scenario
+from sim.config.build import build_settings
+from sim.engine.model import TriadModel
+from sim.engine.rng import BLOCK
+from sim.engine.settings import Scenario
 
 from conftest import deep_update, plain_cfg, with_armenia
 

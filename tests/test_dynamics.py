@@ -6,10 +6,10 @@ import math
 import numpy as np
 import pytest
 
-from sim import dynamics as dyn
-from sim.config import build_settings
-from sim.model import TriadModel
-from sim.settings import Scenario
+from sim.engine import dynamics as dyn
+from sim.config.build import build_settings
+from sim.engine.model import TriadModel
+from sim.engine.settings import Scenario
 
 from conftest import deep_update, two_actor_cfg
 

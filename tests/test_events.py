@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import yaml
 
-from sim import cameo
+from sim.engine import cameo
 from sim.errors import EventError
-from sim.events import load_event_file, parse_events, realise
+from sim.engine.events import load_event_file, parse_events, realise
 
 from conftest import ARTICLE, CONF, ROOT
 

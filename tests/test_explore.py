@@ -6,14 +6,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sim.config import build_settings
+from sim.config.build import build_settings
 from sim.errors import ConfigError
 from sim.explore import analyze, evaluate, noise_split, problem_from_config, sample
 from sim.explore.calibrate import calibrate, loss
 from sim.explore.discovery import choose, describe_box, prim, prim_own
 from sim.explore.evaluate import Output, evaluate_monthly
-from sim.model import TriadModel
-from sim.settings import Scenario
+from sim.engine.model import TriadModel
+from sim.engine.settings import Scenario
 
 from conftest import plain_cfg
 

@@ -7,8 +7,8 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
-from sim.app import run, validate
-from sim.config import build_settings
+from sim.runs.job import run, validate
+from sim.config.build import build_settings
 from sim.errors import ConfigError
 
 from conftest import compose_cfg

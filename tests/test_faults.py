@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from sim import outputs
-from sim.outputs import OutputError, atomic_write_bytes
+from sim.io import outputs
+from sim.io.outputs import OutputError, atomic_write_bytes
 
 from conftest import ROOT
 

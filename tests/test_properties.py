@@ -6,10 +6,10 @@ import math
 import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from sim.config import build_settings
-from sim.counterfactual import apply_ops
-from sim.model import TriadModel
-from sim.settings import Scenario
+from sim.config.build import build_settings
+from sim.runs.counterfactual import apply_ops
+from sim.engine.model import TriadModel
+from sim.engine.settings import Scenario
 
 from conftest import deep_update, plain_cfg
 

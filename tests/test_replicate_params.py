@@ -6,11 +6,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sim.config import build_settings
+from sim.config.build import build_settings
 from sim.errors import ConfigError
-from sim.model import TriadModel
-from sim.replicate_params import check, paths
-from sim.settings import Scenario
+from sim.engine.model import TriadModel
+from sim.engine.replicate_params import check, paths
+from sim.engine.settings import Scenario
 
 from conftest import deep_update, plain_cfg
 

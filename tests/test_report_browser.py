@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from matplotlib import image as mpimg
 
-from sim.app import run
+from sim.runs.job import run
 from sim.report import build_report
 
 from conftest import compose_cfg

@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.app import run
-from sim.config import build_settings
-from sim.ensemble import run_ensemble
-from sim.outputs import stats_frame
-from sim.settings import Scenario
+from sim.runs.job import run
+from sim.config.build import build_settings
+from sim.runs.ensemble import run_ensemble
+from sim.io.outputs import stats_frame
+from sim.engine.settings import Scenario
 
 from conftest import compose_cfg, deep_update, plain_cfg
 

@@ -6,8 +6,8 @@ import types
 import numpy as np
 import pytest
 
-from sim.stats import DailyStats
-from sim.summary import wilson
+from sim.runs.stats import DailyStats
+from sim.runs.summary import wilson
 
 
 def fake_model(H, C):
@@ -58,7 +58,7 @@ def test_wilson_interval():
 
 
 def test_difference_series_have_an_exact_zero():
-    from sim.stats import Series
+    from sim.runs.stats import Series
 
     actors = ("A", "B", "C")
     st = DailyStats(actors, 2, 1000, Series.differences(actors))

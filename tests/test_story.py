@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from sim import story, summary
-from sim.config import build_settings
-from sim.ensemble import run_ensemble
-from sim.settings import Scenario
+from sim.runs import story, summary
+from sim.config.build import build_settings
+from sim.runs.ensemble import run_ensemble
+from sim.engine.settings import Scenario
 
 from conftest import plain_cfg, with_armenia
 

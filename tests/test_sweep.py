@@ -144,7 +144,7 @@ def test_a_failing_job_is_listed_and_the_others_aggregate(joblib_sweep, tmp_path
 
 
 def test_an_unexpected_error_in_a_multirun_job_is_recorded_not_raised(tmp_path, monkeypatch):
-    from sim import app
+    from sim.runs import job as app
 
     def boom(cfg, out_dir):
         raise RuntimeError("disk on fire")
@@ -160,7 +160,7 @@ def test_an_unexpected_error_in_a_multirun_job_is_recorded_not_raised(tmp_path, 
 
 
 def test_resume_reruns_only_the_job_whose_outputs_are_gone(joblib_sweep, tmp_path):
-    from sim import sweep
+    from sim.sweep import legacy as sweep
 
     d = tmp_path / "sweep"
     shutil.copytree(joblib_sweep[0], d)

@@ -12,13 +12,13 @@ Small pure functions, SALib style::
 """
 from __future__ import annotations
 
-from .evaluate import Output, evaluate, evaluate_monthly
-from .problem import problem_from_config, sample
-from .sensitivity import analyze, noise_split
+from sim.explore.evaluate import Output, evaluate, evaluate_monthly
+from sim.explore.problem import problem_from_config, sample
+from sim.explore.sensitivity import analyze, noise_split
 
 
 def run_exploration(plain, settings, out_dir):
-    from .runner import run_exploration as _run
+    from sim.explore.runner import run_exploration as _run
 
     return _run(plain, settings, out_dir)
 

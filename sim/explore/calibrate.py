@@ -23,9 +23,9 @@ import numpy as np
 from scipy import optimize
 from scipy import stats as sstats
 
-from ..settings import Settings
-from .evaluate import evaluate_monthly
-from .problem import rng_for
+from sim.engine.settings import Settings
+from sim.explore.evaluate import evaluate_monthly
+from sim.explore.problem import rng_for
 
 LOSSES = ("rank_sign", "mse")
 

@@ -18,13 +18,13 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
-from ..events import realise
-from ..ladder import N_RUNGS
-from ..model import TriadModel
-from ..rng import Stream
-from ..settings import Scenario, Settings
-from ..stats import dyad_names
+from sim.errors import ConfigError
+from sim.engine.events import realise
+from sim.engine.ladder import N_RUNGS
+from sim.engine.model import TriadModel
+from sim.engine.rng import Stream
+from sim.engine.settings import Scenario, Settings
+from sim.runs.stats import dyad_names
 
 KINDS = tuple(f"p_rung_{k}" for k in range(1, N_RUNGS + 1)) + ("tension_end", "net_relation_end")
 

@@ -11,8 +11,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..errors import ConfigError
-from ..replicate_params import paths as varying_paths
+from sim.errors import ConfigError
+from sim.engine.replicate_params import paths as varying_paths
 
 SAMPLERS = ("sobol", "morris", "lhs")
 

@@ -21,17 +21,17 @@ import pandas as pd
 import yaml
 from omegaconf import OmegaConf
 
-from .. import outputs
-from ..ensemble import check_memory
-from ..errors import ConfigError
-from ..settings import Settings
-from ..stats import dyad_names
-from . import calibrate as cal
-from . import discovery as disc
-from . import figures as figs
-from .evaluate import evaluate, evaluate_monthly, horizon_days, outputs_from_config
-from .problem import config_value, problem_from_config, sample
-from .sensitivity import analyze, noise_split
+from sim.io import outputs
+from sim.runs.ensemble import check_memory
+from sim.errors import ConfigError
+from sim.engine.settings import Settings
+from sim.runs.stats import dyad_names
+from sim.explore import calibrate as cal
+from sim.explore import discovery as disc
+from sim.explore import figures as figs
+from sim.explore.evaluate import evaluate, evaluate_monthly, horizon_days, outputs_from_config
+from sim.explore.problem import config_value, problem_from_config, sample
+from sim.explore.sensitivity import analyze, noise_split
 
 NOISE_LIMIT = 0.5  # indices of outputs whose per-sample mean is more than half noise are flagged
 COMMON = {"method", "parameters", "seed", "replicates_per_sample"}
@@ -316,7 +316,7 @@ def _month_range(a: str, b: str) -> list[str]:
 
 
 def _calibrate(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
-    from ..summary import gdelt_monthly
+    from sim.runs.summary import gdelt_monthly
 
     problem = problem_from_config(ex.get("parameters"), settings.actors)
     seed = _get(ex, "seed", settings.seed, kind=int, lo=0)

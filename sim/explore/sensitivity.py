@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .problem import nonzero_seed, rng_for
+from sim.explore.problem import nonzero_seed, rng_for
 
 
 def analyze(problem: Mapping, X: np.ndarray, Y: np.ndarray, method: str, *, output_names: Sequence[str] | None = None,

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import style
+from sim.report import style
 
 FIGURE_NAMES = (
     "fan_tension",

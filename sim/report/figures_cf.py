@@ -16,8 +16,8 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MPath
 from matplotlib.ticker import MaxNLocator
 
-from . import style
-from .figures import placeholder
+from sim.report import style
+from sim.report.figures import placeholder
 
 FIGURE_NAMES = ("routes", "paired_difference", "attribution")
 

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Sequence
 
 from matplotlib.figure import Figure
 
-from . import style
+from sim.report import style
 
 CSS = """
 body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:60em;
@@ -248,7 +248,7 @@ def render_report(run: dict, figs: Sequence[tuple[str, bytes, str]]) -> str:
     scenarios; `figs` holds (name, png bytes, caption HTML) triples.  Nothing
     here depends on the current time, so the output is reproducible.
     """
-    from . import html_cf  # imports this module's helpers
+    from sim.report import html_cf  # imports this module's helpers
 
     summary = run.get("summary") or {}
     events = run.get("events") or []

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
-from . import style
-from .html import _generic, _json_text, _num, _table, esc
+from sim.report import style
+from sim.report.html import _generic, _json_text, _num, _table, esc
 
 KNOWN_CF_KEYS = {"question", "ops", "first_change", "changed_events", "focus", "target_half_width",
                  "answer", "effects", "route_changes"}

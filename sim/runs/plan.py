@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from . import effects
-from .counterfactual import Applied, apply_ops
-from .ensemble import PairPlan
-from .errors import ConfigError, TriadError
-from .events import parse_date
-from .settings import Scenario, Settings
-from .stats import dyad_names
+from sim.runs import effects
+from sim.runs.counterfactual import Applied, apply_ops
+from sim.runs.ensemble import PairPlan
+from sim.errors import ConfigError, TriadError
+from sim.engine.events import parse_date
+from sim.engine.settings import Scenario, Settings
+from sim.runs.stats import dyad_names
 
 
 @dataclass

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .summary import Z95
+from sim.runs.summary import Z95
 
 SCALE = 2**20
 _PIECE = 2**20  # elements per int64 partial sum of squares (|q| <= 2^21 -> q^2 <= 2^42)

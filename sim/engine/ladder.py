@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import cameo
+from sim.engine import cameo
 
 N_RUNGS = 6
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ladder import N_RUNGS
+from sim.engine.ladder import N_RUNGS
 
 N_ROUTES = 2**N_RUNGS
 

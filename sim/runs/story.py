@@ -10,7 +10,7 @@ import datetime as dt
 
 import numpy as np
 
-from .stats import DailyStats
+from sim.runs.stats import DailyStats
 
 
 def _series(stats: DailyStats, variable: str, a: str, b: str) -> int:

@@ -9,13 +9,13 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .counterfactual import Applied
-from .ensemble import PairPlan, PairResult
-from .ladder import N_RUNGS
-from .routes import RouteStats, route_name
-from .settings import Settings
-from .stats import dyad_names
-from .summary import Z95, wilson
+from sim.runs.counterfactual import Applied
+from sim.runs.ensemble import PairPlan, PairResult
+from sim.engine.ladder import N_RUNGS
+from sim.runs.routes import RouteStats, route_name
+from sim.engine.settings import Settings
+from sim.runs.stats import dyad_names
+from sim.runs.summary import Z95, wilson
 
 
 def add_months(d: dt.date, months: int) -> dt.date:

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .dynamics import DriftParams
-from .events import Event
-from .ladder import Ladder
+from sim.engine.dynamics import DriftParams
+from sim.engine.events import Event
+from sim.engine.ladder import Ladder
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import outputs
+from sim.io import outputs
 
 log = logging.getLogger(__name__)
 
@@ -358,11 +358,11 @@ def merge_group(g: Group, out: Path) -> None:
     """Sum the members' integer accumulators and write the one-process outputs to ``out``."""
     from omegaconf import OmegaConf
 
-    from . import effects, summary
-    from .app import validate
-    from .config import build_settings
-    from .routes import RouteStats
-    from .stats import DailyStats, difference_stats, dyad_names
+    from sim.runs import effects, summary
+    from sim.runs.job import validate
+    from sim.config.build import build_settings
+    from sim.runs.routes import RouteStats
+    from sim.runs.stats import DailyStats, difference_stats, dyad_names
 
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -419,8 +419,8 @@ def merge_group(g: Group, out: Path) -> None:
         frames = [f for f in frames if len(f)] or frames[:1]
         if frames:
             outputs.write_parquet(out / name, pd.concat(frames, ignore_index=True))
-    from .ensemble import PairResult
-    from .plan import counterfactual_summary, plan_run
+    from sim.runs.ensemble import PairResult
+    from sim.runs.plan import counterfactual_summary, plan_run
 
     plan = plan_run(plain, settings)  # the same pairs as every chunk's (chunking is not in the plan)
     paired = {}
@@ -602,7 +602,7 @@ def plot_sweep(frame: pd.DataFrame, fig_dir: Path) -> list[tuple[str, Path]]:
         return []
     num, cat = swept_keys(df)
     dyads = sorted(df["dyad"].dropna().unique())
-    from .report.style import dyad_colors
+    from sim.report.style import dyad_colors
 
     colours = dyad_colors(dyads)  # the report's colour-blind-safe colour per dyad
     figs = []

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .dynamics import ordered_pairs, unordered_pairs
-from .ladder import N_RUNGS
+from sim.engine.dynamics import ordered_pairs, unordered_pairs
+from sim.engine.ladder import N_RUNGS
 
 FIXED = 2.0**32  # fixed-point scale of the sums
 QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import TriadError
-from .stats import QUANTILES, DailyStats, dyad_names
+from sim.errors import TriadError
+from sim.runs.stats import QUANTILES, DailyStats, dyad_names
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -109,7 +109,7 @@ def incidence_frame(scenario: str, stats: DailyStats, dates: np.ndarray, actors:
 
 
 def git_commit() -> str | None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     try:
         out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
         if out.returncode == 0:
@@ -148,7 +148,7 @@ def manifest(config_yaml: str, seed: int, replicates: int, started: str, ended: 
 
 def routes_frame(scenario: str, routes, actors: tuple[str, ...]) -> pd.DataFrame:
     """Long table: scenario, dyad, route ("0>1>3"), count, p — every route that occurred."""
-    from .routes import route_name
+    from sim.runs.routes import route_name
 
     names = dyad_names(actors)
     rows = []
@@ -199,7 +199,7 @@ def paired_moments(pr) -> dict:
 
 def add_paired_moments(pr, data: dict) -> None:
     """Add moments saved by ``paired_moments`` into a PairResult (exact: integers)."""
-    from .paired import Moments, PairedMetric
+    from sim.runs.paired import Moments, PairedMetric
 
     for store, rows in ((pr.p, data["p"]), (pr.values, data["values"])):
         for *key, (b, c, d) in rows:

@@ -12,12 +12,12 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from . import cameo
-from .dynamics import DriftParams
-from .errors import ConfigError, EventError
-from .events import Event, load_event_file, parse_date, parse_events
-from .ladder import N_RUNGS, Ladder
-from .settings import DecisionParams, ModelParams, Settings
+from sim.engine import cameo
+from sim.engine.dynamics import DriftParams
+from sim.errors import ConfigError, EventError
+from sim.engine.events import Event, load_event_file, parse_date, parse_events
+from sim.engine.ladder import N_RUNGS, Ladder
+from sim.engine.settings import DecisionParams, ModelParams, Settings
 
 RATE_MAX = 1.0  # per day: a rate above 1/day has no meaning at a one-day step
 ACTOR_PARAMS = ("reaction", "restraint", "balance", "cooperation_damping", "reciprocity", "decay", "hostility_drag")

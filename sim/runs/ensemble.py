@@ -16,14 +16,14 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError
-from .ladder import N_RUNGS
-from .model import TriadModel
-from .paired import PairedMetric
-from .record import Recorder
-from .routes import N_ROUTES, RouteStats
-from .settings import Scenario, Settings
-from .stats import DIFF_BINS_FACTOR, DailyStats, difference_stats
+from sim.errors import ConfigError
+from sim.engine.ladder import N_RUNGS
+from sim.engine.model import TriadModel
+from sim.runs.paired import PairedMetric
+from sim.runs.record import Recorder
+from sim.runs.routes import N_ROUTES, RouteStats
+from sim.engine.settings import Scenario, Settings
+from sim.runs.stats import DIFF_BINS_FACTOR, DailyStats, difference_stats
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sstats
 
-from .ladder import N_RUNGS
-from .stats import DailyStats, dyad_names
+from sim.engine.ladder import N_RUNGS
+from sim.runs.stats import DailyStats, dyad_names
 
 Z95 = 1.959963984540054
 

@@ -19,10 +19,10 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import yaml
 
-from . import cameo
-from .errors import EventError
-from .ladder import Ladder
-from .rng import Stream
+from sim.engine import cameo
+from sim.errors import EventError
+from sim.engine.ladder import Ladder
+from sim.engine.rng import Stream
 
 PRECISIONS = ("day", "month", "year")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -29,13 +29,13 @@ from typing import Callable, Sequence
 import mesa
 import numpy as np
 
-from . import dynamics as dyn
-from .agents import StateAgent
-from .events import event_rung, realise
-from .ladder import N_RUNGS
-from .replicate_params import localise
-from .rng import Stream
-from .settings import ModelParams, Scenario, Settings
+from sim.engine import dynamics as dyn
+from sim.engine.agents import StateAgent
+from sim.engine.events import event_rung, realise
+from sim.engine.ladder import N_RUNGS
+from sim.engine.replicate_params import localise
+from sim.engine.rng import Stream
+from sim.engine.settings import ModelParams, Scenario, Settings
 
 Observer = Callable[[int, "TriadModel"], None]
 

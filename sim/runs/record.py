@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import cameo
+from sim.engine import cameo
 
 
 class Recorder:

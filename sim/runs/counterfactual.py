@@ -23,10 +23,10 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
 
-from .config import build_params
-from .errors import ConfigError, EventError, TriadError
-from .events import Event, check_anchors, dependents, parse_date, parse_event, possible_days
-from .settings import ModelParams, Scenario, Settings
+from sim.config.build import build_params
+from sim.errors import ConfigError, EventError, TriadError
+from sim.engine.events import Event, check_anchors, dependents, parse_date, parse_event, possible_days
+from sim.engine.settings import ModelParams, Scenario, Settings
 
 OPS = ("remove", "scale", "shift", "add", "set")
 SETTABLE_ROOTS = ("dynamics", "decisions", "actors")

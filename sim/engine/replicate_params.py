@@ -13,9 +13,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .config import ACTOR_PARAMS, PAIR_PARAMS
-from .errors import ConfigError
-from .settings import ModelParams
+from sim.config.build import ACTOR_PARAMS, PAIR_PARAMS
+from sim.errors import ConfigError
+from sim.engine.settings import ModelParams
 
 SCALARS = {
     "dynamics.noise.hostility": "noise_hostility",

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import mesa
 from numba import njit
 
-from .dynamics import at
+from sim.engine.dynamics import at
 
 if TYPE_CHECKING:
-    from .model import TriadModel
+    from sim.engine.model import TriadModel
 
 
 @njit(inline="always")

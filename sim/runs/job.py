@@ -14,14 +14,15 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from . import effects, outputs, summary
-from .config import build_settings
-from .ensemble import check_memory, run_ensemble
-from .errors import ConfigError, TriadError
-from .events import event_rung, possible_days
-from .plan import Plan, counterfactual_summary, plan_run
-from .schema import TriadConf
-from .settings import Settings
+from sim.runs import effects, summary
+from sim.io import outputs
+from sim.config.build import build_settings
+from sim.runs.ensemble import check_memory, run_ensemble
+from sim.errors import ConfigError, TriadError
+from sim.engine.events import event_rung, possible_days
+from sim.runs.plan import Plan, counterfactual_summary, plan_run
+from sim.config.schema import TriadConf
+from sim.engine.settings import Settings
 
 log = logging.getLogger("triad")
 
@@ -73,7 +74,7 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     settings = build_settings(plain)
     method = plain["explore"].get("method", "none")
     if method != "none":
-        from .explore import run_exploration  # heavy optional imports only when exploring
+        from sim.explore import run_exploration  # heavy optional imports only when exploring
 
         return run_exploration(plain, settings, Path(out_dir))
     plan = plan_run(plain, settings)
@@ -140,7 +141,7 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         config_yaml, settings.seed, settings.replicates, started, ended, wall,
         {"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": list(results)}))
     if plain["report"]["enabled"]:
-        from .report import build_report  # matplotlib only when a report is wanted
+        from sim.report import build_report  # matplotlib only when a report is wanted
 
         build_report(out)
     return summ
@@ -171,7 +172,7 @@ def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> d
     complete), and None is returned so the launcher goes on with the other jobs and the
     sweep aggregate lists this one as failed."""
     if multirun:
-        from .sweep import clear_failure, record_failure
+        from sim.sweep.legacy import clear_failure, record_failure
 
         clear_failure(out_dir)
     try:

@@ -1,0 +1,1 @@
+"""Configuration: the structured schema, all validation, and the build of the engine settings."""

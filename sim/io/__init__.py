@@ -1,0 +1,1 @@
+"""The run directory: atomic writes, tables, accumulators and the manifest."""
