@@ -1,0 +1,114 @@
+"""Bounded reading of user files (events files, experiments, searchpath configs).
+
+Config files come from users and strangers, so a file is read only if it is a regular
+file (a FIFO would block, ``/dev/zero`` never ends), no larger than a cap, UTF-8 text
+without NUL bytes; and YAML is composed with a budget of aliases and a depth limit, so a
+few hundred bytes of nested aliases ("billion laughs") cannot hang or exhaust the machine.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.errors import TriadError
+
+MAX_BYTES = 1_000_000  # a timeline of thousands of events fits in well under this
+MAX_ALIASES = 100
+MAX_DEPTH = 50
+
+
+class InputFileError(TriadError):
+    """A user file that is not a small regular UTF-8 text file, or not safe YAML."""
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        super().__init__(f"{key}: {message}")
+
+
+def read_text(path: str | Path, key: str, max_bytes: int = MAX_BYTES) -> str:
+    """The text of a regular file of at most ``max_bytes`` bytes of UTF-8 without NUL."""
+    p = Path(path)
+    try:
+        # O_NONBLOCK: opening a FIFO for reading must not wait for a writer
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise InputFileError(key, f"cannot read {str(p)!r}: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputFileError(key, f"{str(p)!r} is not a regular file")
+        if st.st_size > max_bytes:
+            raise InputFileError(key, f"{str(p)!r} is {st.st_size} bytes; the limit is {max_bytes} bytes")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputFileError(key, f"cannot read {str(p)!r}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:  # grew while we read it
+        raise InputFileError(key, f"{str(p)!r} is over the limit of {max_bytes} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(key, f"{str(p)!r} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    if "\x00" in text:
+        raise InputFileError(key, f"{str(p)!r} contains a NUL byte; it is not a text file")
+    return text
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with a budget of aliases and a limit on nesting depth."""
+
+    def __init__(self, stream: str, key: str, max_aliases: int, max_depth: int):
+        super().__init__(stream)
+        self._key, self._aliases, self._max_aliases = key, 0, max_aliases
+        self._depth, self._max_depth = 0, max_depth
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D401 - PyYAML hook
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > self._max_aliases:
+                mark = self.peek_event().start_mark
+                raise InputFileError(self._key, f"line {mark.line + 1}: more than {self._max_aliases} YAML "
+                                     "aliases (*name); write the values out")
+        self._depth += 1
+        try:
+            if self._depth > self._max_depth:
+                mark = self.peek_event().start_mark
+                raise InputFileError(self._key, f"line {mark.line + 1}: nested deeper than {self._max_depth} levels")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def compose(text: str, key: str, max_aliases: int = MAX_ALIASES, max_depth: int = MAX_DEPTH) -> yaml.Node | None:
+    """The YAML node tree of ``text`` (for line numbers), within the budgets."""
+    loader = _BoundedLoader(text, key, max_aliases, max_depth)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def load(text: str, key: str, max_aliases: int = MAX_ALIASES, max_depth: int = MAX_DEPTH) -> Any:
+    """Safe-load ``text`` within the budgets; YAML syntax errors are raised as yaml.YAMLError."""
+    loader = _BoundedLoader(text, key, max_aliases, max_depth)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def load_file(path: str | Path, key: str, max_bytes: int = MAX_BYTES) -> Any:
+    """``read_text`` then ``load``; a syntax error becomes one line naming the key, line and column."""
+    text = read_text(path, key, max_bytes)
+    try:
+        return load(text, key)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputFileError(key, f"{path}{at}: YAML syntax error: {getattr(exc, 'problem', exc)}") from None
