@@ -25,9 +25,26 @@ def test_alias_bomb_is_refused_quickly_with_the_key():
     text = alias_bomb(9)  # 9^10 leaves if expanded; a few hundred bytes
     assert len(text) < 600
     t0 = time.perf_counter()
-    with pytest.raises(InputFileError, match=rf"^events.file: line \d+: more than {MAX_ALIASES} YAML aliases"):
+    sizes = [10]  # a0: a sequence of 9 scalars
+    for _ in range(9):
+        sizes.append(1 + 9 * sizes[-1])
+    expanded = 1 + sum(1 + s for s in sizes)  # the mapping, its keys and values
+    with pytest.raises(InputFileError, match=rf"^events.file: expands to {expanded} YAML nodes"):
         load(text, "events.file")
     assert time.perf_counter() - t0 < 1.0
+
+
+def test_many_aliases_are_refused_by_count():
+    text = "a: &a 1\nb: [" + ", ".join(["*a"] * (MAX_ALIASES + 1)) + "]\n"
+    with pytest.raises(InputFileError, match=rf"^k: line 2: more than {MAX_ALIASES} YAML aliases"):
+        load(text, "k")
+
+
+def test_expanded_size_counts_nodes_as_written_out():
+    from sim.config.safeyaml import compose, expanded_size
+
+    assert expanded_size(compose("[1, 2, 3]", "k")) == 4
+    assert expanded_size(compose("a: &x [1, 2]\nb: *x\n", "k")) == 1 + 2 * (1 + 3)
 
 
 def test_deep_nesting_is_refused():

@@ -19,6 +19,7 @@ from sim.errors import TriadError
 MAX_BYTES = 1_000_000  # a timeline of thousands of events fits in well under this
 MAX_ALIASES = 100
 MAX_DEPTH = 50
+MAX_NODES = 200_000  # nodes after expanding every alias: what a consumer of the data would walk
 
 
 class InputFileError(TriadError):
@@ -85,22 +86,60 @@ class _BoundedLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
-def compose(text: str, key: str, max_aliases: int = MAX_ALIASES, max_depth: int = MAX_DEPTH) -> yaml.Node | None:
+def expanded_size(node: yaml.Node | None) -> int:
+    """Number of nodes the tree has once every alias is written out (linear time: an alias
+    is the same node object as its anchor, so sizes are memoised by identity)."""
+    if node is None:
+        return 0
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        n, done = stack.pop()
+        if id(n) in size:
+            continue
+        kids = _children(n)
+        if done:
+            size[id(n)] = 1 + sum(size[id(k)] for k in kids)
+        else:
+            stack.append((n, True))
+            stack.extend((k, False) for k in kids if id(k) not in size)
+    return size[id(node)]
+
+
+def _children(n: yaml.Node) -> list[yaml.Node]:
+    if isinstance(n, yaml.SequenceNode):
+        return list(n.value)
+    if isinstance(n, yaml.MappingNode):
+        return [x for kv in n.value for x in kv]
+    return []
+
+
+def compose(text: str, key: str, max_aliases: int = MAX_ALIASES, max_depth: int = MAX_DEPTH,
+            max_nodes: int = MAX_NODES) -> yaml.Node | None:
     """The YAML node tree of ``text`` (for line numbers), within the budgets."""
     loader = _BoundedLoader(text, key, max_aliases, max_depth)
     try:
-        return loader.get_single_node()
+        node = loader.get_single_node()
     finally:
         loader.dispose()
+    n = expanded_size(node)
+    if n > max_nodes:
+        raise InputFileError(key, f"expands to {n} YAML nodes once its aliases are written out; "
+                             f"the limit is {max_nodes}")
+    return node
 
 
-def load(text: str, key: str, max_aliases: int = MAX_ALIASES, max_depth: int = MAX_DEPTH) -> Any:
+def load(text: str, key: str, max_aliases: int = MAX_ALIASES, max_depth: int = MAX_DEPTH,
+         max_nodes: int = MAX_NODES) -> Any:
     """Safe-load ``text`` within the budgets; YAML syntax errors are raised as yaml.YAMLError."""
-    loader = _BoundedLoader(text, key, max_aliases, max_depth)
+    node = compose(text, key, max_aliases, max_depth, max_nodes)
+    if node is None:
+        return None
+    constructor = yaml.SafeLoader("")
     try:
-        return loader.get_single_data()
+        return constructor.construct_document(node)
     finally:
-        loader.dispose()
+        constructor.dispose()
 
 
 def load_file(path: str | Path, key: str, max_bytes: int = MAX_BYTES) -> Any:
