@@ -47,7 +47,7 @@ def _settings(replicates: int, days: int, chunk_size: int):
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from sim.runs.job import validate
+    from sim.config.validate import validate
     from sim.config.build import build_settings
 
     end = START + dt.timedelta(days=days - 1)

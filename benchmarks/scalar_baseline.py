@@ -310,7 +310,7 @@ if __name__ == "__main__":
 
     from hydra import compose, initialize_config_dir
 
-    from sim.runs.job import validate
+    from sim.config.validate import validate
     from sim.config.build import build_settings
 
     with initialize_config_dir(config_dir=str(Path(__file__).resolve().parents[1] / "conf"), version_base="1.3"):

@@ -8,7 +8,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
-from sim.runs.job import validate
+from sim.config.validate import validate
 from sim.config.build import build_settings
 
 ROOT = Path(__file__).resolve().parent.parent

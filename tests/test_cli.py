@@ -1,6 +1,7 @@
 """The `triad` command as a user meets it: outputs of spec §9, and clear errors."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -46,7 +47,7 @@ def test_run_writes_every_output_with_its_columns(small_run):
     assert set(stats.variable) == {"hostility", "cooperation", "tension", "net_relation"}
     assert set(stats[stats.variable == "tension"].apply(lambda r: f"{r.source}-{r.target}", axis=1)) == {
         "AZE-IRN", "AZE-ISR", "IRN-ISR"}
-    assert stats.date.min() == pd.Timestamp("2022-09-01") and stats.date.max() == pd.Timestamp("2024-05-31")
+    assert stats.date.min() == dt.date(2022, 9, 1) and stats.date.max() == dt.date(2024, 5, 31)  # date32: days
     assert (stats.q05 <= stats.q50).all() and (stats.q50 <= stats.q95).all()
     inc = pd.read_parquet(out / "incidence.parquet")
     assert set(inc.rung) == set(range(1, 7)) and inc.p.between(0, 1).all()

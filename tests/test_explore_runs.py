@@ -7,7 +7,8 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
-from sim.runs.job import run, validate
+from sim.config.validate import validate
+from sim.runs.job import run
 from sim.config.build import build_settings
 from sim.errors import ConfigError
 

@@ -9,8 +9,7 @@ import time
 
 import pytest
 
-from sim.io import outputs
-from sim.io.outputs import OutputError, atomic_write_bytes
+from sim.io.atomic import OutputError, atomic_write_bytes, write_json
 
 from conftest import ROOT
 
@@ -71,4 +70,4 @@ def test_output_path_that_is_a_file(tmp_path):
     blocker = tmp_path / "blocker"
     blocker.write_text("I am a file")
     with pytest.raises(OutputError, match="is not writable"):
-        outputs.write_json(blocker / "run" / "summary.json", {"a": 1})
+        write_json(blocker / "run" / "summary.json", {"a": 1})

@@ -7,7 +7,7 @@ import pandas as pd
 from sim.runs.job import run
 from sim.config.build import build_settings
 from sim.runs.ensemble import run_ensemble
-from sim.io.outputs import stats_frame
+from sim.io.tables import stats_frame
 from sim.engine.settings import Scenario
 
 from conftest import compose_cfg, deep_update, plain_cfg

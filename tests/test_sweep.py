@@ -160,7 +160,7 @@ def test_an_unexpected_error_in_a_multirun_job_is_recorded_not_raised(tmp_path, 
 
 
 def test_resume_reruns_only_the_job_whose_outputs_are_gone(joblib_sweep, tmp_path):
-    from sim.sweep import legacy as sweep
+    import sim.sweep as sweep
 
     d = tmp_path / "sweep"
     shutil.copytree(joblib_sweep[0], d)

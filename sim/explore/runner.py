@@ -21,7 +21,8 @@ import pandas as pd
 import yaml
 from omegaconf import OmegaConf
 
-from sim.io import outputs
+from sim.io.atomic import atomic_write_bytes, write_json, write_parquet
+from sim.io.manifest import manifest
 from sim.runs.ensemble import check_memory
 from sim.errors import ConfigError
 from sim.engine.settings import Settings
@@ -454,8 +455,8 @@ def run_exploration(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
         figures.append({"name": name, "caption": caption, "png": f"figures/{name}.png", "svg": f"figures/{name}.svg"})
         if want_figs:
             png, svg = _png_svg(make())
-            outputs.atomic_write_bytes(out / "figures" / f"{name}.png", png)
-            outputs.atomic_write_bytes(out / "figures" / f"{name}.svg", svg)
+            atomic_write_bytes(out / "figures" / f"{name}.png", png)
+            atomic_write_bytes(out / "figures" / f"{name}.svg", svg)
             pngs[name] = png
     if not want_figs:
         figures = []
@@ -470,16 +471,16 @@ def run_exploration(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
                         "figures": figures, "notes": notes, **result},
     }
     summ = _clean(summ)
-    outputs.write_parquet(out / "samples.parquet", res["table"])
+    write_parquet(out / "samples.parquet", res["table"])
     if "calibrated" in res:
-        outputs.atomic_write_bytes(out / "calibrated.yaml", res["calibrated"])
-    outputs.write_json(out / "summary.json", summ)
-    outputs.atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
+        atomic_write_bytes(out / "calibrated.yaml", res["calibrated"])
+    write_json(out / "summary.json", summ)
+    atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
     if want_figs:
-        outputs.atomic_write_bytes(out / "report.html", _report_html(summ, pngs).encode("utf-8"))
+        atomic_write_bytes(out / "report.html", _report_html(summ, pngs).encode("utf-8"))
     wall = time.perf_counter() - t0
     ended = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    outputs.write_json(out / "manifest.json", outputs.manifest(
+    write_json(out / "manifest.json", manifest(
         config_yaml, settings.seed, res["replicates"], started, ended, wall,
         {"explore": method, "explore_seed": result.get("seed")}))
     return summ

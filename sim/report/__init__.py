@@ -287,7 +287,7 @@ def _rebuild_sweep(d: Path) -> Path | None:
     """For a sweep directory: every finished job's report, then the sweep's; else None."""
     if (d / "stats.parquet").exists() or not (d / "multirun.yaml").exists():
         return None
-    from sim.sweep.legacy import aggregate, job_dirs
+    from sim.sweep import aggregate, job_dirs
 
     for job in job_dirs(d):
         if (job / "manifest.json").exists() and (job / "stats.parquet").exists():

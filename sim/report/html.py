@@ -11,13 +11,12 @@ import base64
 import html
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from matplotlib.figure import Figure
 
+from sim.io.atomic import atomic_write_bytes
 from sim.report import style
 
 CSS = """
@@ -46,25 +45,8 @@ def esc(value: Any) -> str:
 
 
 def _atomic_write_bytes(path: Path | str, data: bytes) -> None:
-    """Write via a temp file in the same directory, then os.replace."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; use normal file modes
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """The run directory's one atomic writer (flushed to disk before the rename)."""
+    atomic_write_bytes(Path(path), data)
 
 
 def render_figure(fig: Figure, dpi: int = 200) -> tuple[bytes, bytes]:

@@ -10,32 +10,19 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
-import pandas as pd
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 
-from sim.runs import effects, summary
-from sim.io import outputs
 from sim.config.build import build_settings
-from sim.runs.ensemble import check_memory, run_ensemble
-from sim.errors import ConfigError, TriadError
-from sim.engine.events import event_rung, possible_days
-from sim.runs.plan import Plan, counterfactual_summary, plan_run
-from sim.config.schema import TriadConf
+from sim.config.validate import validate
 from sim.engine.settings import Settings
+from sim.errors import TriadError
+from sim.io.manifest import config_hash, git_commit, versions
+from sim.io.rundir import mark_incomplete, write_run_dir
+from sim.runs import effects, summary
+from sim.runs.ensemble import check_memory, run_ensemble, tune_malloc
+from sim.runs.plan import Plan, counterfactual_summary, plan_run
 
 log = logging.getLogger("triad")
-
-
-def validate(cfg: DictConfig | Mapping[str, Any]) -> dict:
-    """Check types and unknown keys against the schema; return a plain, resolved dict."""
-    try:
-        merged = OmegaConf.merge(OmegaConf.structured(TriadConf), cfg)
-        return OmegaConf.to_container(merged, resolve=True, throw_on_missing=True)  # type: ignore[return-value]
-    except OmegaConfBaseException as exc:
-        key = getattr(exc, "full_key", None) or "config"
-        msg = str(getattr(exc, "msg", exc)).splitlines()[0]
-        raise ConfigError(str(key), msg) from None
 
 
 def outside_horizon(settings: Settings) -> list[str]:
@@ -55,21 +42,10 @@ def check_plan_memory(settings: Settings, plan: Plan) -> None:
     check_memory(settings, full, len(names) - full, sum(p.daily for p in plan.pairs))
 
 
-def events_table(settings: Settings) -> list[dict]:
-    """The timeline for events.json; ``window`` is where the event can actually fall
-    (an anchored event follows its anchor, so it is narrower than its date's precision)."""
-    rows = []
-    for ev in settings.events:
-        d = ev.as_dict()
-        d["window"] = [x.isoformat() for x in possible_days(ev, settings.events)]
-        d["rung"] = event_rung(ev, settings.ladder)
-        rows.append(d)
-    return rows
-
-
 def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     """Simulate, write every output into ``out_dir`` (manifest last), return the summary."""
     started, t0 = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
+    tune_malloc()
     plain = validate(cfg)
     settings = build_settings(plain)
     method = plain["explore"].get("method", "none")
@@ -85,33 +61,16 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
                     ", ".join(outside))
     out = Path(out_dir)
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(plain))
-    done = completed(out, outputs.config_hash(config_yaml))
+    done = completed(out, config_hash(config_yaml))
     if done is not None:
         log.info("%s already holds the complete outputs of this config: skipped", out)
         return done
-    (out / "manifest.json").unlink(missing_ok=True)  # a rerun over stale outputs is incomplete until it ends
+    mark_incomplete(out)  # a rerun over stale outputs is incomplete until it ends
     log.info("simulating %d replicates x %d days x %d scenario(s)", settings.replicates, settings.n_days,
              1 + len(plan.pairs))
     results, paired = run_ensemble(settings, [plan.baseline], plan.pairs, plan.recorded, settings.workers)
     dates = settings.dates
     kept = {n: r for n, r in results.items() if r.stats is not None}
-
-    outputs.write_parquet(out / "stats.parquet", pd.concat(
-        [outputs.stats_frame(n, r.stats, dates) for n, r in kept.items()], ignore_index=True))
-    outputs.write_parquet(out / "incidence.parquet", pd.concat(
-        [outputs.incidence_frame(n, r.stats, dates, settings.actors) for n, r in kept.items()], ignore_index=True))
-    eff_frames = [outputs.effects_frame(n, pr.daily, dates) for n, pr in paired.items() if pr.daily is not None]
-    if eff_frames:
-        outputs.write_parquet(out / "effects.parquet", pd.concat(eff_frames, ignore_index=True))
-    outputs.write_parquet(out / "routes.parquet", pd.concat(
-        [outputs.routes_frame(n, r.routes, settings.actors) for n, r in results.items()], ignore_index=True))
-    traj = [df for r in results.values() for df in r.trajectories]
-    outputs.write_parquet(out / "trajectories.parquet", pd.concat(traj, ignore_index=True) if traj else pd.DataFrame(
-        columns=["scenario", "replicate", "date", "source", "target", "hostility", "cooperation"]))
-    acts = [df for r in results.values() for df in r.actions]
-    outputs.write_parquet(out / "actions.parquet", pd.concat(acts, ignore_index=True) if acts else pd.DataFrame(
-        columns=["scenario", "replicate", "date", "source", "target", "origin", "event_id", "cameo", "goldstein", "rung"]))
-
     base = results["baseline"].stats
     scen = {n: summary.scenario_summary(r.stats, settings.actors) for n, r in kept.items()}
     for n, r in kept.items():
@@ -128,18 +87,17 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         "events_outside_horizon": outside,
         **counterfactual_summary(plan, paired, settings, plain),
     }
-    if settings.chunks > 1 or plain["record"].get("accumulators"):
-        outputs.write_accumulators(out / "accumulators.npz", results, paired)
-    outputs.write_json(out / "summary.json", summ)
-    outputs.write_json(out / "events.json", events_table(settings))
-    outputs.atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
-    wall = time.perf_counter() - t0
-    ended = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    keep_acc = settings.chunks > 1 or plain["record"].get("accumulators")
+    write_run_dir(
+        out, settings, stats={n: r.stats for n, r in kept.items()}, routes={n: r.routes for n, r in results.items()},
+        effects={n: pr.daily for n, pr in paired.items() if pr.daily is not None},
+        trajectories=[df for r in results.values() for df in r.trajectories],
+        actions=[df for r in results.values() for df in r.actions],
+        summary=summ, config_yaml=config_yaml, started=started, t0=t0,
+        accumulators=(results, paired) if keep_acc else None,
+        manifest_extra={"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": list(results)})
     # The manifest marks the data outputs complete; the report is a view of them that
     # `triad-report DIR` rebuilds byte for byte, so it is built from the files on disk.
-    outputs.write_json(out / "manifest.json", outputs.manifest(
-        config_yaml, settings.seed, settings.replicates, started, ended, wall,
-        {"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": list(results)}))
     if plain["report"]["enabled"]:
         from sim.report import build_report  # matplotlib only when a report is wanted
 
@@ -147,15 +105,15 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     return summ
 
 
-def completed(out: Path, config_hash: str) -> dict | None:
+def completed(out: Path, digest: str) -> dict | None:
     """The summary of a finished run of the same config in ``out``, else None.
 
     A run is finished when its manifest names the same config hash, made by the same
     code (package version and git commit), so an upgrade never reuses stale numbers."""
     try:
         man = json.loads((out / "manifest.json").read_text("utf-8"))
-        same_code = man.get("version") == outputs.versions().get("triad") and man.get("git_commit") == outputs.git_commit()
-        if man.get("config_hash") == config_hash and same_code:
+        same_code = man.get("version") == versions().get("triad") and man.get("git_commit") == git_commit()
+        if man.get("config_hash") == digest and same_code:
             summ = json.loads((out / "summary.json").read_text("utf-8"))
             summ["skipped"] = True
             return summ
@@ -172,7 +130,7 @@ def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> d
     complete), and None is returned so the launcher goes on with the other jobs and the
     sweep aggregate lists this one as failed."""
     if multirun:
-        from sim.sweep.legacy import clear_failure, record_failure
+        from sim.sweep.jobs import clear_failure, record_failure
 
         clear_failure(out_dir)
     try:

@@ -1,0 +1,102 @@
+"""The long tables of a run directory and their Arrow schemas (documented in docs/outputs.md).
+
+Every table is written with its schema, so its column types never depend on whether it
+has rows, and the tables of several runs read together as one dataset. Dates are Arrow
+``date32`` (a calendar day, no time of day).
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from sim.runs.routes import route_name
+from sim.runs.stats import QUANTILES, DailyStats, dyad_names
+
+_S, _D, _F, _I = pa.string(), pa.date32(), pa.float64(), pa.int64()
+QUANTILE_COLUMNS = tuple(f"q{int(round(q * 100)):02d}" for q in QUANTILES)
+_SUMMARY = [("mean", _F), *((q, _F) for q in QUANTILE_COLUMNS)]
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "stats": pa.schema([("scenario", _S), ("date", _D), ("source", _S), ("target", _S), ("variable", _S),
+                        *_SUMMARY]),
+    "incidence": pa.schema([("scenario", _S), ("date", _D), ("dyad", _S), ("rung", _I), ("p", _F)]),
+    "effects": pa.schema([("scenario", _S), ("date", _D), ("dyad", _S), ("variable", _S), *_SUMMARY]),
+    "routes": pa.schema([("scenario", _S), ("dyad", _S), ("route", _S), ("count", _I), ("p", _F)]),
+    "trajectories": pa.schema([("scenario", _S), ("replicate", _I), ("date", _D), ("source", _S), ("target", _S),
+                               ("hostility", _F), ("cooperation", _F)]),
+    "actions": pa.schema([("scenario", _S), ("replicate", _I), ("date", _D), ("source", _S), ("target", _S),
+                          ("origin", _S), ("event_id", _S), ("cameo", _S), ("goldstein", _F), ("rung", _I)]),
+}
+
+
+def table(name: str, parts: Iterable[pd.DataFrame | pa.Table]) -> pa.Table:
+    """The parts (frames or tables with the columns of ``name``), stacked, in the schema
+    of ``name``; no parts give an empty table of the same schema."""
+    schema = SCHEMAS[name]
+    tables = []
+    for p in parts:
+        if isinstance(p, pd.DataFrame):
+            if list(p.columns) != schema.names:
+                raise ValueError(f"{name}: columns {list(p.columns)}, expected {schema.names}")
+            p = pa.Table.from_pandas(p, schema=schema, preserve_index=False)
+        tables.append(p.select(schema.names).cast(schema).replace_schema_metadata(None))
+    return pa.concat_tables(tables).combine_chunks() if tables else schema.empty_table()
+
+
+def stats_frame(scenario: str, stats: DailyStats, dates: np.ndarray) -> pd.DataFrame:
+    """Long table: scenario, date, source, target, variable, mean, q05..q95."""
+    s = stats.series
+    D, S = stats.mean().shape
+    mean, q = stats.mean(), stats.quantiles(QUANTILES)
+    d_idx = np.repeat(np.arange(D), S)
+    s_idx = np.tile(np.arange(S), D)
+    df = pd.DataFrame({
+        "scenario": scenario,
+        "date": dates[d_idx].astype("datetime64[ns]"),
+        "source": np.array(s.source)[s_idx],
+        "target": np.array(s.target)[s_idx],
+        "variable": np.array(s.variable)[s_idx],
+        "mean": mean.ravel(),
+    })
+    for k, col in enumerate(QUANTILE_COLUMNS):
+        df[col] = q[..., k].ravel()
+    return df.sort_values(["scenario", "variable", "source", "target", "date"], kind="stable").reset_index(drop=True)
+
+
+def effects_frame(scenario: str, daily: DailyStats, dates: np.ndarray) -> pd.DataFrame:
+    """Long table of daily paired differences: scenario, date, dyad, variable, mean, q05..q95."""
+    df = stats_frame(scenario, daily, dates)
+    df.insert(2, "dyad", df.pop("source") + "-" + df.pop("target"))
+    return df.sort_values(["scenario", "variable", "dyad", "date"], kind="stable").reset_index(drop=True)
+
+
+def incidence_frame(scenario: str, stats: DailyStats, dates: np.ndarray, actors: tuple[str, ...]) -> pd.DataFrame:
+    """Long table: scenario, date, dyad, rung (1..6), p."""
+    p = stats.p_reached()[:, :, 1:]  # (D, dyads, 6)
+    D, Dy, K = p.shape
+    names = np.array(dyad_names(actors))
+    d_idx, y_idx, k_idx = (a.ravel() for a in np.meshgrid(np.arange(D), np.arange(Dy), np.arange(K), indexing="ij"))
+    df = pd.DataFrame({
+        "scenario": scenario,
+        "date": dates[d_idx].astype("datetime64[ns]"),
+        "dyad": names[y_idx],
+        "rung": (k_idx + 1).astype(np.int64),
+        "p": p.ravel(),
+    })
+    return df.sort_values(["scenario", "dyad", "rung", "date"], kind="stable").reset_index(drop=True)
+
+
+def routes_frame(scenario: str, routes, actors: tuple[str, ...]) -> pd.DataFrame:
+    """Long table: scenario, dyad, route ("0>1>3"), count, p — every route that occurred."""
+    names = dyad_names(actors)
+    rows = []
+    for d, dyad in enumerate(names):
+        for mask in np.nonzero(routes.counts[d])[0]:
+            c = int(routes.counts[d, mask])
+            rows.append((scenario, dyad, route_name(int(mask)), c, c / routes.n))
+    df = pd.DataFrame(rows, columns=["scenario", "dyad", "route", "count", "p"])
+    return df.sort_values(["scenario", "dyad", "count", "route"], ascending=[True, True, False, True],
+                          kind="stable").reset_index(drop=True)
