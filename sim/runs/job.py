@@ -16,7 +16,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.runs import effects, summary
 from sim.io import outputs
-from sim.config.build import build_settings
+from sim.config.spec import build_spec
 from sim.runs.ensemble import check_memory, run_ensemble
 from sim.errors import ConfigError, TriadError
 from sim.engine.events import event_rung, possible_days
@@ -71,13 +71,14 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     """Simulate, write every output into ``out_dir`` (manifest last), return the summary."""
     started, t0 = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
     plain = validate(cfg)
-    settings = build_settings(plain)
-    method = plain["explore"].get("method", "none")
+    spec = build_spec(plain)
+    settings = spec.settings
+    method = spec.explore.get("method", "none")
     if method != "none":
         from sim.explore import run_exploration  # heavy optional imports only when exploring
 
         return run_exploration(plain, settings, Path(out_dir))
-    plan = plan_run(plain, settings)
+    plan = plan_run(spec)
     check_plan_memory(settings, plan)
     outside = outside_horizon(settings)
     if outside:
@@ -118,7 +119,7 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         for dyad, rt in effects.route_table(r.routes, settings).items():
             scen[n][dyad].update(rt)
     summ = {
-        "question": plain["question"],
+        "question": spec.question,
         "start": settings.start.isoformat(), "end": settings.end.isoformat(),
         "replicates": settings.replicates, "simulated_replicates": list(settings.replicate_range()),
         "seed": settings.seed,
@@ -126,9 +127,9 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         "scenarios": scen,
         "validation": summary.validation(base, dates, settings.actors),
         "events_outside_horizon": outside,
-        **counterfactual_summary(plan, paired, settings, plain),
+        **counterfactual_summary(plan, paired, spec),
     }
-    if settings.chunks > 1 or plain["record"].get("accumulators"):
+    if settings.chunks > 1 or spec.record.accumulators:
         outputs.write_accumulators(out / "accumulators.npz", results, paired)
     outputs.write_json(out / "summary.json", summ)
     outputs.write_json(out / "events.json", events_table(settings))
@@ -140,7 +141,7 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     outputs.write_json(out / "manifest.json", outputs.manifest(
         config_yaml, settings.seed, settings.replicates, started, ended, wall,
         {"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": list(results)}))
-    if plain["report"]["enabled"]:
+    if spec.report.enabled:
         from sim.report import build_report  # matplotlib only when a report is wanted
 
         build_report(out)
