@@ -11,6 +11,9 @@ import yaml
 
 from sim.runs.job import run
 from sim.config.build import build_settings
+from sim.config.ops import Remove, SetParam, parse_ops
+from sim.config.spec import build_spec
+from sim.errors import ConfigError
 from sim.runs.counterfactual import OpError, apply_ops
 from sim.engine.model import TriadModel
 from sim.runs.routes import route_masks
@@ -30,7 +33,7 @@ def trajectories(settings, scenario, R=64):
 def scenario(ops, overrides=(), name="cf"):
     cfg = plain_cfg(["end=2023-08-31", *overrides])
     s = build_settings(cfg)
-    return s, apply_ops(name, ops, s, cfg)
+    return s, apply_ops(name, parse_ops(ops, s.actors), s)
 
 
 @pytest.mark.parametrize("ops", [
@@ -180,3 +183,36 @@ def test_attribution_experiment(tmp_path):
     # the attack (with its anchored reactions) raised AZE–IRN tension a year on, beyond doubt
     attack = {r["event"]: r for r in rows}["tehran_embassy_attack"]
     assert attack["tension"]["lo"] > 0
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (["counterfactual.effect_months=[3,0]"], "counterfactual.effect_months: [3, 0]: months after the change must be > 0"),
+    (["counterfactual.target_half_width=0"], "counterfactual.target_half_width: 0.0 is out of range; allowed: (0, 1]"),
+    (["counterfactual.rank_rung=7"], "counterfactual.rank_rung: 7 is out of range; allowed: 1..6"),
+    (["counterfactual.focus=AZE-ARM"], "counterfactual.focus: 'AZE-ARM'; allowed: AZE-IRN, AZE-ISR, IRN-ISR"),
+    (["counterfactual.effect_dates=[2023-02-30]"],
+     "counterfactual.effect_dates[0]: '2023-02-30' is not a date; use YYYY-MM-DD, e.g. 2023-01-27"),
+    (["counterfactual.name=baseline"], "counterfactual.name: 'baseline' is reserved; name the counterfactual"),
+    (["counterfactual.ops=[{remove: herzog_visit_baku}]"], "counterfactual.name: 'none' is reserved; name the counterfactual"),
+    (["experiment=attribution", "counterfactual.ops=[{remove: herzog_visit_baku}]"],
+     "counterfactual.ops: leave_one_out builds its own ops; give no ops with it"),
+    (["experiment=no_embassy_attack", "record.scenarios=[baseline,other]"],
+     "record.scenarios: unknown scenario(s) ['other']; allowed: baseline, no_embassy_attack"),
+])
+def test_spec_checks_the_counterfactual_settings(overrides, message):
+    with pytest.raises(ConfigError) as exc:
+        build_spec(plain_cfg(overrides))
+    assert str(exc.value) == message
+
+
+def test_spec_holds_the_checked_counterfactual():
+    spec = build_spec(plain_cfg(["experiment=no_embassy_attack", "counterfactual.effect_dates=[2023-06-01]"]))
+    cf = spec.counterfactual
+    assert cf.single and not cf.leave_one_out and cf.effect_dates == (dt.date(2023, 6, 1),)
+    assert cf.effect_months == (3, 6, 12) and spec.scenario_names() == ["no_embassy_attack"]
+    assert all(isinstance(op, Remove) for op in cf.ops) and cf.raw_ops == plain_cfg(
+        ["experiment=no_embassy_attack"])["counterfactual"]["ops"]
+    loo = build_spec(plain_cfg(["experiment=attribution"]))
+    assert loo.record.scenarios == ("baseline",) and len(loo.scenario_names()) == len(TIMELINE)
+    (op,) = parse_ops([{"set": {"param": "actors.IRN.capability", "value": 1, "from": "2023-01-01"}}], spec.settings.actors)
+    assert isinstance(op, SetParam) and (op.key, op.value, op.start) == ("IRN", 1.0, dt.date(2023, 1, 1))

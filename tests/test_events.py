@@ -11,7 +11,8 @@ import yaml
 
 from sim.engine import cameo
 from sim.errors import EventError
-from sim.engine.events import load_event_file, parse_events, realise
+from sim.config.events import load_event_file, parse_events
+from sim.engine.events import realise
 
 from conftest import ARTICLE, CONF, ROOT
 

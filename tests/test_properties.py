@@ -7,11 +7,17 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from sim.config.build import build_settings
-from sim.runs.counterfactual import apply_ops
+from sim.config.ops import parse_ops
+from sim.runs.counterfactual import apply_ops as apply_typed
 from sim.engine.model import TriadModel
 from sim.engine.settings import Scenario
 
 from conftest import deep_update, plain_cfg
+
+
+def apply_ops(name, ops, s):
+    return apply_typed(name, parse_ops(ops, s.actors), s)
+
 
 BASE = plain_cfg(["end=2022-12-31", "ensemble.replicates=8"])
 SHORT = plain_cfg(["end=2023-07-31", "ensemble.replicates=8"])
@@ -91,18 +97,18 @@ op = st.one_of(
 @given(ops=st.lists(op, min_size=2, max_size=4))
 def test_composing_ops_is_applying_them_in_turn(ops):
     s = build_settings(SHORT)
-    together = apply_ops("cf", ops, s, SHORT).scenario
+    together = apply_ops("cf", ops, s).scenario
     # one at a time: each op applied to the previous result's timeline and parameters
-    cfg, cur = SHORT, s
+    cur = s
     from dataclasses import replace
     events, switches = s.events, []
     for o in ops:
         if "set" in o:
             switches.append(o)
             continue
-        cur = replace(cur, events=apply_ops("cf", [o], replace(cur, events=events), cfg).scenario.events)
+        cur = replace(cur, events=apply_ops("cf", [o], replace(cur, events=events)).scenario.events)
         events = cur.events
-    stepwise = apply_ops("cf", switches, replace(s, events=events), SHORT).scenario
+    stepwise = apply_ops("cf", switches, replace(s, events=events)).scenario
     assert together.events == stepwise.events
     assert [d for d, _ in together.switches] == [d for d, _ in stepwise.switches]
     for (_, p1), (_, p2) in zip(together.switches, stepwise.switches):
@@ -119,6 +125,6 @@ LEAVES = [e.id for e in build_settings(SHORT).events if not any(x.anchor == e.id
 def test_remove_then_add_back_is_identity(eid, seed):
     cfg = deep_update(SHORT, {"ensemble": {"seed": seed}})
     s = build_settings(cfg)
-    sc = apply_ops("cf", [{"remove": eid}, {"add": dict(RAW[eid])}], s, cfg).scenario
+    sc = apply_ops("cf", [{"remove": eid}, {"add": dict(RAW[eid])}], s).scenario
     for (S1, P1, M1), (S2, P2, M2) in zip(states(s), states(s, sc)):
         assert np.array_equal(S1, S2) and np.array_equal(P1, P2) and np.array_equal(M1, M2)

@@ -2,124 +2,58 @@
 
 Types and unknown keys are checked by the structured schema (``schema.py``) before this
 runs; here we check what a schema cannot: ranges, enums, actor codes, pair keys, dates.
-Every error names the dotted key and what is allowed.
+The model parameters and their ranges are the rows of ``sim/params.py``. Every error
+names the dotted key and what is allowed.
 """
 from __future__ import annotations
 
-import datetime as dt
-import math
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from sim import params
+from sim.config.checks import actor_array, iso_date, number, pair_array, whole
+from sim.config.events import load_event_file, parse_events
 from sim.engine import cameo
 from sim.engine.dynamics import DriftParams
-from sim.errors import ConfigError, EventError
-from sim.engine.events import Event, load_event_file, parse_date, parse_events
+from sim.engine.events import Event
 from sim.engine.ladder import N_RUNGS, Ladder
 from sim.engine.settings import DecisionParams, ModelParams, Settings
-
-RATE_MAX = 1.0  # per day: a rate above 1/day has no meaning at a one-day step
-ACTOR_PARAMS = ("reaction", "restraint", "balance", "cooperation_damping", "reciprocity", "decay", "hostility_drag")
-PAIR_PARAMS = ("grievance", "affinity")
+from sim.errors import ConfigError, EventError
 
 
-def _num(value: Any, key: str, lo: float | None = None, hi: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(key, f"{value!r} is not a finite number")
-    if lo is not None and value < lo or hi is not None and value > hi:
-        rng = f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
-        raise ConfigError(key, f"{value} is out of range; allowed: {rng}")
-    return float(value)
+def _node(cfg: Mapping[str, Any], path: str) -> Any:
+    for part in path.split("."):
+        cfg = cfg[part]
+    return cfg
 
 
-def _int(value: Any, key: str, lo: int | None = None, hi: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(key, f"{value!r} is not a whole number")
-    if lo is not None and value < lo or hi is not None and value > hi:
-        raise ConfigError(key, f"{value} is out of range; allowed: [{lo}, {'inf' if hi is None else hi}]")
-    return int(value)
+def param_value(cfg: Mapping[str, Any], p: params.Param, actors: Sequence[str]) -> Any:
+    """The checked value of one row: a float, (N,) per actor or (N, N) per pair; drift
+    arrays get their trailing replicate axis."""
+    if ".X." in p.path:  # a value inside each actor's entry
+        head, _, tail = p.path.partition(".X.")
+        out: Any = np.array([number(cfg[head][a][tail], p.entry(a), p.lo, p.hi) for a in actors])
+    elif p.shape == params.SCALAR:
+        return number(_node(cfg, p.path), p.path, p.lo, p.hi)
+    else:
+        array = actor_array if p.shape == params.ACTOR else pair_array
+        out = array(_node(cfg, p.path), p.path, actors, p.lo, p.hi)
+    return out[..., None] if p.target.startswith("params.drift.") else out
 
 
-def actor_array(d: Mapping[str, Any], key: str, actors: Sequence[str], lo: float, hi: float) -> np.ndarray:
-    """Per-actor values keyed by actor code (``default`` fills the rest): shape (N,)."""
-    if not isinstance(d, Mapping):
-        raise ConfigError(key, "expected a mapping of actor code -> value")
-    for k in d:
-        if k != "default" and k not in actors:
-            raise ConfigError(f"{key}.{k}", f"unknown actor code; allowed: {', '.join(actors)} (or 'default')")
-    out = np.empty(len(actors))
-    for n, a in enumerate(actors):
-        if a in d:
-            out[n] = _num(d[a], f"{key}.{a}", lo, hi)
-        elif "default" in d:
-            out[n] = _num(d["default"], f"{key}.default", lo, hi)
-        else:
-            raise ConfigError(f"{key}.{a}", "missing, and no 'default' given")
-    return out
-
-
-def pair_array(d: Mapping[str, Any], key: str, actors: Sequence[str], lo: float, hi: float) -> np.ndarray:
-    """Per-ordered-pair values keyed ``SRC_TGT`` (``default`` fills the rest): (N, N), 0 on the diagonal."""
-    if not isinstance(d, Mapping):
-        raise ConfigError(key, "expected a mapping of SRC_TGT -> value")
-    for k in d:
-        if k == "default":
-            continue
-        parts = str(k).split("_")
-        if len(parts) != 2 or parts[0] not in actors or parts[1] not in actors or parts[0] == parts[1]:
-            raise ConfigError(f"{key}.{k}", f"not a pair SRC_TGT of two different configured actors ({', '.join(actors)})")
-    N = len(actors)
-    out = np.zeros((N, N))
-    for i, a in enumerate(actors):
-        for j, b in enumerate(actors):
-            if i == j:
-                continue
-            name = f"{a}_{b}"
-            if name in d:
-                out[i, j] = _num(d[name], f"{key}.{name}", lo, hi)
-            elif "default" in d:
-                out[i, j] = _num(d["default"], f"{key}.default", lo, hi)
-            else:
-                raise ConfigError(f"{key}.{name}", "missing, and no 'default' given")
-    return out
-
-
-def _date(value: Any, key: str) -> dt.date:
-    try:
-        return parse_date(value, key)
-    except EventError as exc:
-        raise ConfigError(key, str(exc).split(": ", 1)[1]) from None
+def _group(values: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {k[len(prefix):]: v for k, v in values.items() if k.startswith(prefix)}
 
 
 def build_params(cfg: Mapping[str, Any], actors: Sequence[str]) -> ModelParams:
     """The time-varying part of the settings (drift, noise, impulses, decisions, capability)."""
-    dy = cfg["dynamics"]
-    col = lambda name: actor_array(dy[name], f"dynamics.{name}", actors, 0.0, RATE_MAX)[:, None]  # noqa: E731
-    pair = lambda name: pair_array(dy[name], f"dynamics.{name}", actors, -RATE_MAX, RATE_MAX)[:, :, None]  # noqa: E731
-    drift = DriftParams(**{n: col(n) for n in ACTOR_PARAMS}, **{n: pair(n) for n in PAIR_PARAMS})
-    de = cfg["decisions"]
-    co = de["cooperative"]
-    decisions = DecisionParams(
-        enabled=bool(de["enabled"]),
-        hostility_weight=_num(de["hostility_weight"], "decisions.hostility_weight", 0, 100),
-        provocation_weight=_num(de["provocation_weight"], "decisions.provocation_weight", 0, 100),
-        cooperation_weight=_num(de["cooperation_weight"], "decisions.cooperation_weight", 0, 100),
-        deterrence_weight=_num(de["deterrence_weight"], "decisions.deterrence_weight", 0, 100),
-        provocation_half_life_days=_num(de["provocation_half_life_days"], "decisions.provocation_half_life_days", 0.01, 1e6),
-        coop_cooperation_weight=_num(co["cooperation_weight"], "decisions.cooperative.cooperation_weight", 0, 100),
-        coop_hostility_weight=_num(co["hostility_weight"], "decisions.cooperative.hostility_weight", 0, 100),
-    )
-    cap = np.array([_num(cfg["actors"][a]["capability"], f"actors.{a}.capability", 0, 1) for a in actors])
+    values = {p.target: param_value(cfg, p, actors) for p in params.PARAMS if p.target.startswith("params.")}
+    top = {k: v for k, v in _group(values, "params.").items() if "." not in k}
     return ModelParams(
-        drift=drift,
-        noise_hostility=_num(dy["noise"]["hostility"], "dynamics.noise.hostility", 0, 1),
-        noise_cooperation=_num(dy["noise"]["cooperation"], "dynamics.noise.cooperation", 0, 1),
-        impulse_hostility=_num(dy["impulse"]["hostility"], "dynamics.impulse.hostility", 0, 1),
-        impulse_cooperation=_num(dy["impulse"]["cooperation"], "dynamics.impulse.cooperation", 0, 1),
-        impulse_commitment=_num(dy["impulse"]["commitment"], "dynamics.impulse.commitment", 0, 1),
-        decisions=decisions,
-        capability=cap,
+        drift=DriftParams(**_group(values, "params.drift.")),
+        decisions=DecisionParams(enabled=bool(cfg["decisions"]["enabled"]), **_group(values, "params.decisions.")),
+        **top,
     )
 
 
@@ -129,7 +63,7 @@ def build_ladder(lc: Mapping[str, Any]) -> Ladder:
         raise ConfigError("ladder.names", f"needs {N_RUNGS + 1} names (rungs 0..{N_RUNGS}), got {len(names)}")
     roots = {}
     for code, rung in lc["roots"].items():
-        roots[str(code)] = _int(rung, f"ladder.roots.{code}", 0, N_RUNGS)
+        roots[str(code)] = whole(rung, f"ladder.roots.{code}", 0, N_RUNGS)
     for key, n in (("acts", N_RUNGS), ("cooperative_acts", 3)):
         codes = [str(c) for c in lc[key]]
         if len(codes) != n:
@@ -143,15 +77,15 @@ def build_ladder(lc: Mapping[str, Any]) -> Ladder:
     coop = tuple(str(c) for c in lc["cooperative_acts"])
     if any(cameo.lookup(c).goldstein <= 0 for c in coop):
         raise ConfigError("ladder.cooperative_acts", "cooperative acts need CAMEO codes with a positive Goldstein weight")
-    thr = np.array([_num(x, f"ladder.thresholds[{k}]") for k, x in enumerate(lc["thresholds"])])
-    cthr = np.array([_num(x, f"ladder.cooperative_thresholds[{k}]") for k, x in enumerate(lc["cooperative_thresholds"])])
+    thr = np.array([number(x, f"ladder.thresholds[{k}]") for k, x in enumerate(lc["thresholds"])])
+    cthr = np.array([number(x, f"ladder.cooperative_thresholds[{k}]") for k, x in enumerate(lc["cooperative_thresholds"])])
     for key, arr, n in (("thresholds", thr, N_RUNGS), ("cooperative_thresholds", cthr, 3)):
         if len(arr) != n or np.any(np.diff(arr) <= 0):
             raise ConfigError(f"ladder.{key}", f"needs {n} strictly increasing numbers, got {arr.tolist()}")
     return Ladder(
         names=tuple(names), roots=roots, acts=acts, cooperative_acts=coop, thresholds=thr,
         cooperative_thresholds=cthr,
-        war_sustained_days=_int(lc["war_sustained_days"], "ladder.war_sustained_days", 1, 3650),
+        war_sustained_days=whole(lc["war_sustained_days"], "ladder.war_sustained_days", 1, 3650),
     )
 
 
@@ -180,31 +114,29 @@ def build_settings(cfg: Mapping[str, Any]) -> Settings:
     for a in actors:
         if not (isinstance(a, str) and a.isupper() and a.isalpha() and len(a) == 3):
             raise ConfigError(f"actors.{a}", "actor codes are three capital letters (ISO 3166 alpha-3), e.g. ISR")
-    start, end = _date(cfg["start"], "start"), _date(cfg["end"], "end")
+    start, end = iso_date(cfg["start"], "start"), iso_date(cfg["end"], "end")
     if end < start:
         raise ConfigError("end", f"{end} is before start {start}")
-    dy = cfg["dynamics"]
-    h0 = pair_array(dy["initial"]["hostility"], "dynamics.initial.hostility", actors, 0, 1)
-    c0 = pair_array(dy["initial"]["cooperation"], "dynamics.initial.cooperation", actors, 0, 1)
+    initial = {p.target: param_value(cfg, p, actors) for p in params.PARAMS if not p.target.startswith("params.")}
     en, rec = cfg["ensemble"], cfg["record"]
-    replicates = _int(en["replicates"], "ensemble.replicates", 1)
-    chunks = _int(en["chunks"], "ensemble.chunks", 1, replicates)
-    chunk = _int(en["chunk"], "ensemble.chunk", 0, chunks - 1)
-    chunk_size = _int(en["chunk_size"], "ensemble.chunk_size", 1, 2**21)  # exact float sums (stats.py)
+    replicates = whole(en["replicates"], "ensemble.replicates", 1)
+    chunks = whole(en["chunks"], "ensemble.chunks", 1, replicates)
+    chunk = whole(en["chunk"], "ensemble.chunk", 0, chunks - 1)
+    chunk_size = whole(en["chunk_size"], "ensemble.chunk_size", 1, 2**21)  # exact float sums (stats.py)
     return Settings(
         actors=tuple(actors),
         names=tuple(str(actors_cfg[a]["name"]) for a in actors),
         start=start, end=end,
         params=build_params(cfg, actors),
-        initial_hostility=h0, initial_cooperation=c0,
+        **initial,
         ladder=build_ladder(cfg["ladder"]),
         events=tuple(build_events(cfg, actors)),
         replicates=replicates,
-        seed=_int(en["seed"], "ensemble.seed", 0, 2**63 - 1),
+        seed=whole(en["seed"], "ensemble.seed", 0, 2**63 - 1),
         chunk_size=chunk_size, chunk=chunk, chunks=chunks,
-        workers=_int(en["workers"], "ensemble.workers", 1, 64),
-        record_replicates=_int(rec["replicates"], "record.replicates", 0),
+        workers=whole(en["workers"], "ensemble.workers", 1, 64),
+        record_replicates=whole(rec["replicates"], "record.replicates", 0),
         record_trajectories=bool(rec["trajectories"]),
         record_actions=bool(rec["actions"]),
-        bins=_int(rec["bins"], "record.bins", 10, 100000),
+        bins=whole(rec["bins"], "record.bins", 10, 100000),
     )

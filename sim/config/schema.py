@@ -1,11 +1,13 @@
 """Structured-config schema: OmegaConf checks types and unknown keys against it.
 
-Ranges, enums, actor codes and dates are checked afterwards by ``config.py``.
+Ranges, enums, actor codes and dates are checked afterwards (``build.py``, ``spec.py``;
+the model parameters' ranges are rows of ``sim/params.py``, which a test holds equal to
+the numeric fields here).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from dataclasses import dataclass, field, is_dataclass
+from typing import Any, Dict, List, Optional, get_args, get_origin, get_type_hints
 
 from omegaconf import MISSING
 
@@ -140,3 +142,19 @@ class TriadConf:
     report: ReportConf = field(default_factory=ReportConf)
     # exploration (sensitivity, discovery, calibrate): its keys are checked by sim/explore
     explore: Dict[str, Any] = field(default_factory=lambda: {"method": "none"})
+
+
+def leaves(cls: type = TriadConf, prefix: str = "") -> dict[str, Any]:
+    """Dotted path -> type of every field below ``cls`` that is not a structured config
+    itself; a mapping of structured configs (``actors``) is entered under the key ``X``."""
+    out: dict[str, Any] = {}
+    for name, tp in get_type_hints(cls).items():
+        path = f"{prefix}{name}"
+        args = get_args(tp)
+        if is_dataclass(tp):
+            out.update(leaves(tp, path + "."))
+        elif get_origin(tp) is dict and is_dataclass(args[1]):
+            out.update(leaves(args[1], path + ".X."))
+        else:
+            out[path] = tp
+    return out

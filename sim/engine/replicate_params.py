@@ -4,43 +4,23 @@ Values are given for every replicate id of the ensemble (``Settings.replicate_va
 dotted path -> array of length ``ensemble.replicates``); a chunk takes its slice, so a
 replicate's parameters, like its random numbers, depend only on its id. Parameters then
 carry a trailing replicate axis: per-actor ``(N, R)``, per-pair ``(N, N, R)``, scalars
-``(R,)``. The ladder's thresholds stay shared (an ordered logit needs one set of cuts).
+``(R,)``. Which parameters may vary is a column of ``sim/params.py`` (not the initial
+state; the ladder's thresholds stay shared: an ordered logit needs one set of cuts).
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Mapping, Sequence
 
 import numpy as np
 
-from sim.config.build import ACTOR_PARAMS, PAIR_PARAMS
-from sim.errors import ConfigError
+from sim import params as table
 from sim.engine.settings import ModelParams
-
-SCALARS = {
-    "dynamics.noise.hostility": "noise_hostility",
-    "dynamics.noise.cooperation": "noise_cooperation",
-    "dynamics.impulse.hostility": "impulse_hostility",
-    "dynamics.impulse.cooperation": "impulse_cooperation",
-    "dynamics.impulse.commitment": "impulse_commitment",
-}
-DECISIONS = {
-    "decisions.hostility_weight": "hostility_weight",
-    "decisions.provocation_weight": "provocation_weight",
-    "decisions.cooperation_weight": "cooperation_weight",
-    "decisions.deterrence_weight": "deterrence_weight",
-    "decisions.provocation_half_life_days": "provocation_half_life_days",
-    "decisions.cooperative.cooperation_weight": "coop_cooperation_weight",
-    "decisions.cooperative.hostility_weight": "coop_hostility_weight",
-}
+from sim.errors import ConfigError
 
 
 def paths(actors: Sequence[str]) -> list[str]:
     """Every parameter path that can vary by replicate."""
-    out = [*SCALARS, *DECISIONS, *(f"actors.{a}.capability" for a in actors)]
-    out += [f"dynamics.{p}.{a}" for p in ACTOR_PARAMS for a in actors]
-    out += [f"dynamics.{p}.{a}_{b}" for p in PAIR_PARAMS for a in actors for b in actors if a != b]
-    return out
+    return table.varying(actors)
 
 
 def check(values: Mapping[str, np.ndarray], actors: Sequence[str], replicates: int) -> None:
@@ -58,40 +38,32 @@ def check(values: Mapping[str, np.ndarray], actors: Sequence[str], replicates: i
 
 def localise(params: ModelParams, actors: Sequence[str], values: Mapping[str, np.ndarray], lo: int, hi: int) -> ModelParams:
     """``params`` with the per-replicate values of replicates ``lo .. hi-1`` put in."""
-    if not values:
-        return params
     R = hi - lo
-    drift = params.drift
-    dfields = {}
     for path, v in values.items():
+        hit = table.lookup(path, actors)
+        if hit is None or not hit[0].varies:
+            raise ConfigError(path, "cannot vary by replicate (see sim/params.py)")
+        row, key = hit
+        target = row.target.removeprefix("params.")
         v = np.asarray(v, dtype=float)[lo:hi]
-        if np.all(v == v[0]):
+        if row.shape == table.SCALAR:
             # one value for the whole chunk: keep the shared form (and its exact arithmetic)
-            v = np.float64(v[0]) if path in SCALARS or path in DECISIONS else np.full(1, v[0])
-        parts = path.split(".")
-        if path in SCALARS:
-            params = replace(params, **{SCALARS[path]: v})
-        elif path in DECISIONS:
-            params = replace(params, decisions=replace(params.decisions, **{DECISIONS[path]: v}))
-        elif parts[0] == "actors":
-            cap = np.array(params.capability, dtype=float)
-            if v.shape == (1,) and cap.ndim == 1:
-                cap[actors.index(parts[1])] = v[0]
+            params = params.replaced(target, np.float64(v[0]) if np.all(v == v[0]) else v)
+            continue
+        if np.all(v == v[0]):
+            v = np.full(1, v[0])
+        idx = row.index(key, actors)
+        arr = np.asarray(params.get(target), dtype=float)
+        if arr.ndim == len(idx):  # no replicate axis yet (capability is (N,) when shared)
+            if v.shape == (1,):
+                arr = arr.copy()
+                arr[idx] = v[0]
             else:
-                cap = np.broadcast_to(cap[:, None] if cap.ndim == 1 else cap, (len(actors), R)).copy()
-                cap[actors.index(parts[1])] = v
-            params = replace(params, capability=cap)
+                arr = np.broadcast_to(arr[..., None], arr.shape + (R,)).copy()
+                arr[idx] = v
         else:
-            name, key = parts[1], parts[2]
-            arr = dfields.get(name, getattr(drift, name))
-            width = max(arr.shape[-1], v.shape[-1] if np.ndim(v) else 1)
+            width = max(arr.shape[-1], v.shape[-1])
             arr = np.broadcast_to(arr, arr.shape[:-1] + (width,)).copy()
-            if name in PAIR_PARAMS:
-                a, b = key.split("_")
-                arr[actors.index(a), actors.index(b)] = v
-            else:
-                arr[actors.index(key)] = v
-            dfields[name] = arr
-    if dfields:
-        params = replace(params, drift=replace(drift, **dfields))
+            arr[idx] = v
+        params = params.replaced(target, arr)
     return params

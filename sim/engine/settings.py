@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import reduce
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +38,29 @@ class ModelParams:
     decisions: DecisionParams
     capability: np.ndarray  # (N,)
 
+    def get(self, target: str) -> Any:
+        """The value at a dotted attribute path (``drift.reaction``, ``noise_hostility``)."""
+        return reduce(getattr, target.split("."), self)
+
+    def replaced(self, target: str, value: Any) -> ModelParams:
+        """A copy with the value at ``target`` replaced (the nested dataclasses too)."""
+        return _replaced(self, target.split("."), value)
+
+    def with_entry(self, target: str, index: tuple[int, ...], value: float) -> ModelParams:
+        """A copy with one value set: ``index`` the actor or pair (``()`` for a scalar); an
+        array keeps its shape, so a value of a drift array fills its replicate axis."""
+        if not index:
+            return self.replaced(target, value)
+        arr = np.array(self.get(target), dtype=float)
+        arr[index] = value
+        return self.replaced(target, arr)
+
+
+def _replaced(obj: Any, parts: list[str], value: Any) -> Any:
+    if len(parts) == 1:
+        return replace(obj, **{parts[0]: value})
+    return replace(obj, **{parts[0]: _replaced(getattr(obj, parts[0]), parts[1:], value)})
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -58,7 +83,7 @@ class Settings:
     record_trajectories: bool = True
     record_actions: bool = True
     bins: int = 1000
-    # dotted parameter path -> one value per replicate id (sim/replicate_params.py)
+    # dotted parameter path -> one value per replicate id (sim/engine/replicate_params.py)
     replicate_values: dict = field(default_factory=dict)
 
     @property

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.build import build_settings
+from sim.config.spec import build_spec
 from sim.config.validate import validate
 from sim.engine.settings import Settings
 from sim.errors import TriadError
@@ -47,13 +47,14 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     started, t0 = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
     tune_malloc()
     plain = validate(cfg)
-    settings = build_settings(plain)
-    method = plain["explore"].get("method", "none")
+    spec = build_spec(plain)
+    settings = spec.settings
+    method = spec.explore.get("method", "none")
     if method != "none":
         from sim.explore import run_exploration  # heavy optional imports only when exploring
 
         return run_exploration(plain, settings, Path(out_dir))
-    plan = plan_run(plain, settings)
+    plan = plan_run(spec)
     check_plan_memory(settings, plan)
     outside = outside_horizon(settings)
     if outside:
@@ -77,7 +78,7 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         for dyad, rt in effects.route_table(r.routes, settings).items():
             scen[n][dyad].update(rt)
     summ = {
-        "question": plain["question"],
+        "question": spec.question,
         "start": settings.start.isoformat(), "end": settings.end.isoformat(),
         "replicates": settings.replicates, "simulated_replicates": list(settings.replicate_range()),
         "seed": settings.seed,
@@ -85,9 +86,9 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         "scenarios": scen,
         "validation": summary.validation(base, dates, settings.actors),
         "events_outside_horizon": outside,
-        **counterfactual_summary(plan, paired, settings, plain),
+        **counterfactual_summary(plan, paired, spec),
     }
-    keep_acc = settings.chunks > 1 or plain["record"].get("accumulators")
+    keep_acc = settings.chunks > 1 or spec.record.accumulators
     write_run_dir(
         out, settings, stats={n: r.stats for n, r in kept.items()}, routes={n: r.routes for n, r in results.items()},
         effects={n: pr.daily for n, pr in paired.items() if pr.daily is not None},
@@ -98,7 +99,7 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         manifest_extra={"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": list(results)})
     # The manifest marks the data outputs complete; the report is a view of them that
     # `triad-report DIR` rebuilds byte for byte, so it is built from the files on disk.
-    if plain["report"]["enabled"]:
+    if spec.report.enabled:
         from sim.report import build_report  # matplotlib only when a report is wanted
 
         build_report(out)

@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 import pyarrow.parquet as pq
 from omegaconf import OmegaConf
 
-from sim.config.build import build_settings
+from sim.config.spec import build_spec
 from sim.config.validate import validate
 from sim.io.accumulators import add_paired_moments, read_accumulators
 from sim.io.rundir import write_run_dir
@@ -101,8 +101,8 @@ def merge_group(g: Group, out: Path) -> None:
     one = OmegaConf.create(members[0].config_yaml)
     one.ensemble.chunk, one.ensemble.chunks = 0, 1
     config_yaml = OmegaConf.to_yaml(one)
-    plain = validate(one)
-    settings = build_settings(plain)
+    spec = build_spec(validate(one))
+    settings = spec.settings
     accs = []
     for m in members:
         path = m.dir / "accumulators.npz"
@@ -114,7 +114,7 @@ def merge_group(g: Group, out: Path) -> None:
     listed = [str(n) for n in (members[0].manifest or {}).get("scenarios", [])]
     names = [*listed, *sorted((set(stats) | set(routes) | set(diffs)) - set(listed))]
     order = [n for n in names if n in stats]
-    plan = plan_run(plain, settings)  # the same pairs as every chunk's (chunking is not in the plan)
+    plan = plan_run(spec)  # the same pairs as every chunk's (chunking is not in the plan)
     paired = {}
     for p in plan.pairs:
         pr = paired[p.scenario.name] = PairResult(p.scenario.name, p)
@@ -126,12 +126,12 @@ def merge_group(g: Group, out: Path) -> None:
             for dyad, rt in effects.route_table(routes[n], settings).items():
                 scen[n][dyad].update(rt)
     summ = {
-        "question": plain["question"], "start": settings.start.isoformat(), "end": settings.end.isoformat(),
+        "question": spec.question, "start": settings.start.isoformat(), "end": settings.end.isoformat(),
         "replicates": settings.replicates, "simulated_replicates": [0, settings.replicates], "seed": settings.seed,
         "headline": summary.headline(scen["baseline"], settings.ladder.names, settings.end.isoformat())
         if "baseline" in scen else [],
         "scenarios": scen,
-        **counterfactual_summary(plan, paired, settings, plain),
+        **counterfactual_summary(plan, paired, spec),
         "merged_from": [str(m.dir) for m in members],
         "note": "merged from the integer accumulators of the chunks: the one-process numbers",
     }

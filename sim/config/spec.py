@@ -1,0 +1,132 @@
+"""One ``RunSpec`` from the plain config: everything a run needs, checked, in one call.
+
+After ``build_spec`` no raw config travels: the engine's ``Settings``, the counterfactual
+to compare (``CounterfactualSpec``, its ops typed), what to record and report. The
+exploration settings stay a mapping here: ``sim/explore`` checks its own keys.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any, Mapping
+
+import numpy as np
+
+from sim import params
+from sim.config.build import build_settings
+from sim.config.checks import iso_date
+from sim.config.ops import Op, parse_ops
+from sim.engine.settings import Settings
+from sim.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class CounterfactualSpec:
+    name: str
+    question: str | None
+    ops: tuple[Op, ...]
+    leave_one_out: bool  # one counterfactual per timeline event: remove it (and its anchored events)
+    effect_months: tuple[int, ...]
+    effect_dates: tuple[dt.date, ...]
+    target_half_width: float  # for the "enough replications" diagnostic
+    focus: str | None  # dyad the answer sentence speaks of (None: the changed events' dyad)
+    rank_rung: int  # leave-one-out ranks P(rung >= this within 12 months) and tension
+
+    @property
+    def single(self) -> bool:
+        """One named counterfactual (not leave-one-out, not none)."""
+        return not self.leave_one_out and (self.name != "none" or bool(self.ops))
+
+    @property
+    def raw_ops(self) -> list:
+        """The ops as written (for summary.json)."""
+        return [op.raw for op in self.ops]
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    scenarios: tuple[str, ...] | None  # with daily stats and recorded replicates (None: all)
+    accumulators: bool  # write accumulators.npz (always when the ensemble is split)
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    question: str
+    settings: Settings
+    counterfactual: CounterfactualSpec
+    record: RecordSpec
+    report: ReportSpec
+    explore: Mapping[str, Any]  # method and its keys, checked by sim/explore
+
+    def parameter(self, path: str) -> float:
+        """The configured value of one model parameter (``dynamics.reaction.IRN``; a
+        ``default`` entry resolved), from the built settings."""
+        hit = params.lookup(path, self.settings.actors)
+        if hit is None:
+            raise ConfigError(path, "not a model parameter (sim/params.py)")
+        row, key = hit
+        target = row.target.removeprefix("params.")
+        value = self.settings.params.get(target) if row.target.startswith("params.") else getattr(self.settings, target)
+        return float(np.asarray(value)[row.index(key, self.settings.actors)].flat[0])
+
+    def scenario_names(self) -> list[str]:
+        """The counterfactual scenarios this run pairs with the baseline."""
+        cf = self.counterfactual
+        if cf.leave_one_out:
+            return [f"without_{ev.id}" for ev in self.settings.events]
+        return [cf.name] if cf.single else []
+
+
+def build_counterfactual(cf: Mapping[str, Any], settings: Settings) -> CounterfactualSpec:
+    dates = tuple(iso_date(d, f"counterfactual.effect_dates[{k}]") for k, d in enumerate(cf["effect_dates"]))
+    for k, d in enumerate(dates):
+        if not settings.start <= d <= settings.end:
+            raise ConfigError(f"counterfactual.effect_dates[{k}]", f"{d} is outside the horizon "
+                              f"{settings.start} .. {settings.end}")
+    months = tuple(int(m) for m in cf["effect_months"])
+    if any(m <= 0 for m in months):
+        raise ConfigError("counterfactual.effect_months", f"{list(months)}: months after the change must be > 0")
+    if not 0 < cf["target_half_width"] <= 1:
+        raise ConfigError("counterfactual.target_half_width", f"{cf['target_half_width']} is out of range; allowed: (0, 1]")
+    if not 1 <= cf["rank_rung"] <= 6:
+        raise ConfigError("counterfactual.rank_rung", f"{cf['rank_rung']} is out of range; allowed: 1..6")
+    dyads = {"-".join(sorted(p)) for p in combinations(settings.actors, 2)}
+    if cf.get("focus") and cf["focus"] not in dyads:
+        raise ConfigError("counterfactual.focus", f"{cf['focus']!r}; allowed: {', '.join(sorted(dyads))}")
+    if cf["leave_one_out"] and cf["ops"]:
+        raise ConfigError("counterfactual.ops", "leave_one_out builds its own ops; give no ops with it")
+    single = not cf["leave_one_out"] and (cf["name"] != "none" or bool(cf["ops"]))
+    if single and cf["name"] in ("none", "baseline"):
+        raise ConfigError("counterfactual.name", f"{cf['name']!r} is reserved; name the counterfactual")
+    return CounterfactualSpec(
+        name=cf["name"], question=cf.get("question"), ops=parse_ops(cf["ops"], settings.actors),
+        leave_one_out=bool(cf["leave_one_out"]), effect_months=months, effect_dates=dates,
+        target_half_width=float(cf["target_half_width"]), focus=cf.get("focus"),
+        rank_rung=int(cf["rank_rung"]),
+    )
+
+
+def build_spec(plain: Mapping[str, Any]) -> RunSpec:
+    """Check a plain config (schema-validated: ``validate``) and build the run's spec."""
+    settings = build_settings(plain)
+    cf = build_counterfactual(plain["counterfactual"], settings)
+    rec = plain["record"].get("scenarios")
+    if rec is None and cf.leave_one_out:
+        rec = ["baseline"]  # 20 removals would otherwise multiply memory and output
+    spec = RunSpec(
+        question=plain["question"], settings=settings, counterfactual=cf,
+        record=RecordSpec(None if rec is None else tuple(rec), bool(plain["record"].get("accumulators"))),
+        report=ReportSpec(bool(plain["report"]["enabled"])), explore=dict(plain["explore"]),
+    )
+    if rec is not None:
+        known = {"baseline", *spec.scenario_names()}
+        bad = [r for r in rec if r not in known]
+        if bad:
+            raise ConfigError("record.scenarios", f"unknown scenario(s) {bad}; allowed: {', '.join(sorted(known))}")
+    return spec

@@ -1,0 +1,231 @@
+"""The model's numeric parameters: one row each (``PARAMS``), read by everything that names them.
+
+Readers: the range checks and the build of ``ModelParams`` (``sim/config/build.py``), the
+paths that may vary per replicate (``sim/engine/replicate_params.py``, and through it the
+exploration box), the paths a counterfactual ``set`` may change (``sim/config/ops.py``),
+and the parameter table of ``docs/ODD.md`` (``markdown()``, written by
+``scripts/param_table.py``). A test checks the rows against the structured schema and the
+defaults against ``conf/``.
+
+Run settings that are not model parameters (ensemble, record, ladder, counterfactual and
+explore settings) are not rows: their checks stay in ``sim/config`` and the ODD describes
+them by hand.
+
+A row's ``path`` is the config key; a per-actor value sits below it keyed by actor code
+(``dynamics.reaction.IRN``), a per-pair value keyed ``SRC_TGT`` (``dynamics.grievance.IRN_ISR``),
+except ``actors.X.capability``, where ``X`` is the actor. ``target`` is where the built
+value lives in ``Settings`` (``params.drift.reaction``: an (N, 1) array, the trailing axis
+for replicates; ``params.capability``: (N,); ``initial_hostility``: (N, N)).
+
+Adding a parameter: a row here, a field in the schema (``sim/config/schema.py``) and the
+yaml default, its field in ``DriftParams``/``DecisionParams``/``ModelParams``, and its use
+in the engine.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping, Sequence, Union
+
+ACTOR, PAIR, SCALAR = "actor", "pair", "scalar"
+RATE_MAX = 1.0  # per day: a rate above 1/day has no meaning at a one-day step
+
+Default = Union[float, Mapping[str, float]]
+
+
+@dataclass(frozen=True)
+class Param:
+    path: str  # dotted config key (see the module docstring for X and the keyed values)
+    shape: str  # ACTOR, PAIR or SCALAR
+    unit: str
+    lo: float  # allowed range, inclusive (ints and floats as the error messages print them)
+    hi: float
+    default: Default  # as in conf/
+    target: str  # attribute path in Settings of the built value
+    settable: bool  # a counterfactual `set` may change it from a date
+    varies: bool  # may take one value per replicate (exploration)
+    meaning: str
+    why: str = ""  # the reason for the default (docs/ODD.md)
+
+    def entry(self, key: str | None) -> str:
+        """The dotted path of one value: ``key`` is the actor code or ``SRC_TGT`` pair."""
+        if self.shape == SCALAR:
+            return self.path
+        return self.path.replace(".X.", f".{key}.") if ".X." in self.path else f"{self.path}.{key}"
+
+    def keys(self, actors: Sequence[str]) -> list[str | None]:
+        """The keys of the values for these actors, in engine order."""
+        if self.shape == SCALAR:
+            return [None]
+        if self.shape == ACTOR:
+            return list(actors)
+        return [f"{a}_{b}" for a in actors for b in actors if a != b]
+
+    def entries(self, actors: Sequence[str]) -> list[str]:
+        return [self.entry(k) for k in self.keys(actors)]
+
+    def index(self, key: str | None, actors: Sequence[str]) -> tuple[int, ...]:
+        """Array index of the value ``key`` (``()`` for a scalar)."""
+        if self.shape == SCALAR:
+            return ()
+        if self.shape == ACTOR:
+            return (list(actors).index(key),)
+        a, b = str(key).split("_")
+        return (list(actors).index(a), list(actors).index(b))
+
+
+def _actor(path: str, unit: str, default: Default, meaning: str, why: str, lo: float = 0.0, hi: float = RATE_MAX,
+           target: str | None = None) -> Param:
+    return Param(path, ACTOR, unit, lo, hi, default, target or "params.drift." + path.split(".")[-1],
+                 True, True, meaning, why)
+
+
+def _pair(path: str, default: Default, meaning: str, why: str) -> Param:
+    return Param(path, PAIR, "1/day", -RATE_MAX, RATE_MAX, default, "params.drift." + path.split(".")[-1],
+                 True, True, meaning, why)
+
+
+def _scalar(path: str, unit: str, lo: float, hi: float, default: float, target: str, meaning: str,
+            why: str) -> Param:
+    return Param(path, SCALAR, unit, lo, hi, default, target, True, True, meaning, why)
+
+
+def _each(v: float) -> dict[str, float]:
+    return {"ISR": v, "AZE": v, "IRN": v}
+
+
+# In the order of the ODD table and of the range checks (the first bad value is reported).
+PARAMS: tuple[Param, ...] = (
+    _actor("dynamics.reaction", "1/day", {"ISR": 0.010, "AZE": 0.010, "IRN": 0.012},
+           "Richardson k: i answers j's hostility",
+           "kept well below restraint (k/a ≤ 0.6) so every pair is stable with margin for the act feedback "
+           "(below). IRN slightly higher — interpretation: Iran answers Israel's and Azerbaijan's moves most "
+           "readily in the article; unsure, the config gives no reason."),
+    _actor("dynamics.restraint", "1/day", {"ISR": 0.020, "AZE": 0.025, "IRN": 0.020},
+           "Richardson a: hostility fades (half-life ln2/a)",
+           "hostility half-life ln2/a ≈ 35 days (AZE 28 days — interpretation: Azerbaijan's stated aim of good "
+           "ties with all)."),
+    _actor("dynamics.balance", "1/day", _each(0.002), "structural-balance coupling",
+           "small: at the initial state it adds at most ≈0.0011/day (IRN→AZE), of the order of the grievances, "
+           "so it steers without dominating."),
+    _actor("dynamics.cooperation_damping", "1/day", _each(0.005), "cooperation lowers hostility",
+           "weak cross term (¼ of restraint)."),
+    _actor("dynamics.reciprocity", "1/day", _each(0.005), "i answers j's cooperation",
+           "¼ of decay, so the cooperative pair is strongly stable."),
+    _actor("dynamics.decay", "1/day", _each(0.020), "cooperation fades without upkeep",
+           "half-life ≈ 35 days. Chosen with the impulse sizes so the cooperative act loop stays weaker than "
+           "net decay (below)."),
+    _actor("dynamics.hostility_drag", "1/day", _each(0.005), "hostility erodes cooperation", "weak cross term."),
+    _pair("dynamics.grievance",
+          {"ISR_AZE": 0.00133, "ISR_IRN": 0.00612, "AZE_ISR": 0.00216, "AZE_IRN": 0.00522, "IRN_ISR": 0.00624,
+           "IRN_AZE": 0.00358},
+          "constant drive of i's hostility toward j",
+          "computed by `scripts/anchor_equilibrium.py` so the initial state is the no-event resting point (§5)."),
+    _pair("dynamics.affinity",
+          {"ISR_AZE": 0.0074, "ISR_IRN": 0.00027, "AZE_ISR": 0.00738, "AZE_IRN": 0.00738, "IRN_ISR": 0.00017,
+           "IRN_AZE": 0.0064},
+          "constant drive of i's cooperation toward j", "same."),
+    Param("dynamics.initial.hostility", PAIR, "state", 0, 1,
+          {"ISR_AZE": 0.03, "ISR_IRN": 0.85, "AZE_ISR": 0.03, "AZE_IRN": 0.25, "IRN_ISR": 0.90, "IRN_AZE": 0.30},
+          "initial_hostility", False, False, "hostility of i toward j on the first day",
+          "article background (§5)."),
+    Param("dynamics.initial.cooperation", PAIR, "state", 0, 1,
+          {"ISR_AZE": 0.60, "ISR_IRN": 0.02, "AZE_ISR": 0.60, "AZE_IRN": 0.40, "IRN_ISR": 0.02, "IRN_AZE": 0.35},
+          "initial_cooperation", False, False, "cooperation of i toward j on the first day",
+          "article background (§5)."),
+    _scalar("dynamics.noise.hostility", "1/√day", 0, 1, 0.01, "params.noise_hostility",
+            "σ of the daily Gaussian increment of hostility",
+            "with restraint 0.02 the stationary spread is ≈ σ/√(2a) ≈ 0.05 — day-to-day drift of perceptions "
+            "small against event impulses."),
+    _scalar("dynamics.noise.cooperation", "1/√day", 0, 1, 0.01, "params.noise_cooperation",
+            "σ of the daily Gaussian increment of cooperation", "same with decay 0.02."),
+    _scalar("dynamics.impulse.hostility", "per |w|/10", 0, 1, 0.15, "params.impulse_hostility",
+            "target's H toward the source rises by this × |Goldstein|/10",
+            "a criticism (w = −2) +0.03, an expulsion (−5) +0.075, the attack (−9) +0.135. Size chosen with "
+            "decay/thresholds so the act loop stays weaker than net restraint (below)."),
+    _scalar("dynamics.impulse.cooperation", "per w/10", 0, 1, 0.10, "params.impulse_cooperation",
+            "target's C toward the source rises by this × Goldstein/10",
+            "praise (+3.4) +0.034, signed agreement (+8) +0.08."),
+    _scalar("dynamics.impulse.commitment", "per |w|/10", 0, 1, 0.03, "params.impulse_commitment",
+            "the actor's own H (or C) toward the target, per act", "acting commits the actor a little."),
+
+    _scalar("decisions.hostility_weight", "latent per unit H", 0, 100, 6.0, "params.decisions.hostility_weight",
+            "weight of the actor's hostility in the hostile-act latent",
+            "spreads H ∈ [0, 1] over 6 logits: at H ≈ 0.9 an actor acts a few % of days, at H ≤ 0.3 practically "
+            "never (table in 7c)."),
+    _scalar("decisions.provocation_weight", "latent per unit P", 0, 100, 1.5, "params.decisions.provocation_weight",
+            "weight of remembered provocations in the hostile-act latent",
+            "a criticism received (P +0.2) raises the odds of answering by ×1.35, the attack (P +0.9) by ×3.9. "
+            "Kept low (with the half-life) so the provocation loop (act → P → counter-act) stays weak (below)."),
+    _scalar("decisions.cooperation_weight", "latent per unit C", 0, 100, 3.0, "params.decisions.cooperation_weight",
+            "weight of cooperation restraining hostile acts",
+            "cooperation restrains hostile acts at half the weight of hostility."),
+    _scalar("decisions.deterrence_weight", "latent per unit capability", 0, 100, 2.0,
+            "params.decisions.deterrence_weight",
+            "deterrence: the target's capability minus the actor's lowers the hostile latent",
+            "a capability gap of 0.2 shifts the odds by ×1.5 (e^0.4)."),
+    _scalar("decisions.provocation_half_life_days", "day", 0.01, 1e6, 14.0,
+            "params.decisions.provocation_half_life_days", "half-life of the provocation memory P",
+            "provocations matter for about two weeks (mean memory ≈ 20 days); short for the same loop-stability "
+            "reason."),
+    _scalar("decisions.cooperative.cooperation_weight", "latent per unit C", 0, 100, 6.0,
+            "params.decisions.coop_cooperation_weight", "weight of cooperation in the cooperative-act latent",
+            "mirror of `hostility_weight`."),
+    _scalar("decisions.cooperative.hostility_weight", "latent per unit H", 0, 100, 6.0,
+            "params.decisions.coop_hostility_weight", "weight of hostility suppressing cooperative acts",
+            "hostility suppresses cooperative acts as strongly as cooperation promotes them."),
+    _actor("actors.X.capability", "relative", {"ISR": 0.85, "AZE": 0.45, "IRN": 0.65},
+           "military capability; used only by the deterrence term",
+           "relative judgement of military capability (ordering ISR > IRN > AZE). Not derived from data.",
+           lo=0, hi=1, target="params.capability"),
+)
+
+BY_PATH = {p.path: p for p in PARAMS}
+
+
+def lookup(path: str, actors: Sequence[str]) -> tuple[Param, str | None] | None:
+    """The row and key of the dotted path of one value (``dynamics.reaction.IRN``), else None."""
+    if path in BY_PATH and BY_PATH[path].shape == SCALAR:
+        return BY_PATH[path], None
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "actors" and "actors.X." + parts[2] in BY_PATH:
+        row = BY_PATH["actors.X." + parts[2]]
+        return (row, parts[1]) if parts[1] in actors else None
+    head, _, key = path.rpartition(".")
+    row = BY_PATH.get(head)
+    if row is None or row.shape == SCALAR or ".X." in row.path or key not in row.keys(actors):
+        return None
+    return row, key
+
+
+def varying(actors: Sequence[str]) -> list[str]:
+    """Every dotted path that may take one value per replicate."""
+    return [e for p in PARAMS if p.varies for e in p.entries(actors)]
+
+
+def _number(x: float) -> str:
+    if isinstance(x, float) and x >= 1e4 and math.log10(x).is_integer():
+        return "10" + str(int(math.log10(x))).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{x:g}".replace("-", "−")
+
+
+def _default(p: Param) -> str:
+    if not isinstance(p.default, Mapping):
+        return _number(p.default)
+    values = list(p.default.values())
+    if p.shape == ACTOR and len(set(values)) == 1:
+        return f"{_number(values[0])} each"
+    return ", ".join(f"{k} {_number(v)}" for k, v in p.default.items())
+
+
+def markdown() -> str:
+    """The ODD's parameter table (docs/ODD.md, between the ``params`` markers)."""
+    shape = {ACTOR: "actor", PAIR: "pair `SRC_TGT`", SCALAR: "—"}
+    rows = ["| key | per | unit | default | allowed | `set` | per replicate | meaning; why this value |",
+            "|---|---|---|---|---|---|---|---|"]
+    for p in PARAMS:
+        cells = [f"`{p.path}`", shape[p.shape], p.unit, _default(p), f"[{_number(p.lo)}, {_number(p.hi)}]",
+                 "yes" if p.settable else "no", "yes" if p.varies else "no",
+                 f"{p.meaning}; {p.why}" if p.why else p.meaning]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(rows) + "\n"
