@@ -41,6 +41,10 @@ def test_experiment_writes_its_outputs(name, tmp_path):
     assert all(man.stat().st_mtime_ns >= (tmp_path / f).stat().st_mtime_ns for f in files)  # written last
     html = (tmp_path / "report.html").read_text()
     assert "data:image/png;base64," in html or not ex["figures"]
+    from sim.report.page import CSS
+
+    assert f"<title>triad exploration: {name}</title>" in html and CSS in html  # the run report's page
+    assert html.count("<figure id='fig-") == len(ex["figures"])
     if name == "calibrate":
         text = (tmp_path / "calibrated.yaml").read_text()
         assert text.startswith("# @package _global_")

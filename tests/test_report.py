@@ -246,6 +246,23 @@ def test_no_external_resources(run_dir):
         assert needle not in html
 
 
+
+def test_page_is_one_self_contained_document():
+    from sim.report.page import CSS, page
+
+    html = page("Why <this> & that?", "<p>body</p>", css_extra="tr.failed{background:#fdd}")
+    assert html.startswith("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>")
+    assert "<title>Why &lt;this&gt; &amp; that?</title>" in html
+    assert f"<style>{CSS}tr.failed{{background:#fdd}}</style></head><body>\n<p>body</p>\n</body></html>\n" in html
+    assert html.count("<html") == 1 and html.endswith("</body></html>\n")
+
+
+def test_run_report_uses_the_shared_page(run_dir):
+    from sim.report.page import CSS
+
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and f"<style>{CSS}</style>" in html
+
 def test_rebuild_is_byte_identical(run_dir):
     first = (run_dir / "report.html").read_bytes()
     svgs = {p.name: p.read_bytes() for p in (run_dir / "figures").glob("*.svg")}
@@ -324,16 +341,16 @@ def test_new_figure_captions(cf_run):
 
 
 def test_tornado_order_matches_ranking():
-    from sim.report import figures_cf as FC
-    from sim.report.figures import number_events
+    from sim.report.figures import attribution as A
+    from sim.report.figures.events import number_events
 
     events = number_events([{"id": e, "date": f"2022-09-0{i + 1}", "summary": f"event {e}"}
                             for i, (e, _, _) in enumerate(RANKING)])
     att = attribution_record()
-    fig = FC.attribution(att, events)
+    fig = A.attribution(att, events)
     axes = fig.get_axes()
     assert len(axes) == 2 * len(DYADS)
-    labels = FC.event_labels(events)
+    labels = A.event_labels(events)
     for i, dyad in enumerate(DYADS):
         ax = axes[2 * i]
         ticks = list(zip(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()]))
@@ -346,32 +363,32 @@ def test_tornado_order_matches_ranking():
 
 
 def test_tornado_labels_use_event_numbers_and_summaries():
-    from sim.report import figures_cf as FC
+    from sim.report.figures import attribution as A
 
-    labels = FC.event_labels([{"id": "x1", "n": 3, "summary": "A " * 60}, {"id": "x2", "n": 4}])
+    labels = A.event_labels([{"id": "x1", "n": 3, "summary": "A " * 60}, {"id": "x2", "n": 4}])
     assert labels["x1"].startswith("3. A A") and labels["x1"].endswith("…") and len(labels["x1"]) <= 53
     assert labels["x2"] == "4. x2"
 
 
 def test_route_flows_from_counts_and_routes_agree():
-    from sim.report import figures_cf as FC
+    from sim.report.figures import routes as R
 
     rec = _route_records(0.0)["IRN-ISR"]
-    by_counts = FC.route_flows(rec, 100)
-    by_routes = FC.route_flows({"routes": rec["routes"]}, None)
+    by_counts = R.route_flows(rec, 100)
+    by_routes = R.route_flows({"routes": rec["routes"]}, None)
     np.testing.assert_allclose(by_counts, by_routes, atol=1e-9)
-    reach = FC.reach_shares(by_counts)
+    reach = R.reach_shares(by_counts)
     assert reach[0] == 1.0
     np.testing.assert_allclose(reach[1:], [0.85, 0.90, 0.35, 0.45, 0.0, 0.1], atol=1e-9)
 
 
 def test_routes_panel_per_dyad_and_scenario_quiet_dyad_grey(cf_run):
-    from sim.report import figures_cf as FC
+    from sim.report.figures import routes as R
 
     summary = json.loads((cf_run / "summary.json").read_text())
-    inputs = FC.routes_inputs(summary, None, ["baseline", "no_embassy"])
+    inputs = R.routes_inputs(summary, None, ["baseline", "no_embassy"])
     assert set(inputs) == {(s, d) for s in ("baseline", "no_embassy") for d in DYADS}
-    fig = FC.routes(inputs, ["baseline", "no_embassy"])
+    fig = R.routes(inputs, ["baseline", "no_embassy"])
     axes = fig.get_axes()
     assert len(axes) == 6
     titles = [ax.get_title(loc="left") for ax in axes]
@@ -383,11 +400,11 @@ def test_routes_panel_per_dyad_and_scenario_quiet_dyad_grey(cf_run):
 
 
 def test_routes_from_parquet_only(tmp_path):
-    from sim.report import figures_cf as FC
+    from sim.report.figures import routes as R
 
     df = pd.DataFrame({"scenario": "baseline", "dyad": "AZE-IRN", "route": ["0>3", "0>3>4"],
                        "count": [6, 4], "p": [0.6, 0.4]})
-    inputs = FC.routes_inputs({}, df, ["baseline"])
+    inputs = R.routes_inputs({}, df, ["baseline"])
     np.testing.assert_allclose(inputs[("baseline", "AZE-IRN")]["flows"][0, 3], 1.0)
     np.testing.assert_allclose(inputs[("baseline", "AZE-IRN")]["flows"][3, 4], 0.4)
 
@@ -395,11 +412,11 @@ def test_routes_from_parquet_only(tmp_path):
 def test_paired_difference_marks_first_change_and_zero():
     import matplotlib.dates as mdates
 
-    from sim.report import figures_cf as FC
+    from sim.report.figures import paired as P
 
     dates = pd.date_range("2022-09-01", periods=90)
     df = _effects_frame(dates, "cf", 60, np.random.default_rng(0))
-    fig = FC.paired_difference(df, "cf", dates[60].strftime("%Y-%m-%d"))
+    fig = P.paired_difference(df, "cf", dates[60].strftime("%Y-%m-%d"))
     axes = fig.get_axes()
     assert len(axes) == 2 * len(DYADS)
     fc = mdates.date2num(dates[60])
@@ -407,7 +424,7 @@ def test_paired_difference_marks_first_change_and_zero():
         xs = {round(float(l.get_xdata()[0]), 6) for l in ax.lines if len(set(l.get_xdata())) == 1}
         ys = {float(l.get_ydata()[0]) for l in ax.lines if len(set(l.get_ydata())) == 1}
         assert round(fc, 6) in xs and 0.0 in ys
-    assert axes[0].get_xlim()[0] == pytest.approx(fc - FC.LEAD_DAYS)
+    assert axes[0].get_xlim()[0] == pytest.approx(fc - P.LEAD_DAYS)
 
 
 def test_several_counterfactuals_get_one_figure_each_and_stale_removed(tmp_path):

@@ -18,14 +18,17 @@ import numpy as np
 BLOCK = 1024
 
 
-def _name_words(name: str) -> list[int]:
-    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=16).digest()
-    return [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
+def name_words(name: str, n_words: int = 4) -> list[int]:
+    """``n_words`` 32-bit words of the BLAKE2b digest of ``name`` (digest size 4·n_words):
+    the part of a seed that says which stream. Streams use 4 words, the exploration
+    samplers 2 (a shorter digest is a different hash, not a prefix: both are kept)."""
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=4 * n_words).digest()
+    return [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 4 * n_words, 4)]
 
 
 def block_generator(seed: int, name: str, block: int) -> np.random.Generator:
     """The generator of stream ``name`` for replicate block ``block``."""
-    ss = np.random.SeedSequence([int(seed), *_name_words(name), int(block)])
+    ss = np.random.SeedSequence([int(seed), *name_words(name), int(block)])
     return np.random.Generator(np.random.PCG64(ss))
 
 

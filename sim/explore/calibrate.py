@@ -17,9 +17,11 @@ ensemble.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Mapping, Sequence
 
 import numpy as np
+import yaml
 from scipy import optimize
 from scipy import stats as sstats
 
@@ -96,3 +98,20 @@ def spread(X: np.ndarray, losses: np.ndarray, names: Sequence[str], tolerance: f
         v = X[near, j]
         out["parameters"][name] = {"min": float(v.min()), "median": float(np.median(v)), "max": float(v.max())}
     return out
+
+
+def calibrated_yaml(params: Mapping[str, float], loss: float, kind: str, months: list[str]) -> bytes:
+    """calibrated.yaml: an experiment file that sets the fitted parameters (6 significant digits)."""
+    tree: dict = {}
+    for path, v in params.items():
+        node = tree
+        parts = path.split(".")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = float(f"{v:.6g}")
+    tree = {"question": f"How does the triangle evolve with parameters calibrated to GDELT {months[0]}..{months[-1]}?",
+            **tree}
+    head = (f"# @package _global_\n# Calibrated by `triad experiment=calibrate` on {dt.date.today().isoformat()}: "
+            f"{kind} loss {loss:.4f} against GDELT monthly net relation {months[0]}..{months[-1]}.\n"
+            "# Copy into experiments/ (e.g. experiments/calibrated.yaml) and run `triad experiment=calibrated`.\n")
+    return (head + yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)).encode("utf-8")

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 from sim.errors import ConfigError
 from sim.engine.events import realise
@@ -24,6 +23,7 @@ from sim.engine.ladder import N_RUNGS
 from sim.engine.model import TriadModel
 from sim.engine.rng import Stream
 from sim.engine.settings import Scenario, Settings
+from sim.runs.dates import add_months
 from sim.runs.stats import dyad_names
 
 KINDS = tuple(f"p_rung_{k}" for k in range(1, N_RUNGS + 1)) + ("tension_end", "net_relation_end")
@@ -54,10 +54,6 @@ def outputs_from_config(kinds: Sequence[str], dyads: Sequence[str] | None, actor
         if d not in names:
             raise ConfigError("explore.dyads", f"{d!r}; allowed: {', '.join(names)}")
     return [Output(k, d) for k in kinds for d in dy]
-
-
-def add_months(d: dt.date, months: int) -> dt.date:
-    return (pd.Timestamp(d) + pd.DateOffset(months=months)).date()
 
 
 def horizon_days(settings: Settings, months: int, key: str = "explore.horizon_months") -> int:

@@ -5,7 +5,6 @@ parameter paths that can vary by replicate (``sim.replicate_params.paths``).
 """
 from __future__ import annotations
 
-import hashlib
 import math
 from typing import Any, Mapping, Sequence
 
@@ -13,6 +12,7 @@ import numpy as np
 
 from sim.errors import ConfigError
 from sim.engine.replicate_params import paths as varying_paths
+from sim.engine.rng import name_words
 
 SAMPLERS = ("sobol", "morris", "lhs")
 
@@ -42,20 +42,15 @@ def problem_from_config(box: Any, actors: Sequence[str], key: str = "explore.par
     return {"num_vars": len(names), "names": names, "bounds": bounds}
 
 
-def _words(tag: str) -> list[int]:
-    d = hashlib.blake2b(tag.encode("utf-8"), digest_size=8).digest()
-    return [int.from_bytes(d[:4], "little"), int.from_bytes(d[4:], "little")]
-
-
 def rng_for(seed: int, tag: str) -> np.random.Generator:
     """A generator that depends only on (seed, tag); ``seed=0`` is an ordinary seed."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([int(seed), *_words(tag)])))
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([int(seed), *name_words(tag, 2)])))
 
 
 def nonzero_seed(seed: int, tag: str) -> int:
     """An int seed in [1, 2**31) from (seed, tag), for SALib functions whose ``if seed:``
     silently falls back to the global RNG when given 0."""
-    s = int(np.random.SeedSequence([int(seed), *_words(tag)]).generate_state(1)[0]) % (2**31 - 1)
+    s = int(np.random.SeedSequence([int(seed), *name_words(tag, 2)]).generate_state(1)[0]) % (2**31 - 1)
     return s + 1
 
 

@@ -2,15 +2,13 @@
 
 Files in the run directory: ``samples.parquet`` (parameters and per-sample results),
 ``summary.json`` (``headline``, ``validation``, ``exploration``), ``config.yaml``,
-``figures/*.png|svg``, ``report.html`` (self-contained), ``calibrated.yaml``
-(calibration only) and ``manifest.json`` last. Nothing is printed.
+``figures/*.png|svg`` and ``report.html`` (written by ``sim.report.explore``),
+``calibrated.yaml`` (calibration only) and ``manifest.json`` last. Nothing is printed.
+The ``explore.*`` keys are read and checked by ``sim.explore.options``.
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import html
-import io
 import math
 import time
 from pathlib import Path
@@ -18,30 +16,25 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
-import yaml
 from omegaconf import OmegaConf
 
 from sim.io.atomic import atomic_write_bytes, write_json, write_parquet
 from sim.io.manifest import manifest
-from sim.runs.ensemble import check_memory
-from sim.errors import ConfigError
 from sim.engine.settings import Settings
-from sim.runs.stats import dyad_names
+from sim.errors import ConfigError
 from sim.explore import calibrate as cal
 from sim.explore import discovery as disc
 from sim.explore import figures as figs
 from sim.explore.evaluate import evaluate, evaluate_monthly, horizon_days, outputs_from_config
-from sim.explore.problem import config_value, problem_from_config, sample
+from sim.explore.options import check_keys, common, get, sub
+from sim.explore.problem import config_value, sample
 from sim.explore.sensitivity import analyze, noise_split
+from sim.report.explore import write_figures, write_report
+from sim.runs.ensemble import check_memory
+from sim.runs.stats import dyad_names
+from sim.runs.validation import gdelt_monthly
 
 NOISE_LIMIT = 0.5  # indices of outputs whose per-sample mean is more than half noise are flagged
-COMMON = {"method", "parameters", "seed", "replicates_per_sample"}
-KEYS = {
-    "sensitivity": COMMON | {"sobol", "morris", "outputs", "dyads", "horizon_months", "focus"},
-    "discovery": COMMON | {"samples", "target", "threshold", "min_density", "peel_alpha", "mass_min", "engine",
-                           "horizon_months"},
-    "calibrate": COMMON | {"window", "loss", "dyads", "popsize", "maxiter", "spread_tolerance", "target"},
-}
 
 
 # -- small helpers -------------------------------------------------------------------------
@@ -64,86 +57,17 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
-def _get(ex: Mapping, key: str, default: Any = None, *, kind: type | tuple = (int, float), lo: float | None = None,
-         hi: float | None = None) -> Any:
-    v = ex.get(key, default)
-    if v is None:
-        raise ConfigError(f"explore.{key}", "missing")
-    if kind in (int, (int, float)) and (isinstance(v, bool) or not isinstance(v, kind if kind is int else (int, float))):
-        raise ConfigError(f"explore.{key}", f"{v!r} is not a {'whole ' if kind is int else ''}number")
-    if lo is not None and v < lo or hi is not None and v > hi:
-        raise ConfigError(f"explore.{key}", f"{v} is out of range; allowed: [{lo}, {'inf' if hi is None else hi}]")
-    return v
-
-
-def _sub(ex: Mapping, key: str, sub: str, default: Any, lo: float, integer: bool = True) -> Any:
-    node = ex.get(key) or {}
-    if not isinstance(node, Mapping):
-        raise ConfigError(f"explore.{key}", "expected a mapping")
-    v = node.get(sub, default)
-    if isinstance(v, bool) or not isinstance(v, int if integer else (int, float)) or v < lo:
-        raise ConfigError(f"explore.{key}.{sub}", f"{v!r}: needs a {'whole ' if integer else ''}number >= {lo}")
-    return v
-
-
-def _check_keys(ex: Mapping, method: str) -> None:
-    if method not in KEYS:
-        raise ConfigError("explore.method", f"{method!r}; allowed: none, {', '.join(KEYS)}")
-    bad = sorted(set(ex) - KEYS[method])
-    if bad:
-        raise ConfigError(f"explore.{bad[0]}", f"unknown key for method {method}; allowed: {', '.join(sorted(KEYS[method]))}")
-
-
-def _png_svg(fig) -> tuple[bytes, bytes]:
-    import matplotlib.pyplot as plt
-
-    out = []
-    for fmt in ("png", "svg"):
-        buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, dpi=130 if fmt == "png" else None, bbox_inches="tight",
-                    **({"metadata": {"Date": None}} if fmt == "svg" else {}))
-        out.append(buf.getvalue())
-    plt.close(fig)
-    return out[0], out[1]
-
-
-def _report_html(summ: Mapping, pngs: Mapping[str, bytes]) -> str:
-    ex = summ["exploration"]
-    e = html.escape
-    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-             f"<title>triad exploration: {e(ex['method'])}</title>",
-             "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
-             "color:#222}figure{margin:1.5em 0}img{max-width:100%;border:1px solid #ddd}"
-             "figcaption{font-size:.9em;color:#444}.answer{background:#f4f7fb;padding:.8em 1em;"
-             "border-left:4px solid #4C72B0}code{font-size:.9em}</style></head><body>",
-             f"<h1>triad — {e(ex['method'])}</h1>",
-             f"<p><b>Question.</b> {e(str(ex.get('question') or ''))}</p>",
-             f"<p class='answer'><b>Answer.</b> {e(ex['answer'])}</p><ul>"]
-    parts += [f"<li>{e(h)}</li>" for h in summ["headline"]]
-    parts.append("</ul>")
-    for note in ex.get("notes", []):
-        parts.append(f"<p><small>{e(note)}</small></p>")
-    for f in ex["figures"]:
-        data = base64.b64encode(pngs[f["name"]]).decode("ascii")
-        parts.append(f"<figure><img alt='{e(f['name'])}' src='data:image/png;base64,{data}'>"
-                     f"<figcaption><b>{e(f['name'])}.</b> {e(f['caption'])}</figcaption></figure>")
-    parts.append("</body></html>\n")
-    return "".join(parts)
-
-
 # -- the experiments -----------------------------------------------------------------------
 
 def _sensitivity(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
-    problem = problem_from_config(ex.get("parameters"), settings.actors)
-    seed = _get(ex, "seed", settings.seed, kind=int, lo=0)
-    reps = _get(ex, "replicates_per_sample", 16, kind=int, lo=2)
-    months = _get(ex, "horizon_months", 12, kind=int, lo=1)
+    problem, seed, reps = common(ex, settings, 16, 2)
+    months = get(ex, "horizon_months", 12, kind=int, lo=1)
     within = horizon_days(settings, months)
     outs = outputs_from_config(ex.get("outputs") or [], ex.get("dyads"), settings.actors)
     names = [o.name for o in outs]
-    n_sobol = _sub(ex, "sobol", "n", 64, 2)
-    n_morris = _sub(ex, "morris", "trajectories", 10, 0)
-    levels = _sub(ex, "morris", "levels", 4, 2)
+    n_sobol = sub(ex, "sobol", "n", 64, 2)
+    n_morris = sub(ex, "morris", "trajectories", 10, 0)
+    levels = sub(ex, "morris", "levels", 4, 2)
     focus = ex.get("focus") or next((n for n in names if n.startswith("p_rung_5")), names[0])
     if focus not in names:
         raise ConfigError("explore.focus", f"{focus!r}; allowed: {', '.join(names)}")
@@ -240,16 +164,14 @@ def _sensitivity(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
 
 
 def _discovery(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
-    problem = problem_from_config(ex.get("parameters"), settings.actors)
-    seed = _get(ex, "seed", settings.seed, kind=int, lo=0)
-    reps = _get(ex, "replicates_per_sample", 32, kind=int, lo=1)
-    n = _get(ex, "samples", 256, kind=int, lo=8)
-    months = _get(ex, "horizon_months", 12, kind=int, lo=1)
+    problem, seed, reps = common(ex, settings, 32, 1)
+    n = get(ex, "samples", 256, kind=int, lo=8)
+    months = get(ex, "horizon_months", 12, kind=int, lo=1)
     within = horizon_days(settings, months)
-    thr = _get(ex, "threshold", 0.1, lo=0.0, hi=1.0)
-    dens = _get(ex, "min_density", 0.8, lo=0.0, hi=1.0)
-    alpha = _get(ex, "peel_alpha", 0.05, lo=0.001, hi=0.5)
-    mass_min = _get(ex, "mass_min", 0.05, lo=0.0, hi=1.0)
+    thr = get(ex, "threshold", 0.1, lo=0.0, hi=1.0)
+    dens = get(ex, "min_density", 0.8, lo=0.0, hi=1.0)
+    alpha = get(ex, "peel_alpha", 0.05, lo=0.001, hi=0.5)
+    mass_min = get(ex, "mass_min", 0.05, lo=0.0, hi=1.0)
     engine = ex.get("engine", "auto")
     if engine not in ("auto", "ema_workbench", "triad"):
         raise ConfigError("explore.engine", f"{engine!r}; allowed: auto, ema_workbench, triad")
@@ -317,14 +239,10 @@ def _month_range(a: str, b: str) -> list[str]:
 
 
 def _calibrate(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
-    from sim.runs.summary import gdelt_monthly
-
-    problem = problem_from_config(ex.get("parameters"), settings.actors)
-    seed = _get(ex, "seed", settings.seed, kind=int, lo=0)
-    reps = _get(ex, "replicates_per_sample", 64, kind=int, lo=1)
-    popsize = _get(ex, "popsize", 8, kind=int, lo=2)
-    maxiter = _get(ex, "maxiter", 8, kind=int, lo=1)
-    tol = _get(ex, "spread_tolerance", 0.05, lo=0.0)
+    problem, seed, reps = common(ex, settings, 64, 1)
+    popsize = get(ex, "popsize", 8, kind=int, lo=2)
+    maxiter = get(ex, "maxiter", 8, kind=int, lo=1)
+    tol = get(ex, "spread_tolerance", 0.05, lo=0.0)
     kind = ex.get("loss", "rank_sign")
     if kind not in cal.LOSSES:
         raise ConfigError("explore.loss", f"{kind!r}; allowed: {', '.join(cal.LOSSES)}")
@@ -339,7 +257,7 @@ def _calibrate(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
         raise ConfigError("explore.window", f"{window!r}: months must be YYYY-MM") from None
     if len(months) < 3:
         raise ConfigError("explore.window", f"{window!r}: needs at least 3 months for a rank correlation")
-    gd = gdelt_monthly().set_index("month")
+    gd = gdelt_monthly()
     names = dyad_names(settings.actors)
     dyads = list(ex.get("dyads") or [d for d in names if d in gd.columns])
     for d in dyads:
@@ -412,23 +330,7 @@ def _calibrate(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
                         "is a deterministic function of the parameters."]}
     return {"answer": answer, "headline": headline, "result": result, "figures": fig_list, "table": table,
             "validation": validation, "replicates": (fit["evaluations"] + 2) * reps,
-            "calibrated": _calibrated_yaml(params, fit["loss"], kind, months, plain)}
-
-
-def _calibrated_yaml(params: Mapping[str, float], loss: float, kind: str, months: list[str], plain: Mapping) -> bytes:
-    tree: dict = {}
-    for path, v in params.items():
-        node = tree
-        parts = path.split(".")
-        for p in parts[:-1]:
-            node = node.setdefault(p, {})
-        node[parts[-1]] = float(f"{v:.6g}")
-    tree = {"question": f"How does the triangle evolve with parameters calibrated to GDELT {months[0]}..{months[-1]}?",
-            **tree}
-    head = (f"# @package _global_\n# Calibrated by `triad experiment=calibrate` on {dt.date.today().isoformat()}: "
-            f"{kind} loss {loss:.4f} against GDELT monthly net relation {months[0]}..{months[-1]}.\n"
-            "# Copy into experiments/ (e.g. experiments/calibrated.yaml) and run `triad experiment=calibrated`.\n")
-    return (head + yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)).encode("utf-8")
+            "calibrated": cal.calibrated_yaml(params, fit["loss"], kind, months)}
 
 
 RUNNERS = {"sensitivity": _sensitivity, "discovery": _discovery, "calibrate": _calibrate}
@@ -440,7 +342,7 @@ def run_exploration(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
     out = Path(out_dir)
     ex = dict(plain["explore"])
     method = ex.get("method")
-    _check_keys(ex, method)
+    check_keys(ex, method)
     check_memory(settings, 0, 1, 0)  # one unrecorded scenario, chunk by chunk
     if settings.chunks > 1:
         raise ConfigError("ensemble.chunks", "exploration runs its samples in one job; use ensemble.chunks=1")
@@ -448,18 +350,8 @@ def run_exploration(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
     res = RUNNERS[method](plain, settings, ex)
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(dict(plain)))
 
-    pngs: dict[str, bytes] = {}
-    figures = []
     want_figs = plain.get("report", {}).get("enabled", True)
-    for name, make, caption in res["figures"]:
-        figures.append({"name": name, "caption": caption, "png": f"figures/{name}.png", "svg": f"figures/{name}.svg"})
-        if want_figs:
-            png, svg = _png_svg(make())
-            atomic_write_bytes(out / "figures" / f"{name}.png", png)
-            atomic_write_bytes(out / "figures" / f"{name}.svg", svg)
-            pngs[name] = png
-    if not want_figs:
-        figures = []
+    figures, pngs = write_figures(out, res["figures"]) if want_figs else ([], {})
     result = res["result"]
     notes = result.pop("notes", [])
     summ = {
@@ -477,7 +369,7 @@ def run_exploration(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
     write_json(out / "summary.json", summ)
     atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
     if want_figs:
-        atomic_write_bytes(out / "report.html", _report_html(summ, pngs).encode("utf-8"))
+        write_report(out, summ, pngs)
     wall = time.perf_counter() - t0
     ended = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     write_json(out / "manifest.json", manifest(

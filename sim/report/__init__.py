@@ -4,12 +4,16 @@
 incidence.parquet, summary.json, events.json, manifest.json, config.yaml),
 writes figures/NAME.png and figures/NAME.svg, and one self-contained
 report.html.  `main` is the `triad-report DIR` console entry.
+
+Layout: `html` and `html_cf` hold the sections of the run report, `page` the
+HTML page every report is (run, exploration, sweep), `markup` the small HTML
+builders, `figures/` one module per kind of figure, `explore` the exploration
+report, `style` the palette and matplotlib style.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.resources
 import json
 import re
 import sys
@@ -19,11 +23,14 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 
 from sim.errors import TriadError
-
-from sim.report import figures as F
-from sim.report import figures_cf as FC
+from sim.io.atomic import atomic_write_bytes
 from sim.report import html as H
 from sim.report import style
+from sim.report.figures import FIGURE_NAMES, attribution, fans, gdelt, incidence, network, paired, routes
+from sim.report.figures.base import render_figure
+from sim.report.figures.events import number_events
+from sim.report.markup import esc
+from sim.runs.validation import gdelt_monthly, monthly_means
 
 __all__ = ["build_report", "main", "ReportError"]
 
@@ -60,27 +67,22 @@ def _read_parquet(path: Path, required: bool) -> pd.DataFrame | None:
 
 
 def load_gdelt_monthly() -> pd.DataFrame | None:
-    """Packaged GDELT monthly dyad scores, indexed by month, our dyad names."""
+    """Packaged GDELT monthly dyad scores (index month, our dyad names); None if absent."""
     try:
-        res = importlib.resources.files("sim") / "data" / "gdelt_dyads_monthly.csv"
-        with res.open("r", encoding="utf-8") as fh:
-            df = pd.read_csv(fh, comment="#", dtype={"month": str})
+        return gdelt_monthly()
     except (FileNotFoundError, ModuleNotFoundError, OSError):
         return None
-    # GDELT says "ISR-IRN"; we name dyads by sorted members ("IRN-ISR").
-    df = df.rename(columns={c: style.dyad_name(*c.split("-", 1)) for c in df.columns if "-" in c})
-    return df.set_index("month")
 
 
 def model_monthly_net_relation(stats: pd.DataFrame) -> pd.DataFrame:
-    """Monthly mean of the daily mean net relation, first (baseline) scenario."""
+    """Monthly mean of the daily mean net relation, first (baseline) scenario (the months
+    averaged as in the run's validation, `sim.runs.validation.monthly_means`)."""
     df = stats[stats["variable"] == "net_relation"]
     if df.empty:
         return pd.DataFrame()
     df = df[df["scenario"] == style.order_scenarios(df["scenario"])[0]]
-    df = df.assign(dyad=[style.dyad_name(a, b) for a, b in zip(df["source"], df["target"])],
-                   month=df["date"].dt.strftime("%Y-%m"))
-    return df.pivot_table(index="month", columns="dyad", values="mean", aggfunc="mean")
+    df = df.assign(dyad=[style.dyad_name(a, b) for a, b in zip(df["source"], df["target"])])
+    return monthly_means(df.pivot_table(index="date", columns="dyad", values="mean", aggfunc="mean"))
 
 
 def load_run(run_dir: Path) -> dict:
@@ -96,7 +98,7 @@ def load_run(run_dir: Path) -> dict:
         "stats": stats,
         "incidence": incid,
         "summary": _read_json(run_dir / "summary.json", {}),
-        "events": F.number_events([e for e in events if isinstance(e, dict)]),
+        "events": number_events([e for e in events if isinstance(e, dict)]),
         "manifest": _read_json(run_dir / "manifest.json", {}),
         "config_text": config.read_text(encoding="utf-8") if config.is_file() else None,
         "scenarios": style.order_scenarios(scenarios),
@@ -112,7 +114,7 @@ def load_run(run_dir: Path) -> dict:
 def _event_key(events: Sequence[dict]) -> str:
     if not events:
         return "No events were supplied."
-    key = "; ".join(f"{e['n']} = {H.esc(e.get('id'))}" for e in events)
+    key = "; ".join(f"{e['n']} = {esc(e.get('id'))}" for e in events)
     return (f"Event markers (numbers on top of each panel; key: {key}) are drawn only on the panel of the "
             "dyad the event concerns: a thin line at a day-precise date, a grey span over the window "
             "when the date is known only to the month or year. Events outside the horizon are not "
@@ -122,10 +124,10 @@ def _event_key(events: Sequence[dict]) -> str:
 def _scen_note(run: dict, bands: bool = True) -> str:
     s = run["scenarios"]
     if len(s) <= 1:
-        return f"Scenario: {H.esc(s[0] if s else 'none')}."
+        return f"Scenario: {esc(s[0] if s else 'none')}."
     if not bands:
-        return f"Scenarios: {H.esc(', '.join(s))}; the first solid, the others dashed/dotted."
-    return (f"Scenarios: {H.esc(', '.join(s))}; the first is drawn solid with filled bands, the others "
+        return f"Scenarios: {esc(', '.join(s))}; the first solid, the others dashed/dotted."
+    return (f"Scenarios: {esc(', '.join(s))}; the first is drawn solid with filled bands, the others "
             "with darker dashed/dotted medians and lighter bands whose edges (q05, q95) are traced.")
 
 
@@ -135,24 +137,24 @@ def _figure_specs(run: dict) -> list[tuple[str, Callable[[], Any], str]]:
     fan = ("Solid/dashed median line, dark band = middle 50% of replicates (q25–q75), "
            "light band = 90% (q05–q95). ")
     specs = [
-        ("fan_tension", lambda: F.fan_tension(stats, events),
+        ("fan_tension", lambda: fans.fan_tension(stats, events),
          "Tension per dyad (0 = calm, 1 = maximal), one panel per dyad, daily across replicates. "
          + fan + _scen_note(run) + " " + _event_key(events)),
-        ("fan_cooperation", lambda: F.fan_cooperation(stats, events),
+        ("fan_cooperation", lambda: fans.fan_cooperation(stats, events),
          "Cooperation (0–1) per ordered pair: rows are dyads, the left column is the alphabetically "
          "first actor's cooperation towards the other (A → B), the right column the reverse (B → A). "
          + fan + _scen_note(run) + " Event numbers as in the tension chart."),
-        ("fan_net_relation", lambda: F.fan_net_relation(stats, events),
+        ("fan_net_relation", lambda: fans.fan_net_relation(stats, events),
          "Net relation per dyad (−1 = fully hostile, +1 = fully cooperative; black line at 0). "
          + fan + _scen_note(run) + " Event numbers as in the tension chart."),
-        ("incidence", lambda: F.incidence(run["incidence"], summary),
+        ("incidence", lambda: incidence.incidence(run["incidence"], summary),
          "Cumulative escalation: share of replicates in which the dyad has reached at least rung k by "
          "each date (1 verbal conflict, 2 diplomatic sanctions, 3 show of force, 4 covert or proxy "
          "violence, 5 limited military strike, 6 war). Darker shades are higher rungs; curves can only "
          "rise. Points with error bars right of the last date are the end-of-horizon estimates with "
          "95% Wilson intervals from summary.json, in the grey strip (one group per scenario, rungs "
          "side by side so they do not overlap). " + _scen_note(run, bands=False)),
-        ("network", lambda: F.network(stats),
+        ("network", lambda: network.network(stats),
          "Signed network of the actors at the start, middle and end of the horizon (first scenario). "
          "Blue edges are net-cooperative, vermillion net-hostile; edge width is proportional to the "
          "absolute median net relation, whose value is printed on the edge."),
@@ -161,7 +163,7 @@ def _figure_specs(run: dict) -> list[tuple[str, Callable[[], Any], str]]:
     if val:
         gd, mm = load_gdelt_monthly(), model_monthly_net_relation(stats)
         specs.append((
-            "gdelt", lambda: F.gdelt(val, gd, mm),
+            "gdelt", lambda: gdelt.gdelt(val, gd, mm),
             "Model versus GDELT by month over the validation window. Coloured line, left axis: the model's "
             "monthly mean net relation (−1 to 1). Grey dashed line, right axis: GDELT's monthly mean daily "
             "dyad score, a volume-sensitive Goldstein sum in different units, so only signs and ranks are "
@@ -194,33 +196,33 @@ def _routes_caption(run: dict) -> str:
     return ("Escalation routes, rows = dyads, columns = scenarios. The nodes are the rungs of the ladder, "
             "0 = start at the bottom to 6 = war at the top. An edge a→b means rung b was the next new rung a "
             "replicate reached after rung a (rungs can be skipped); its width and label give the share of all "
-            f"{H.esc(n if n is not None else '')} replicates that made that jump. Node size and the percentage "
+            f"{esc(n if n is not None else '')} replicates that made that jump. Node size and the percentage "
             "left of a node: share of replicates that reached the rung by the end of the horizon. On the right, "
             "the most frequent complete routes (the rungs first reached, in order), as a share of replicates, "
             "with 95% Wilson intervals in percent. Dyads in which no replicate escalates are drawn in grey." + cf)
 
 
 def _paired_caption(name: str, cf: dict) -> str:
-    q = f" ({H.esc(cf.get('question'))})" if cf.get("question") else ""
-    fc = f" on {H.esc(cf.get('first_change'))}" if cf.get("first_change") else ""
-    return (f"Paired differences for the counterfactual <code>{H.esc(name)}</code>{q}: per dyad and day, the "
+    q = f" ({esc(cf.get('question'))})" if cf.get("question") else ""
+    fc = f" on {esc(cf.get('first_change'))}" if cf.get("first_change") else ""
+    return (f"Paired differences for the counterfactual <code>{esc(name)}</code>{q}: per dyad and day, the "
             "distribution over replicates of counterfactual − baseline tension (left) and net relation (right), "
             "computed within each replicate. Line = median, dark band = middle 50%, light band = 90%. Each "
             "counterfactual replicate reuses the random numbers of its baseline replicate, so the shared noise "
             "cancels: the bands show how the effect varies between replicates, not the spread of two independent "
             "runs, and a band clear of the zero line is an effect. The dashed line marks the first change"
-            f"{fc}; before it the difference is exactly 0, and the plot starts {FC.LEAD_DAYS} days before it. "
+            f"{fc}; before it the difference is exactly 0, and the plot starts {paired.LEAD_DAYS} days before it. "
             "Each panel has its own y scale.")
 
 
 def _attribution_caption(att: dict) -> str:
-    k = H.esc(att.get("rank_rung", 3))
-    q = f" ({H.esc(att.get('question'))})" if att.get("question") else ""
+    k = esc(att.get("rank_rung", 3))
+    q = f" ({esc(att.get('question'))})" if att.get("question") else ""
     return (f"Leave-one-out event attribution{q}. The run is repeated without each timeline event, paired with "
             "the baseline; an event's effect is baseline − without it, i.e. what the event adds. Left: effect on "
             "tension 12 months after the event (or at the end of the horizon); right: effect on the probability "
             f"of reaching rung ≥ {k} within that window. Events are sorted by the absolute tension effect, largest "
-            f"at the top; the top {FC.TORNADO_TOP} per dyad are shown (all in the attribution table). Whiskers are "
+            f"at the top; the top {attribution.TORNADO_TOP} per dyad are shown (all in the attribution table). Whiskers are "
             "95% paired confidence intervals; pale bars have intervals that include 0. Labels: the event number of "
             "the timeline table and its summary.")
 
@@ -229,17 +231,17 @@ def _cf_figure_specs(run: dict) -> list[tuple[str, Callable[[], Any], str]]:
     """Routes, paired-difference and attribution figures, where data exist."""
     summary = run["summary"] or {}
     specs = []
-    inputs = FC.routes_inputs(summary, run.get("routes"), run["scenarios"])
+    inputs = routes.routes_inputs(summary, run.get("routes"), run["scenarios"])
     if inputs:
-        specs.append(("routes", lambda: FC.routes(inputs, run["scenarios"]), _routes_caption(run)))
+        specs.append(("routes", lambda: routes.routes(inputs, run["scenarios"]), _routes_caption(run)))
     cfs = summary.get("counterfactuals") or {}
     for name, fig_name in paired_figure_names(_counterfactual_names(run)).items():
         cf = cfs.get(name) if isinstance(cfs.get(name), dict) else {}
-        specs.append((fig_name, lambda n=name, c=cf: FC.paired_difference(run["effects"], n, c.get("first_change")),
+        specs.append((fig_name, lambda n=name, c=cf: paired.paired_difference(run["effects"], n, c.get("first_change")),
                       _paired_caption(name, cf)))
     att = summary.get("attribution")
     if isinstance(att, dict) and att.get("ranking"):
-        specs.append(("attribution", lambda: FC.attribution(att, run["events"]), _attribution_caption(att)))
+        specs.append(("attribution", lambda: attribution.attribution(att, run["events"]), _attribution_caption(att)))
     return specs
 
 
@@ -250,13 +252,13 @@ def _write_figures(run_dir: Path, run: dict) -> list[tuple[str, bytes, str]]:
     with style.style_context():
         for name, build, caption in _figure_specs(run):
             fig = build()
-            png, svg = H.render_figure(fig, dpi=200)
-            H._atomic_write_bytes(fig_dir / f"{name}.png", png)
-            H._atomic_write_bytes(fig_dir / f"{name}.svg", svg)
+            png, svg = render_figure(fig, dpi=200)
+            atomic_write_bytes(fig_dir / f"{name}.png", png)
+            atomic_write_bytes(fig_dir / f"{name}.svg", svg)
             out.append((name, png, caption))
     # Drop figures of ours left by an earlier build (e.g. gdelt without validation now).
     made = {n for n, _, _ in out}
-    ours = [fig_dir / f"{n}.{ext}" for n in F.FIGURE_NAMES + FC.FIGURE_NAMES for ext in ("png", "svg")]
+    ours = [fig_dir / f"{n}.{ext}" for n in FIGURE_NAMES for ext in ("png", "svg")]
     ours += sorted(fig_dir.glob(f"{PAIRED}_*.*")) if fig_dir.is_dir() else []
     for stale in ours:
         if stale.stem not in made and stale.suffix in (".png", ".svg") and stale.exists():
@@ -279,7 +281,7 @@ def build_report(run_dir: str | Path) -> Path:
     run["cf_figures"] = {cf: fig for cf, fig in paired_figure_names(_counterfactual_names(run)).items()
                          if fig in made}
     target = run_dir / "report.html"
-    H._atomic_write_bytes(target, H.render_report(run, figs).encode("utf-8"))
+    atomic_write_bytes(target, H.render_report(run, figs).encode("utf-8"))
     return target
 
 

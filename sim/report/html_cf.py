@@ -1,7 +1,7 @@
 """HTML sections for counterfactual comparisons and leave-one-out attribution.
 
 Every value from the run goes through `esc`; tables are built with the
-helpers of `html`.
+helpers of `markup`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 from typing import Any, Sequence
 
 from sim.report import style
-from sim.report.html import _generic, _json_text, _num, _table, esc
+from sim.report.markup import esc, generic, json_text, num, table
 
 KNOWN_CF_KEYS = {"question", "ops", "first_change", "changed_events", "focus", "target_half_width",
                  "answer", "effects", "route_changes"}
@@ -77,8 +77,8 @@ def _facts(cf: dict, by_id: dict) -> str:
     rows = [("first change", esc(cf.get("first_change") or "–")),
             ("changed events", ", ".join(_event_ref(e, by_id) for e in cf.get("changed_events") or []) or "–"),
             ("focus dyad", esc(cf.get("focus") or "–")),
-            ("operations", f"<code>{_json_text(cf.get('ops'))}</code>" if cf.get("ops") is not None else "–")]
-    rows += [(esc(k), f"<code>{_json_text(v)}</code>") for k, v in sorted(cf.items())
+            ("operations", f"<code>{json_text(cf.get('ops'))}</code>" if cf.get("ops") is not None else "–")]
+    rows += [(esc(k), f"<code>{json_text(v)}</code>") for k, v in sorted(cf.items())
              if k not in KNOWN_CF_KEYS]
     return "<table>" + "".join(f"<tr><th>{k}</th><td class='text'>{v}</td></tr>" for k, v in rows) + "</table>"
 
@@ -96,7 +96,7 @@ def _effect_diff(rec: dict, nd: int = 3) -> str:
 
 def _effect_cells(rec: dict) -> list[str]:
     diff = _effect_diff(rec)
-    return [_num(rec.get("baseline")), _num(rec.get("counterfactual")), diff,
+    return [num(rec.get("baseline")), num(rec.get("counterfactual")), diff,
             _ci(rec, "unpaired_lo", "unpaired_hi"), esc(rec.get("replicates_for_half_width", "–"))]
 
 
@@ -116,7 +116,7 @@ def _rung_effects(effects: dict, hw: Any) -> str:
         return ""
     header = ["dyad", "by", "rung"] + _effect_header(hw)
     return ("<h4>Escalation: P(dyad reaches at least rung k by the date)</h4>"
-            + _table(header, rows, ["", "", ""] + ["num"] * 5))
+            + table(header, rows, ["", "", ""] + ["num"] * 5))
 
 
 def _value_effects(effects: dict, hw: Any) -> str:
@@ -128,20 +128,20 @@ def _value_effects(effects: dict, hw: Any) -> str:
     if not rows:
         return ""
     header = ["dyad", "variable", "date"] + _effect_header(hw)
-    return "<h4>Tension and net relation on the effect dates</h4>" + _table(header, rows, ["", "", ""] + ["num"] * 5)
+    return "<h4>Tension and net relation on the effect dates</h4>" + table(header, rows, ["", "", ""] + ["num"] * 5)
 
 
 def _route_changes(changes: dict) -> str:
     rows = []
     for dyad in sorted(changes or {}):
         for r in changes[dyad] or []:
-            rows.append([esc(dyad), esc(str(r.get("route", "")).replace(">", "→")), _num(r.get("baseline")),
-                         _num(r.get("counterfactual")), _diff_cell(r)])
+            rows.append([esc(dyad), esc(str(r.get("route", "")).replace(">", "→")), num(r.get("baseline")),
+                         num(r.get("counterfactual")), _diff_cell(r)])
     if not rows:
         return ""
     return ("<h4>Route changes</h4><p>Probability of each frequent escalation route (rungs first reached, in "
             "order; 0 = start) in both runs, and the paired difference.</p>"
-            + _table(["dyad", "route", "baseline", "counterfactual", "difference [95% paired CI]"], rows,
+            + table(["dyad", "route", "baseline", "counterfactual", "difference [95% paired CI]"], rows,
                      ["", "", "num", "num", "num"]))
 
 
@@ -164,7 +164,7 @@ def _one_counterfactual(name: str, cf: dict, by_id: dict, figure: str | None) ->
 def counterfactuals(cfs: Any, events: Sequence[dict], figures: dict[str, str] | None = None) -> str:
     """Section for summary["counterfactuals"]; "" when there are none."""
     if not isinstance(cfs, dict) or not any(is_structured(cf) for cf in cfs.values()):
-        return _generic("Counterfactuals", "counterfactuals", cfs or None)  # older runs: plain dump
+        return generic("Counterfactuals", "counterfactuals", cfs or None)  # older runs: plain dump
     by_id = {str(e.get("id")): e for e in events}
     out = ["<h2 id='counterfactuals'>Counterfactuals</h2>"]
     for name, cf in sorted(cfs.items()):
@@ -205,5 +205,5 @@ def attribution(att: Any, events: Sequence[dict]) -> str:
     header = ["rank", "#", "event", "summary", "horizon date", "Δ tension [95% CI]", f"Δ P(rung ≥ {esc(k)}) [95% CI]"]
     for dyad, rows in sorted((att.get("ranking") or {}).items()):
         out.append(f"<h3>{esc(dyad)}</h3>")
-        out.append(_table(header, _attr_rows(rows or [], p_key, by_id), ["num", "num", "", "text", "", "num", "num"]))
+        out.append(table(header, _attr_rows(rows or [], p_key, by_id), ["num", "num", "", "text", "", "num", "num"]))
     return "".join(out)

@@ -2,7 +2,6 @@
 route changes, leave-one-out attribution, and the one-sentence answer."""
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from typing import Any, Mapping, Sequence
@@ -10,18 +9,13 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from sim.runs.counterfactual import Applied
+from sim.runs.dates import add_months
 from sim.runs.ensemble import PairPlan, PairResult
 from sim.engine.ladder import N_RUNGS
 from sim.runs.routes import RouteStats, route_name
 from sim.engine.settings import Settings
 from sim.runs.stats import dyad_names
 from sim.runs.summary import Z95, wilson
-
-
-def add_months(d: dt.date, months: int) -> dt.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 def plan(applied: Applied, settings: Settings, months: Sequence[int], dates: Sequence[dt.date],

@@ -1,30 +1,24 @@
-"""Figures for escalation routes, counterfactual paired differences and
-leave-one-out event attribution.  Pure functions to matplotlib Figures, in the
-style of `figures` (same palette, legends below, no I/O)."""
+"""Escalation routes: which rung each replicate reached next, drawn as arcs between
+the rungs of the ladder, with the most frequent complete routes listed beside."""
 
 from __future__ import annotations
 
 import textwrap
 from typing import Any, Sequence
 
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, PathPatch
+from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MPath
-from matplotlib.ticker import MaxNLocator
 
 from sim.report import style
-from sim.report.figures import placeholder
-
-FIGURE_NAMES = ("routes", "paired_difference", "attribution")
+from sim.report.figures.base import placeholder
 
 N_RUNG_NODES = 7  # rung 0 (start) .. 6 (war)
 TOP_ROUTES = 5
 MAX_ROUTE_COLUMNS = 3
-TORNADO_TOP = 12
 _GREY = "#BBBBBB"
 
 
@@ -236,185 +230,3 @@ def _routes_legend(fig: Figure, ncols: int) -> None:
     fig.legend(handles=handles, loc="outside lower center", ncols=ncols, handlelength=2.5,
                title="edge a→b: rung b first reached right after rung a; width ∝ share",
                title_fontsize=6.5)
-
-
-# --------------------------------------------------------------------------
-# Paired-difference fan charts
-# --------------------------------------------------------------------------
-
-_DIFF_VARS = (("tension", "Δ tension (cf − baseline)"), ("net_relation", "Δ net relation (cf − baseline)"))
-LEAD_DAYS = 45  # days shown before the first change
-
-
-def _norm_dyad(d: str) -> str:
-    return style.dyad_name(*d.split("-", 1)) if "-" in d else d
-
-
-def _draw_diff_fan(ax, d: pd.DataFrame, color: str) -> None:
-    d = d.sort_values("date")
-    x = d["date"].to_numpy()
-    ax.fill_between(x, d["q05"], d["q95"], color=color, alpha=0.18, lw=0)
-    ax.fill_between(x, d["q25"], d["q75"], color=color, alpha=0.38, lw=0)
-    ax.plot(x, d["q50"], color=style.shade(color, -0.35), lw=1.2)
-    ax.axhline(0.0, color="black", lw=0.7, zorder=0.6)
-
-
-def _mark_first_change(ax, x: float | None, label: bool) -> None:
-    if x is None:
-        return
-    ax.axvline(x, color="black", ls="--", lw=0.8, zorder=0.7)
-    if label:
-        ax.annotate("first change", xy=(x, 1.0), xycoords=ax.get_xaxis_transform(), xytext=(2, 2),
-                    textcoords="offset points", fontsize=6, ha="left", va="bottom", annotation_clip=False)
-
-
-def _diff_xlim(dates: pd.Series, first_change: Any) -> tuple[float, float]:
-    lo, hi = mdates.date2num(dates.min()), mdates.date2num(dates.max())
-    fc = _date_num(first_change)
-    if fc is not None:
-        lo = max(lo, fc - LEAD_DAYS)
-    return lo, hi
-
-
-def _date_num(value: Any) -> float | None:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(ts) else float(mdates.date2num(ts.to_pydatetime()))
-
-
-def paired_difference(effects_df: pd.DataFrame | None, scenario: str, first_change: Any = None) -> Figure:
-    """Rows = dyads, columns = tension / net relation; bands of the paired difference."""
-    if effects_df is None or effects_df.empty:
-        return placeholder("No paired-difference data (effects.parquet)")
-    df = effects_df[effects_df["scenario"] == scenario]
-    df = df.assign(dyad=df["dyad"].map(_norm_dyad))
-    dyads = sorted(df["dyad"].unique())
-    if not dyads:
-        return placeholder(f"No effects.parquet rows for {scenario}")
-    colors = style.dyad_colors(dyads)
-    fig = Figure(figsize=(style.DOUBLE_COL, 1.6 * len(dyads) + 0.9), layout="constrained")
-    axes = fig.subplots(len(dyads), 2, sharex=True, squeeze=False)
-    xlim = _diff_xlim(df["date"], first_change)
-    fc = _date_num(first_change)
-    for i, dyad in enumerate(dyads):
-        for j, (var, label) in enumerate(_DIFF_VARS):
-            ax = axes[i, j]
-            part = df[(df["dyad"] == dyad) & (df["variable"] == var)]
-            part = part[part["date"] >= pd.Timestamp(mdates.num2date(xlim[0]).date())]
-            if not part.empty:
-                _draw_diff_fan(ax, part, colors[dyad])
-            _mark_first_change(ax, fc, i == 0)
-            ax.set_title(f"{dyad.replace('-', '–')}: {label}", loc="left", color=colors[dyad],
-                         fontweight="bold", pad=10 if i == 0 else 4)
-    axes[0, 0].set_xlim(*xlim)
-    for ax in axes[-1]:
-        style.format_date_axis(ax, maxticks=6)
-        ax.set_xlabel("date")
-    _diff_legend(fig, scenario)
-    return fig
-
-
-def _diff_legend(fig: Figure, scenario: str) -> None:
-    handles = [
-        Line2D([], [], color="0.25", lw=1.2, label="median paired difference"),
-        Patch(color="0.5", alpha=0.38, label="50% of replicates (q25–q75)"),
-        Patch(color="0.5", alpha=0.18, label="90% of replicates (q05–q95)"),
-        Line2D([], [], color="black", lw=0.7, label="no effect (0)"),
-        Line2D([], [], color="black", lw=0.8, ls="--", label="first change"),
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3,
-               title=f"counterfactual: {scenario} (difference = counterfactual − baseline, same replicate)",
-               title_fontsize=6.5)
-
-
-# --------------------------------------------------------------------------
-# Attribution tornado
-# --------------------------------------------------------------------------
-
-def event_labels(events: Sequence[dict], width: int = 50) -> dict[str, str]:
-    """event id → "n. short summary" (id when there is no summary)."""
-    out = {}
-    for ev in events:
-        eid = str(ev.get("id", ""))
-        text = str(ev.get("summary") or eid).strip()
-        short = textwrap.shorten(text, width=width, placeholder="…")
-        out[eid] = f"{ev['n']}. {short}" if "n" in ev else short
-    return out
-
-
-def _interval(rec: Any) -> tuple[float, float, float] | None:
-    try:
-        return float(rec["diff"]), float(rec["lo"]), float(rec["hi"])
-    except (TypeError, KeyError, ValueError):
-        return None
-
-
-def tornado_rows(ranking: Sequence[dict], p_key: str, top: int = TORNADO_TOP) -> list[dict]:
-    """Top rows in ranking order (already sorted by |tension effect|)."""
-    rows = []
-    for r in list(ranking)[:top]:
-        rows.append({"event": str(r.get("event", "?")), "tension": _interval(r.get("tension")),
-                     "p": _interval(r.get(p_key))})
-    return rows
-
-
-def _draw_tornado(ax, rows: list[dict], key: str, color: str) -> None:
-    y = np.arange(len(rows))[::-1]  # first (largest) row at the top
-    for yi, r in zip(y, rows):
-        iv = r[key]
-        if iv is None:
-            continue
-        d, lo, hi = iv
-        crosses = lo <= 0 <= hi
-        ax.barh(yi, d, height=0.62, color=style.shade(color, 0.6) if crosses else color, lw=0, zorder=2)
-        ax.errorbar([d], [yi], xerr=[[max(d - lo, 0)], [max(hi - d, 0)]], fmt="none", ecolor="0.15",
-                    elinewidth=0.8, capsize=1.8, zorder=3)
-    ax.axvline(0.0, color="black", lw=0.7, zorder=1)
-    m = max([abs(v) for r in rows if r[key] for v in r[key]] or [0.0])
-    if m < 1e-12:
-        ax.text(0.5, 0.5, "no effect in any replicate pair", transform=ax.transAxes, ha="center",
-                va="center", fontsize=6.5, color="0.4", bbox=dict(fc="white", ec="none"))
-    ax.set_xlim(-(m * 1.12 or 1.0), m * 1.12 or 1.0)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, symmetric=True))
-    ax.grid(axis="y", visible=False)
-
-
-def attribution(att: dict, events: Sequence[dict] | None = None, top: int = TORNADO_TOP) -> Figure:
-    """Tornado per dyad: event effect on tension (left) and on P(rung ≥ k) (right)."""
-    ranking = att.get("ranking") or {}
-    dyads = sorted(d for d, rows in ranking.items() if rows)
-    if not dyads:
-        return placeholder("No attribution ranking in summary.json")
-    k = att.get("rank_rung", 3)
-    p_key = f"p_rung_at_least_{k}"
-    labels = event_labels(events or [])
-    colors = style.dyad_colors(dyads)
-    per = {d: tornado_rows(ranking[d], p_key, top) for d in dyads}
-    heights = [max(len(r), 1) * 0.16 + 0.45 for r in per.values()]
-    fig = Figure(figsize=(style.DOUBLE_COL, sum(heights) + 0.8), layout="constrained")
-    axes = fig.subplots(len(dyads), 2, squeeze=False, gridspec_kw={"height_ratios": heights})
-    for i, dyad in enumerate(dyads):
-        rows = per[dyad]
-        for j, key in enumerate(("tension", "p")):
-            _draw_tornado(axes[i, j], rows, key, colors[dyad])
-            axes[i, j].set_yticks(np.arange(len(rows))[::-1])
-            axes[i, j].set_yticklabels([labels.get(r["event"], r["event"]) for r in rows] if j == 0 else [],
-                                       fontsize=6)
-        axes[i, 0].set_title(f"{dyad.replace('-', '–')}: Δ tension", loc="left", color=colors[dyad],
-                             fontweight="bold")
-        axes[i, 1].set_title(f"{dyad.replace('-', '–')}: Δ P(rung ≥ {k})", loc="left", color=colors[dyad],
-                             fontweight="bold")
-    axes[-1, 0].set_xlabel("Δ tension 12 months after the event")
-    axes[-1, 1].set_xlabel(f"Δ P(rung ≥ {k} within 12 months)")
-    _tornado_legend(fig, colors)
-    return fig
-
-
-def _tornado_legend(fig: Figure, colors: dict) -> None:
-    c = "0.45"
-    handles = [Patch(color=c, label="effect of the event (with − without it)"),
-               Patch(color=style.shade(c, 0.6), label="95% CI includes 0"),
-               Line2D([], [], color="0.15", marker="|", ms=6, lw=0.8, label="95% CI (paired)")]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3)

@@ -1,0 +1,60 @@
+"""Small HTML builders shared by the sections of every report.
+
+Every piece of text that comes from run data goes through `esc`; `table` takes
+cells that are already escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any, Iterable, Sequence
+
+
+def esc(value: Any) -> str:
+    """HTML-escape any value's string form (quotes included)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]], classes: Sequence[str] | None = None) -> str:
+    """Table from already-escaped cell strings."""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            cls = f' class="{classes[i]}"' if classes and classes[i] else ""
+            cells.append(f"<td{cls}>{cell}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def num(v: Any, nd: int = 3) -> str:
+    """A number with `nd` decimals; anything else escaped, None as "–"."""
+    try:
+        return f"{float(v):.{nd}f}"
+    except (TypeError, ValueError):
+        return esc(v) if v is not None else "–"
+
+
+def yes_no(v: Any) -> str:
+    return ("yes" if v else "no") if isinstance(v, bool) else esc(v)
+
+
+def json_text(v: Any) -> str:
+    """Compact, key-sorted JSON of `v`, escaped."""
+    return esc(json.dumps(v, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def generic(title: str, anchor: str, value: Any) -> str:
+    """Any JSON value as a key → JSON-text table under an <h2>; "" for None."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    else:
+        items = [("value", value)]
+    rows = [[esc(k), f"<code>{json_text(v)}</code>"] for k, v in items]
+    return f"<h2 id='{anchor}'>{esc(title)}</h2>" + table(["key", "value"], rows, ["", "text"])

@@ -1,0 +1,53 @@
+"""One self-contained HTML page: every report of triad (run, exploration, sweep) is one.
+
+    page(title, body, *, css_extra="") -> str
+
+`title` is plain text (escaped here), `body` is HTML the caller has already escaped,
+`css_extra` holds rules that only this page needs; they follow the shared `CSS`, so
+they can override it.  The page loads nothing from outside (CSS inline, figures
+as data URIs via `embedded_figure`), so it can be mailed or archived on its own,
+and it holds no time stamp, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from sim.report.markup import esc
+
+__all__ = ["CSS", "embedded_figure", "page"]
+
+CSS = """
+body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:60em;
+margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;margin-top:2em}
+h3{font-size:1.05em}
+table{border-collapse:collapse;font-size:.85em;margin:.5em 0 1em;display:block;max-width:100%;overflow-x:auto}
+th,td{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}
+th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.text{min-width:14em;overflow-wrap:anywhere}
+figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.85em;color:#444;margin-top:.4em}
+pre{background:#f7f7f7;border:1px solid #ddd;padding:.6em;overflow-x:auto;font-size:.8em;
+white-space:pre-wrap;overflow-wrap:anywhere}
+code{font-size:.85em;overflow-wrap:anywhere}.muted{color:#777}
+h4{font-size:.95em;margin-bottom:.2em}
+p.answer{font-size:1.05em;font-weight:600;border-left:4px solid #0072B2;background:#f2f7fb;
+padding:.6em .9em;margin:.6em 0 1em}
+"""
+
+
+def page(title: str, body: str, *, css_extra: str = "") -> str:
+    """The whole HTML document around `body`."""
+    return ("<!DOCTYPE html>\n"
+            f"<html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title>\n"
+            f"<style>{CSS}{css_extra}</style></head><body>\n"
+            f"{body}\n"
+            "</body></html>\n")
+
+
+def embedded_figure(name: str, png: bytes, caption: str) -> str:
+    """A <figure> (anchor ``fig-NAME``) with the PNG inline; `caption` is HTML."""
+    b64 = base64.b64encode(png).decode("ascii")
+    return (f"<figure id='fig-{esc(name)}'><img alt='{esc(name)}' src=\"data:image/png;base64,{b64}\">"
+            f"<figcaption><strong>{esc(name)}.</strong> {caption}</figcaption></figure>")

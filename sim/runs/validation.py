@@ -1,0 +1,83 @@
+"""Validation against GDELT: the shipped monthly dyad scores (the one loader), calendar-month
+means of daily model series, and the agreement of monthly net relation with GDELT.
+
+The run's summary (``validation``), the report's GDELT figure and the calibration all read
+GDELT through `gdelt_monthly` and average months through `monthly_means`.
+"""
+from __future__ import annotations
+
+import math
+from importlib import resources
+from io import StringIO
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sstats
+
+if TYPE_CHECKING:
+    from sim.runs.stats import DailyStats
+
+WINDOW = ("2022-09", "2023-05")  # months compared by default
+
+
+def gdelt_monthly() -> pd.DataFrame:
+    """The shipped GDELT monthly dyad scores, indexed by month ("YYYY-MM"), one column per
+    dyad under our name (members sorted: GDELT's "ISR-IRN" is our "IRN-ISR")."""
+    text = (resources.files("sim") / "data" / "gdelt_dyads_monthly.csv").read_text("utf-8")
+    df = pd.read_csv(StringIO(text), comment="#", dtype={"month": str})
+    df = df.rename(columns={c: "-".join(sorted(c.split("-"))) for c in df.columns if "-" in c})
+    return df.set_index("month")
+
+
+def monthly_means(daily: pd.DataFrame) -> pd.DataFrame:
+    """Calendar-month means of a daily frame (DatetimeIndex, one column per series),
+    indexed by month ("YYYY-MM")."""
+    monthly = daily.groupby(daily.index.to_period("M")).mean()
+    monthly.index = monthly.index.astype(str)
+    return monthly
+
+
+def model_monthly_net(stats: DailyStats, dates: np.ndarray, actors: tuple[str, ...]) -> pd.DataFrame:
+    """Monthly mean of the ensemble-mean daily net_relation per dyad."""
+    mean = stats.mean()
+    cols = {}
+    for k, (s, t, v) in enumerate(zip(stats.series.source, stats.series.target, stats.series.variable)):
+        if v == "net_relation":
+            cols[f"{s}-{t}"] = mean[:, k]
+    return monthly_means(pd.DataFrame(cols, index=pd.DatetimeIndex(dates.astype("datetime64[ns]"))))
+
+
+def validation(stats: DailyStats, dates: np.ndarray, actors: tuple[str, ...],
+               window: tuple[str, str] = WINDOW) -> dict:
+    """Sign agreement and Spearman rank correlation of monthly net relation with GDELT.
+
+    GDELT's score is a volume-sensitive Goldstein sum, so only signs and ranks are
+    compared, never levels.
+    """
+    model = model_monthly_net(stats, dates, actors)
+    gd = gdelt_monthly()
+    months = [m for m in model.index if window[0] <= m <= window[1] and m in gd.index]
+    out: dict = {"window": list(window), "months": len(months), "dyads": {}}
+    agree_all, pm, pg = [], [], []
+    for dyad in model.columns:
+        if dyad not in gd.columns or not months:
+            continue
+        m = model.loc[months, dyad].to_numpy()
+        g = gd.loc[months, dyad].to_numpy()
+        agree = np.sign(m) == np.sign(g)
+        rho = sstats.spearmanr(m, g).statistic if len(months) > 2 and np.ptp(m) > 0 and np.ptp(g) > 0 else float("nan")
+        out["dyads"][dyad] = {
+            "sign_agreement": round(float(agree.mean()), 6),
+            "spearman": None if math.isnan(rho) else round(float(rho), 6),
+            "months": [{"month": mo, "model": round(float(a), 6), "gdelt": float(b), "agree": bool(c)}
+                       for mo, a, b, c in zip(months, m, g, agree)],
+        }
+        agree_all += agree.tolist()
+        pm += m.tolist()
+        pg += g.tolist()
+    if agree_all:
+        out["overall_sign_agreement"] = round(float(np.mean(agree_all)), 6)
+        rho = sstats.spearmanr(pm, pg).statistic
+        out["pooled_spearman"] = None if math.isnan(rho) else round(float(rho), 6)
+    return out
