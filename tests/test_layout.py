@@ -39,7 +39,8 @@ def _imports(path: Path, modules: set[str]) -> set[str]:
             if node.level:
                 up = pkg.split(".")[: len(pkg.split(".")) - (node.level - 1)]
                 base = ".".join(up + ([base] if base else []))
-            names = [base] + [f"{base}.{a.name}" for a in node.names]
+            # `from pkg import mod` imports pkg.mod; `from mod import name` imports mod
+            names = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
         else:
             continue
         for n in names:
