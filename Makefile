@@ -2,31 +2,42 @@
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+RUN_STAMP  := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench setup clean
+.PHONY: run test lint bench setup clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11'"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test,joblib,ray,submitit,explore]"
-	@touch $(STAMP)
+# the default run needs the base dependencies only: no launcher, Ray or ema_workbench
+$(RUN_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
 
-setup: $(STAMP)
+# the tests need every extra (launchers, Ray, ema_workbench) and pytest, hypothesis, ruff
+$(TEST_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@ $(RUN_STAMP)
+
+setup: $(RUN_STAMP)
 
 ## make run: set up and run the default experiment (the factual baseline with its report)
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/triad
 
-## make test: set up and run the test suite
-test: $(STAMP)
+## make test: set up with the test extra and run the test suite
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
 
+## make lint: ruff (pyflakes, bugbear, import order; configured in pyproject.toml)
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+
 ## make bench: replicate-days per second and peak memory (writes benchmarks/results.json)
-bench: $(STAMP)
+bench: $(RUN_STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 clean:

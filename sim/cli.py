@@ -15,10 +15,10 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.config.locate import conf_dir, register_experiments
 from sim.runs.job import main_task
 
-# The repository's conf/ (the package is installed editable, next to it).
-CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
+CONF_DIR = str(conf_dir())
 
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
@@ -63,6 +63,10 @@ def precheck(overrides: list[str], try_output: bool = True) -> str | None:
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    broken = register_experiments()
+    chosen = [o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0].lstrip("+") == "experiment"]
+    if chosen and chosen[-1] in broken:
+        return broken[chosen[-1]]
     try:
         GlobalHydra.instance().clear()
         with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
@@ -110,6 +114,7 @@ def main() -> None:
         if problem:
             print(f"triad: error: {problem}", file=sys.stderr)
             sys.exit(2)
+    register_experiments()
     _main()
 
 

@@ -8,15 +8,17 @@ import pytest
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
-from sim.config.validate import validate
 from sim.config.build import build_settings
+from sim.config.locate import conf_dir, register_experiments
+from sim.config.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
-CONF = ROOT / "conf"
+CONF = conf_dir()
 ARTICLE = ROOT.parent / "shared" / "source" / "article.txt"
 
 
 def compose_cfg(overrides=()):
+    register_experiments()
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
