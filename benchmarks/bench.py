@@ -47,8 +47,8 @@ def _settings(replicates: int, days: int, chunk_size: int):
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from sim.config.validate import validate
     from sim.config.build import build_settings
+    from sim.config.validate import validate
 
     end = START + dt.timedelta(days=days - 1)
     overrides = [f"ensemble.replicates={replicates}", f"ensemble.chunk_size={chunk_size}", f"end={end.isoformat()}"]
@@ -61,8 +61,8 @@ def _settings(replicates: int, days: int, chunk_size: int):
 
 # -- workers (run in a fresh subprocess each) ---------------------------------------------
 def worker_engine(replicates: int, days: int, chunk_size: int, repeat: int, workers: int = 1) -> dict:
-    from sim.runs.ensemble import run_ensemble
     from sim.engine.settings import Scenario
+    from sim.runs.ensemble import run_ensemble
 
     warm = _settings(2, 5, chunk_size)  # load (or compile) the numba kernels outside the timing
     run_ensemble(warm, [Scenario("baseline", warm.events)])

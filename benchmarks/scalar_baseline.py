@@ -310,8 +310,8 @@ if __name__ == "__main__":
 
     from hydra import compose, initialize_config_dir
 
-    from sim.config.validate import validate
     from sim.config.build import build_settings
+    from sim.config.validate import validate
 
     with initialize_config_dir(config_dir=str(Path(__file__).resolve().parents[1] / "conf"), version_base="1.3"):
         s = build_settings(validate(compose(config_name="config")))

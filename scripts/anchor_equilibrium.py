@@ -14,9 +14,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from conftest import deep_update, plain_cfg  # noqa: E402
-
-from sim.engine import dynamics as dyn  # noqa: E402
 from sim.config.build import build_settings  # noqa: E402
+from sim.engine import dynamics as dyn  # noqa: E402
 from sim.engine.model import TriadModel  # noqa: E402
 from sim.engine.settings import Scenario  # noqa: E402
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from conftest import plain_cfg  # noqa: E402
-
-from sim.runs import story, summary  # noqa: E402
 from sim.config.build import build_settings  # noqa: E402
-from sim.runs.ensemble import run_ensemble  # noqa: E402
 from sim.engine.settings import Scenario  # noqa: E402
+from sim.runs import story, summary  # noqa: E402
+from sim.runs.ensemble import run_ensemble  # noqa: E402
 
 cfg = plain_cfg(["ensemble.replicates=400", "record.replicates=0", *sys.argv[1:]])
 s = build_settings(cfg)

@@ -56,5 +56,5 @@ def test_bad_input(tmp_path, case):
 
 def test_catalogue_document_lists_every_case():
     text = DOC.read_text("utf-8")
-    for cid, what, *_ in CASES:
+    for cid, _what, *_ in CASES:
         assert f"`{cid}`" in text, cid

@@ -9,17 +9,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.runs.job import run
+from conftest import CONF, compose_cfg, plain_cfg
 from sim.config.build import build_settings
 from sim.config.ops import Remove, SetParam, parse_ops
 from sim.config.spec import build_spec
+from sim.engine.model import TriadModel
+from sim.engine.settings import Scenario
 from sim.errors import ConfigError
 from sim.runs.counterfactual import OpError, apply_ops
-from sim.engine.model import TriadModel
+from sim.runs.job import run
 from sim.runs.routes import route_masks
-from sim.engine.settings import Scenario
-
-from conftest import CONF, compose_cfg, plain_cfg
 
 TIMELINE = {e["id"]: e for e in yaml.safe_load((CONF / "events" / "article.yaml").read_text("utf-8"))["timeline"]}
 
@@ -61,7 +60,7 @@ def test_change_after_end_has_exactly_zero_effect(tmp_path):
                      "report.enabled=false"]), out)
     summ = json.loads((out / "summary.json").read_text())
     eff = summ["counterfactuals"]["no_herzog_visit"]["effects"]
-    for dyad, e in eff.items():
+    for e in eff.values():
         for var in ("tension", "net_relation"):
             for rep in e[var].values():
                 assert rep["diff"] == 0 and rep["lo"] == 0 and rep["hi"] == 0

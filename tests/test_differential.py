@@ -14,12 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import deep_update, plain_cfg, with_armenia
 from sim.config.build import build_settings
 from sim.engine.model import TriadModel
 from sim.engine.rng import BLOCK
 from sim.engine.settings import Scenario
-
-from conftest import deep_update, plain_cfg, with_armenia
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from scalar_baseline import run_replicate  # noqa: E402

@@ -6,12 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from sim.engine import dynamics as dyn
+from conftest import deep_update, two_actor_cfg
 from sim.config.build import build_settings
+from sim.engine import dynamics as dyn
 from sim.engine.model import TriadModel
 from sim.engine.settings import Scenario
-
-from conftest import deep_update, two_actor_cfg
 
 
 def richardson(t, a, b, k, l, g, h, x0, y0):

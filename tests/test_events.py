@@ -9,12 +9,11 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.engine import cameo
-from sim.errors import EventError
-from sim.config.events import load_event_file, parse_events
-from sim.engine.events import realise
-
 from conftest import ARTICLE, CONF, ROOT
+from sim.config.events import load_event_file, parse_events
+from sim.engine import cameo
+from sim.engine.events import realise
+from sim.errors import EventError
 
 PACKAGED_ARTICLE = ROOT / "sim" / "data" / "article.txt"
 TIMELINE = yaml.safe_load((CONF / "events" / "article.yaml").read_text("utf-8"))["timeline"]

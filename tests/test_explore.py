@@ -6,16 +6,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from conftest import plain_cfg
 from sim.config.build import build_settings
+from sim.engine.model import TriadModel
+from sim.engine.settings import Scenario
 from sim.errors import ConfigError
 from sim.explore import analyze, evaluate, noise_split, problem_from_config, sample
 from sim.explore.calibrate import calibrate, loss
 from sim.explore.discovery import choose, describe_box, prim, prim_own
 from sim.explore.evaluate import Output, evaluate_monthly
-from sim.engine.model import TriadModel
-from sim.engine.settings import Scenario
-
-from conftest import plain_cfg
 
 ACTORS = ("ISR", "AZE", "IRN")
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}

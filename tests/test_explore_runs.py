@@ -7,12 +7,11 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
-from sim.config.validate import validate
-from sim.runs.job import run
-from sim.config.build import build_settings
-from sim.errors import ConfigError
-
 from conftest import compose_cfg
+from sim.config.build import build_settings
+from sim.config.validate import validate
+from sim.errors import ConfigError
+from sim.runs.job import run
 
 TINY = {
     "sensitivity": ["end=2022-11-30", "explore.horizon_months=2", "explore.sobol.n=4", "explore.morris.trajectories=2",

@@ -9,9 +9,8 @@ import time
 
 import pytest
 
-from sim.io.atomic import OutputError, atomic_write_bytes, write_json
-
 from conftest import ROOT
+from sim.io.atomic import OutputError, atomic_write_bytes, write_json
 
 ARGS = ["ensemble.replicates=3000", "record.replicates=50", "end=2023-12-31"]
 

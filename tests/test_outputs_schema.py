@@ -11,13 +11,12 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import ROOT, compose_cfg
 from sim.io.tables import SCHEMAS
 from sim.runs.job import run
 from sim.sweep.jobs import Job
 from sim.sweep.table import SCHEMA as SWEEP_SCHEMA
 from sim.sweep.table import job_base, sweep_frame, sweep_table
-
-from conftest import ROOT, compose_cfg
 
 DOC = ROOT / "docs" / "outputs.md"
 SHORT = ["end=2023-03-31", "report.enabled=false", "ensemble.replicates=50"]

@@ -8,6 +8,7 @@ from typing import Dict
 import numpy as np
 import pytest
 
+from conftest import ROOT, deep_update, plain_cfg
 from sim import params
 from sim.config.build import build_params, build_settings
 from sim.config.ops import OpError, parse_ops
@@ -16,8 +17,6 @@ from sim.config.spec import build_spec
 from sim.engine.replicate_params import localise, paths
 from sim.errors import ConfigError
 from sim.runs.counterfactual import apply_ops
-
-from conftest import ROOT, deep_update, plain_cfg
 
 ACTORS = ("ISR", "AZE", "IRN")
 ROOTS = ("dynamics", "decisions", "actors")

@@ -4,15 +4,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-from sim.config.build import build_settings
-from sim.config.ops import parse_ops
-from sim.runs.counterfactual import apply_ops as apply_typed
-from sim.engine.model import TriadModel
-from sim.engine.settings import Scenario
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import deep_update, plain_cfg
+from sim.config.build import build_settings
+from sim.config.ops import parse_ops
+from sim.engine.model import TriadModel
+from sim.engine.settings import Scenario
+from sim.runs.counterfactual import apply_ops as apply_typed
 
 
 def apply_ops(name, ops, s):
@@ -60,7 +60,7 @@ def test_relabelling_actors_permutes_results(perm, seed):
     a, b = states(build_settings(cfg)), states(build_settings(flipped))
     idx = [list(ACTORS).index(x) for x in perm]  # new row k is old actor idx[k]
     # same draws, same decisions; sums over pairs run in another order, so equal to rounding
-    for (S1, P1, M1), (S2, P2, M2) in zip(a, b):
+    for (S1, P1, _M1), (S2, P2, _M2) in zip(a, b):
         np.testing.assert_allclose(S1[:, idx][:, :, idx], S2, rtol=0, atol=1e-12)
         np.testing.assert_allclose(P1[idx][:, idx], P2, rtol=0, atol=1e-12)
     assert np.array_equal(np.sort(M1, axis=0), np.sort(M2, axis=0))

@@ -6,13 +6,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from conftest import deep_update, plain_cfg
 from sim.config.build import build_settings
-from sim.errors import ConfigError
 from sim.engine.model import TriadModel
 from sim.engine.replicate_params import check, paths
 from sim.engine.settings import Scenario
-
-from conftest import deep_update, plain_cfg
+from sim.errors import ConfigError
 
 R = 24
 

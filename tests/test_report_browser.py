@@ -15,10 +15,9 @@ import numpy as np
 import pytest
 from matplotlib import image as mpimg
 
-from sim.runs.job import run
-from sim.report import build_report
-
 from conftest import compose_cfg
+from sim.report import build_report
+from sim.runs.job import run
 from test_report import write_synthetic_run
 
 INSTALL_HINT = "chromium not found: run `apt-get install -y chromium` (Debian package) to run the browser tests"

@@ -4,13 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.runs.job import run
-from sim.config.build import build_settings
-from sim.runs.ensemble import run_ensemble
-from sim.io.tables import stats_frame
-from sim.engine.settings import Scenario
-
 from conftest import compose_cfg, deep_update, plain_cfg
+from sim.config.build import build_settings
+from sim.engine.settings import Scenario
+from sim.io.tables import stats_frame
+from sim.runs.ensemble import run_ensemble
+from sim.runs.job import run
 
 SHORT = ["end=2023-06-30", "report.enabled=false"]
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from sim.config.safeyaml import InputFileError, MAX_ALIASES, load, load_file, read_text
+from sim.config.safeyaml import MAX_ALIASES, InputFileError, load, load_file, read_text
 
 
 def alias_bomb(levels: int, width: int = 9) -> str:

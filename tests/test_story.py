@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from sim.runs import story, summary
-from sim.config.build import build_settings
-from sim.runs.ensemble import run_ensemble
-from sim.engine.settings import Scenario
-
 from conftest import plain_cfg, with_armenia
+from sim.config.build import build_settings
+from sim.engine.settings import Scenario
+from sim.runs import story, summary
+from sim.runs.ensemble import run_ensemble
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,6 @@ from numba import njit
 from scipy.linalg import expm
 
 
-
 @njit(inline="always")
 def at(a, r):
     """A parameter's value in replicate r: arrays hold one value, or one per replicate."""

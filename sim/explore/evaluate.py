@@ -17,12 +17,12 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from sim.errors import ConfigError
 from sim.engine.events import realise
 from sim.engine.ladder import N_RUNGS
 from sim.engine.model import TriadModel
 from sim.engine.rng import Stream
 from sim.engine.settings import Scenario, Settings
+from sim.errors import ConfigError
 from sim.runs.dates import add_months
 from sim.runs.stats import dyad_names
 

@@ -10,9 +10,9 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from sim.errors import ConfigError
 from sim.engine.replicate_params import paths as varying_paths
 from sim.engine.rng import name_words
+from sim.errors import ConfigError
 
 SAMPLERS = ("sobol", "morris", "lhs")
 

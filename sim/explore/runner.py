@@ -18,8 +18,6 @@ import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.io.atomic import atomic_write_bytes, write_json, write_parquet
-from sim.io.manifest import manifest
 from sim.engine.settings import Settings
 from sim.errors import ConfigError
 from sim.explore import calibrate as cal
@@ -29,6 +27,8 @@ from sim.explore.evaluate import evaluate, evaluate_monthly, horizon_days, outpu
 from sim.explore.options import check_keys, common, get, sub
 from sim.explore.problem import config_value, sample
 from sim.explore.sensitivity import analyze, noise_split
+from sim.io.atomic import atomic_write_bytes, write_json, write_parquet
+from sim.io.manifest import manifest
 from sim.report.explore import write_figures, write_report
 from sim.runs.ensemble import check_memory
 from sim.runs.stats import dyad_names

@@ -12,7 +12,6 @@ from sim.report import html_cf, style
 from sim.report.markup import esc, json_text, num, table, yes_no
 from sim.report.page import embedded_figure, page
 
-
 # --------------------------------------------------------------------------
 # Sections
 # --------------------------------------------------------------------------

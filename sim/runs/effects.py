@@ -8,12 +8,12 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from sim.engine.ladder import N_RUNGS
+from sim.engine.settings import Settings
 from sim.runs.counterfactual import Applied
 from sim.runs.dates import add_months
 from sim.runs.ensemble import PairPlan, PairResult
-from sim.engine.ladder import N_RUNGS
 from sim.runs.routes import RouteStats, route_name
-from sim.engine.settings import Settings
 from sim.runs.stats import dyad_names
 from sim.runs.summary import Z95, wilson
 

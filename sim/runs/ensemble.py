@@ -16,13 +16,13 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.errors import ConfigError
 from sim.engine.ladder import N_RUNGS
 from sim.engine.model import TriadModel
+from sim.engine.settings import Scenario, Settings
+from sim.errors import ConfigError
 from sim.runs.paired import PairedMetric
 from sim.runs.record import Recorder
 from sim.runs.routes import N_ROUTES, RouteStats
-from sim.engine.settings import Scenario, Settings
 from sim.runs.stats import DIFF_BINS_FACTOR, DailyStats, difference_stats
 
 log = logging.getLogger(__name__)

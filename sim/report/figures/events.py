@@ -51,7 +51,7 @@ def _stagger(xs: Sequence[float], widths: Sequence[float]) -> list[int]:
     right_edge: list[float] = []  # right edge of the last label on each level
     levels = []
     for x, w in zip(xs, widths):
-        for lvl, edge in enumerate(right_edge):
+        for lvl, edge in enumerate(right_edge):  # noqa: B007 - lvl is read after the loop
             if x - w / 2 >= edge:
                 break
         else:
