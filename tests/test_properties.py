@@ -60,10 +60,10 @@ def test_relabelling_actors_permutes_results(perm, seed):
     a, b = states(build_settings(cfg)), states(build_settings(flipped))
     idx = [list(ACTORS).index(x) for x in perm]  # new row k is old actor idx[k]
     # same draws, same decisions; sums over pairs run in another order, so equal to rounding
-    for (S1, P1, _M1), (S2, P2, _M2) in zip(a, b):
+    for (S1, P1, M1), (S2, P2, M2) in zip(a, b):
         np.testing.assert_allclose(S1[:, idx][:, :, idx], S2, rtol=0, atol=1e-12)
         np.testing.assert_allclose(P1[idx][:, idx], P2, rtol=0, atol=1e-12)
-    assert np.array_equal(np.sort(M1, axis=0), np.sort(M2, axis=0))
+        assert np.array_equal(np.sort(M1, axis=0), np.sort(M2, axis=0))
 
 
 @settings(max_examples=200, deadline=None)
