@@ -1,121 +1,118 @@
-"""``triad`` / ``python -m sim``: the Hydra app. A thin shell around ``app.main_task``."""
+"""Console entry points: ``triad`` (the Hydra app, also ``python -m sim``), ``triad-report``
+and ``triad-aggregate``. Thin: each parses its arguments and calls a plain function."""
 from __future__ import annotations
 
+import argparse
 import os
-import re
 import sys
-import tempfile
 from pathlib import Path
+from typing import Sequence
 
 import hydra
-import yaml
 from hydra.core.hydra_config import HydraConfig
-from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig
-from omegaconf.errors import OmegaConfBaseException
 
+from sim import __version__
+from sim.config import trust
 from sim.config.locate import conf_dir, register_experiments
-from sim.runs.job import main_task
+from sim.errors import ConfigError, TriadError
 
 CONF_DIR = str(conf_dir())
 
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
 def _main(cfg: DictConfig) -> None:
+    from sim.runs.job import main_task
+
     hc = HydraConfig.get()
-    # in a multirun a failing job is recorded and the sweep goes on (see app.main_task)
+    # in a multirun a failing job is recorded and the sweep goes on (see runs.job.main_task)
     main_task(cfg, hc.runtime.output_dir, multirun=hc.mode == RunMode.MULTIRUN)
 
 
-# What a `_target_` in the composed config may name: Hydra's own plugins and our callback.
-# Anything else (an experiment setting `_target_: os.system`, say) is refused before Hydra
-# instantiates it.
-SWEEP_FUNCTION = re.compile(r"^\s*(range|choice|glob|interval|shuffle|sort|tag)\(")
-ALLOWED_TARGETS = ("hydra._internal.", "hydra_plugins.", "sim.sweep.AggregateCallback")
-
-
-def forbidden_targets(node, path: str = "") -> list[str]:
-    """Dotted paths of `_target_` values outside ALLOWED_TARGETS."""
-    from omegaconf import DictConfig, ListConfig
-
-    bad = []
-    if isinstance(node, DictConfig):
-        for key in node.keys():
-            value = node._get_node(key)
-            sub = f"{path}.{key}" if path else str(key)
-            if key == "_target_":
-                target = str(node[key])
-                if not target.startswith(ALLOWED_TARGETS):
-                    bad.append(f"{sub}: {target!r} is not allowed; allowed: {', '.join(ALLOWED_TARGETS)}")
-            else:
-                bad += forbidden_targets(value, sub)
-    elif isinstance(node, ListConfig):
-        for k in range(len(node)):
-            bad += forbidden_targets(node._get_node(k), f"{path}[{k}]")
-    return bad
-
-
-def precheck(overrides: list[str], try_output: bool = True) -> str | None:
-    """Compose a single run's config as Hydra will, and try its output directory, so a
-    typo, a missing experiment, a YAML error or an unwritable directory is one clear line
-    (exit 2) instead of Hydra's exit 1 or a traceback. None when all is well."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    broken = register_experiments()
-    chosen = [o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0].lstrip("+") == "experiment"]
-    if chosen and chosen[-1] in broken:
-        return broken[chosen[-1]]
-    try:
-        GlobalHydra.instance().clear()
-        with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-            cfg = compose(config_name="config", overrides=overrides, return_hydra_config=True)
-        bad = forbidden_targets(cfg)
-        if bad:
-            return bad[0]
-        run_dir = Path(str(cfg.hydra.run.dir))
-    except (HydraException, OmegaConfBaseException, ValueError, yaml.YAMLError) as exc:
-        text = str(exc).split("Config search path:")[0]
-        return " ".join(ln.strip() for ln in text.splitlines() if ln.strip()) or type(exc).__name__
-    finally:
-        GlobalHydra.instance().clear()
-    if not try_output:
-        return None
-    # try the nearest existing ancestor (creating nothing that stays behind)
-    parent = run_dir.absolute()
-    while not parent.exists():
-        parent = parent.parent
-    try:
-        os.rmdir(tempfile.mkdtemp(prefix=".triad-write-test-", dir=parent))
-    except OSError as exc:
-        return f"hydra.run.dir: cannot create the output directory {str(run_dir)!r} in {str(parent)!r}: {exc.strerror}"
-    return None
+def _refuse(exc: ConfigError) -> None:
+    print(f"triad: error: {exc}", file=sys.stderr)
+    sys.exit(2)
 
 
 def main() -> None:
+    """``triad [OVERRIDES…]``: run (or ``-m``: sweep) the composed config."""
     args = sys.argv[1:]
-    single = not any(a in ("-m", "--multirun") for a in args)
-    flags = any(a.startswith("-") and a not in ("-m", "--multirun") for a in args)  # --help, --cfg …: Hydra's
-    if not flags and not os.environ.get("TRIAD_NO_PRECHECK"):
-        # a sweep is checked on the first value of each comma list; keys swept by a
-        # function (range, choice, glob, interval…) are left to Hydra
-        first = []
-        for a in args:
-            if a in ("-m", "--multirun"):
-                continue
-            if not single and "=" in a:
-                key, value = a.split("=", 1)
-                if SWEEP_FUNCTION.match(value):
-                    continue
-                a = f"{key}={value.split(',')[0]}"
-            first.append(a)
-        problem = precheck(first, try_output=single)
+    if args[:1] in (["--version"], ["-V"]):
+        print(f"triad {__version__}")
+        return
+    # every config Hydra composes from here on is checked, whatever the flags
+    trust.install(on_violation=_refuse)
+    if not os.environ.get("TRIAD_NO_PRECHECK"):
+        from sim.config.precheck import precheck
+
+        problem = precheck(args)
         if problem:
             print(f"triad: error: {problem}", file=sys.stderr)
             sys.exit(2)
     register_experiments()
     _main()
+
+
+def report_main(argv: Sequence[str] | None = None) -> int:
+    """``triad-report DIR``: 0 on success, 2 on bad input (one-line error). DIR is a run
+    directory, or a sweep directory (each job's report and the sweep report)."""
+    parser = argparse.ArgumentParser(prog="triad-report", description="Build report.html for a triad run directory.")
+    parser.add_argument("run_dir", help="run directory written by `triad`, or a sweep directory of `triad -m`")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on unexpected errors")
+    args = parser.parse_args(argv)
+    from sim.report import build_report
+
+    d = Path(args.run_dir)
+    try:
+        if not (d / "stats.parquet").exists() and (d / "multirun.yaml").exists():
+            from sim.sweep import aggregate, job_dirs
+
+            for job in job_dirs(d):
+                if (job / "manifest.json").exists() and (job / "stats.parquet").exists():
+                    build_report(job)
+            agg = aggregate(d)
+            path = agg.report or agg.table
+        else:
+            path = build_report(d)
+    except TriadError as exc:
+        print(f"triad-report: error: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", 2)
+    except Exception as exc:  # noqa: BLE001 - CLI boundary: one line unless --debug
+        if args.debug:
+            raise
+        print(f"triad-report: error: {type(exc).__name__}: {exc} (rerun with --debug for details)", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
+def aggregate_main(argv: Sequence[str] | None = None) -> int:
+    """``triad-aggregate SWEEP_DIR``: exit 0 when every job is complete, 1 when some failed
+    or are incomplete (the aggregate is still written), 2 on a usage error."""
+    ap = argparse.ArgumentParser(prog="triad-aggregate", description="Aggregate a triad multirun directory.")
+    ap.add_argument("sweep_dir", metavar="SWEEP_DIR")
+    ap.add_argument("--no-report", action="store_true", help="write sweep.parquet only, no figures")
+    args = ap.parse_args(argv)
+    from sim.io.atomic import OutputError
+    from sim.sweep import aggregate, job_dirs
+
+    d = Path(args.sweep_dir)
+    if not d.is_dir():
+        print(f"triad-aggregate: error: {str(d)!r} is not a directory", file=sys.stderr)
+        return 2
+    if not job_dirs(d) and not (d / "multirun.yaml").exists():
+        print(f"triad-aggregate: error: {str(d)!r} holds no job of a multirun (no */.hydra/overrides.yaml)",
+              file=sys.stderr)
+        return 2
+    try:
+        agg = aggregate(d, report=not args.no_report)
+    except OutputError as exc:
+        print(f"triad-aggregate: error: {exc}", file=sys.stderr)
+        return 2
+    for line in agg.lines():
+        print(line)
+    return 1 if agg.failed or agg.incomplete else 0
 
 
 if __name__ == "__main__":

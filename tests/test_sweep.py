@@ -249,7 +249,7 @@ def test_triad_report_rebuilds_a_sweep_directory(tmp_path):
     import subprocess
     import sys as _sys
 
-    from sim.report import main as report_main
+    from sim.cli import report_main
 
     d = tmp_path / "sw"
     proc = subprocess.run([_sys.executable, "-m", "sim", "-m", "ensemble.replicates=5,6", "end=2022-10-15",

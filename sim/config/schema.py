@@ -96,6 +96,7 @@ class EnsembleConf:
     chunk: int = 0
     chunks: int = 1
     workers: int = 1
+    max_hours: float = 2.0  # refuse a run estimated to take longer (sim/runs/estimate.py)
 
 
 @dataclass

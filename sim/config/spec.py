@@ -15,7 +15,7 @@ import numpy as np
 
 from sim import params
 from sim.config.build import build_settings
-from sim.config.checks import iso_date
+from sim.config.checks import iso_date, number
 from sim.config.ops import Op, parse_ops
 from sim.engine.settings import Settings
 from sim.errors import ConfigError
@@ -63,6 +63,7 @@ class RunSpec:
     record: RecordSpec
     report: ReportSpec
     explore: Mapping[str, Any]  # method and its keys, checked by sim/explore
+    max_hours: float = 2.0  # ensemble.max_hours: longer estimated runs are refused
 
     def parameter(self, path: str) -> float:
         """The configured value of one model parameter (``dynamics.reaction.IRN``; a
@@ -123,6 +124,7 @@ def build_spec(plain: Mapping[str, Any]) -> RunSpec:
         question=plain["question"], settings=settings, counterfactual=cf,
         record=RecordSpec(None if rec is None else tuple(rec), bool(plain["record"].get("accumulators"))),
         report=ReportSpec(bool(plain["report"]["enabled"])), explore=dict(plain["explore"]),
+        max_hours=number(plain["ensemble"]["max_hours"], "ensemble.max_hours", 0.001, 1e6),
     )
     if rec is not None:
         known = {"baseline", *spec.scenario_names()}

@@ -13,10 +13,8 @@ report, `style` the palette and matplotlib style.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -32,7 +30,7 @@ from sim.report.figures.events import number_events
 from sim.report.markup import esc
 from sim.runs.validation import gdelt_monthly, monthly_means
 
-__all__ = ["build_report", "main", "ReportError"]
+__all__ = ["build_report", "ReportError"]
 
 
 class ReportError(TriadError):
@@ -283,38 +281,3 @@ def build_report(run_dir: str | Path) -> Path:
     target = run_dir / "report.html"
     atomic_write_bytes(target, H.render_report(run, figs).encode("utf-8"))
     return target
-
-
-def _rebuild_sweep(d: Path) -> Path | None:
-    """For a sweep directory: every finished job's report, then the sweep's; else None."""
-    if (d / "stats.parquet").exists() or not (d / "multirun.yaml").exists():
-        return None
-    from sim.sweep import aggregate, job_dirs
-
-    for job in job_dirs(d):
-        if (job / "manifest.json").exists() and (job / "stats.parquet").exists():
-            build_report(job)
-    agg = aggregate(d)
-    return agg.report or agg.table
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`triad-report DIR`: 0 on success, 2 on bad input (one-line error). DIR is a run
-    directory, or a sweep directory (each job's report and the sweep report)."""
-    parser = argparse.ArgumentParser(prog="triad-report", description="Build report.html for a triad run directory.")
-    parser.add_argument("run_dir", help="run directory written by `triad`, or a sweep directory of `triad -m`")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on unexpected errors")
-    args = parser.parse_args(argv)
-    try:
-        path = _rebuild_sweep(Path(args.run_dir)) or build_report(args.run_dir)
-    except TriadError as exc:
-        print(f"triad-report: error: {exc}", file=sys.stderr)
-        return getattr(exc, "exit_code", 2)
-    except Exception as exc:  # noqa: BLE001 - CLI boundary: one line unless --debug
-        if args.debug:
-            raise
-        print(f"triad-report: error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
-              file=sys.stderr)
-        return 1
-    print(path)
-    return 0

@@ -269,7 +269,7 @@ def _merge(total: tuple[dict, dict], part: tuple[dict, dict]) -> None:
 
 def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Sequence[PairPlan] = (),
                  recorded: Sequence[str] | None = None, workers: int = 1,
-                 on_chunk: Callable[[int, int], None] | None = None) -> tuple[dict[str, ScenarioResult], dict[str, PairResult]]:
+                 on_chunk: Callable[[int, int], None] | None = None, quiet: bool = False) -> tuple[dict[str, ScenarioResult], dict[str, PairResult]]:
     """Run the scenarios and the paired counterfactuals over this job's replicates.
 
     Args:
@@ -281,6 +281,7 @@ def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Seque
         workers: processes that simulate chunks side by side (joblib); the merged result
             is the same as with one, since every chunk's numbers depend only on its ids.
         on_chunk: progress callback ``f(done, total)``.
+        quiet: no progress bar and no log lines (the run-time probes).
     """
     lo, hi = settings.replicate_range()
     parts = chunks(lo, hi, settings.chunk_size)
@@ -288,7 +289,8 @@ def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Seque
     total: tuple[dict, dict] = ({}, {})
     parallel = workers > 1 and len(parts) > 1
     # a progress bar on a terminal only; logs (through Hydra's logging) say each chunk
-    bar = progress_bar(len(parts) * (1 if parallel else settings.n_days), "chunks" if parallel else "days")
+    bar = progress_bar(len(parts) * (1 if parallel else settings.n_days), "chunks" if parallel else "days",
+                       disable=quiet)
     if parallel:
         from joblib import Parallel, delayed
 
@@ -302,17 +304,18 @@ def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Seque
             if parallel:
                 bar.update()
             del part  # before the next chunk is made: one chunk's arrays alive at a time
-            log.info("chunk %d/%d done (replicates %d-%d)", n + 1, len(parts), a, b - 1)
+            if not quiet:
+                log.info("chunk %d/%d done (replicates %d-%d)", n + 1, len(parts), a, b - 1)
             if on_chunk:
                 on_chunk(n + 1, len(parts))
     return total
 
 
-def progress_bar(total: int, unit: str):
+def progress_bar(total: int, unit: str, disable: bool = False):
     """A tqdm bar on standard error when it is a terminal; silent otherwise (logs, CI)."""
     import sys
 
     from tqdm import tqdm
 
     return tqdm(total=total, unit=unit, desc="ensemble", leave=False, file=sys.stderr,
-                disable=not sys.stderr.isatty(), dynamic_ncols=True)
+                disable=disable or not sys.stderr.isatty(), dynamic_ncols=True)

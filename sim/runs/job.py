@@ -15,14 +15,17 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config.spec import build_spec
 from sim.config.validate import validate
 from sim.engine.settings import Settings
-from sim.errors import TriadError
+from sim.errors import ConfigError, TriadError
 from sim.io.manifest import config_hash, git_commit, versions
+from sim.io.places import forbidden_output_dir
 from sim.io.rundir import mark_incomplete, write_run_dir
 from sim.runs import effects, summary
 from sim.runs.ensemble import check_memory, run_ensemble, tune_malloc
+from sim.runs.estimate import check_time, estimate
 from sim.runs.plan import Plan, counterfactual_summary, plan_run
 
 log = logging.getLogger("triad")
+SMALL_RUN = 2e7
 
 
 def outside_horizon(settings: Settings) -> list[str]:
@@ -42,10 +45,27 @@ def check_plan_memory(settings: Settings, plan: Plan) -> None:
     check_memory(settings, full, len(names) - full, sum(p.daily for p in plan.pairs))
 
 
+def check_duration(settings: Settings, plan: Plan, max_hours: float) -> None:
+    """Refuse, before simulating, a run estimated to take over ``max_hours``; log the
+    estimate of a long one. Small runs (under ``SMALL_RUN`` scenario-replicate-days, about
+    ten seconds) are not probed: the probes would cost more than they tell."""
+    lo, hi = settings.replicate_range()
+    scenarios = [plan.baseline, *(p.scenario for p in plan.pairs)]
+    if (hi - lo) * settings.n_days * len(scenarios) <= SMALL_RUN:
+        return
+    est = estimate(settings, [plan.baseline], plan.pairs)
+    check_time(est, max_hours)
+    log.info("estimated run time: %s", est.describe())
+
+
 def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     """Simulate, write every output into ``out_dir`` (manifest last), return the summary."""
     started, t0 = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
     tune_malloc()
+    out = Path(out_dir)
+    forbidden = forbidden_output_dir(out)
+    if forbidden:
+        raise ConfigError("hydra.run.dir", forbidden)
     plain = validate(cfg)
     spec = build_spec(plain)
     settings = spec.settings
@@ -60,12 +80,12 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     if outside:
         log.warning("events outside the horizon %s .. %s, not simulated: %s", settings.start, settings.end,
                     ", ".join(outside))
-    out = Path(out_dir)
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(plain))
     done = completed(out, config_hash(config_yaml))
     if done is not None:
         log.info("%s already holds the complete outputs of this config: skipped", out)
         return done
+    check_duration(settings, plan, spec.max_hours)
     mark_incomplete(out)  # a rerun over stale outputs is incomplete until it ends
     log.info("simulating %d replicates x %d days x %d scenario(s)", settings.replicates, settings.n_days,
              1 + len(plan.pairs))

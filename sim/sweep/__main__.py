@@ -1,6 +1,6 @@
 """``python -m sim.sweep DIR``: the same as ``triad-aggregate DIR``."""
 import sys
 
-from sim.sweep import main
+from sim.cli import aggregate_main
 
-sys.exit(main())
+sys.exit(aggregate_main())

@@ -1,40 +1,12 @@
-"""The two ways a sweep is aggregated: the Hydra callback at the end of a multirun, and
-``triad-aggregate SWEEP_DIR`` by hand."""
+"""The Hydra callback that aggregates a sweep at the end of a multirun (the same as
+``triad-aggregate SWEEP_DIR`` by hand, in ``sim/cli.py``)."""
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from sim.io.atomic import OutputError
 from sim.sweep.aggregate import aggregate
-from sim.sweep.jobs import job_dirs
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``triad-aggregate SWEEP_DIR``: exit 0 when every job is complete, 1 when some failed
-    or are incomplete (the aggregate is still written), 2 on a usage error."""
-    ap = argparse.ArgumentParser(prog="triad-aggregate", description="Aggregate a triad multirun directory.")
-    ap.add_argument("sweep_dir", metavar="SWEEP_DIR")
-    ap.add_argument("--no-report", action="store_true", help="write sweep.parquet only, no figures")
-    args = ap.parse_args(argv)
-    d = Path(args.sweep_dir)
-    if not d.is_dir():
-        print(f"triad-aggregate: error: {str(d)!r} is not a directory", file=sys.stderr)
-        return 2
-    if not job_dirs(d) and not (d / "multirun.yaml").exists():
-        print(f"triad-aggregate: error: {str(d)!r} holds no job of a multirun (no */.hydra/overrides.yaml)",
-              file=sys.stderr)
-        return 2
-    try:
-        agg = aggregate(d, report=not args.no_report)
-    except OutputError as exc:
-        print(f"triad-aggregate: error: {exc}", file=sys.stderr)
-        return 2
-    for line in agg.lines():
-        print(line)
-    return 1 if agg.failed or agg.incomplete else 0
 
 
 def _callback_base():
