@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.report import build_report, main
+from sim.cli import report_main as main
+from sim.report import build_report
 
 ACTORS = ("AZE", "IRN", "ISR")
 DYADS = ("AZE-IRN", "AZE-ISR", "IRN-ISR")
