@@ -8,9 +8,18 @@ Indicative only; the engine's numbers are to be measured.
 from __future__ import annotations
 
 import numpy as np
-
-from design_rates import (COMMIT, DISCHARGE, HALF_LIFE, IMPULSE_H, K, MAG, MEM_DETERRENCE, P_HALF,
-                          alpha_matrix, base_hazards)
+from design_rates import (
+    COMMIT,
+    DISCHARGE,
+    HALF_LIFE,
+    IMPULSE_H,
+    MAG,
+    MEM_DETERRENCE,
+    P_HALF,
+    K,
+    alpha_matrix,
+    base_hazards,
+)
 
 
 def section_minisim(dyn, cap, R: int) -> None:
