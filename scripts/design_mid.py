@@ -30,7 +30,7 @@ def section_mid(mid: Path) -> None:
         by.setdefault(r["dispnum3"], []).append(r)
     for c1, c2, name in ((666, 630, "ISR-IRN"), (373, 630, "AZE-IRN"), (373, 666, "AZE-ISR")):
         hits = []
-        for dn, rs in by.items():
+        for rs in by.values():
             cc = {int(r["ccode"]): r for r in rs}
             if c1 in cc and c2 in cc and cc[c1]["sidea"] != cc[c2]["sidea"]:
                 hits.append((int(cc[c1]["styear"]), {cc[c1]["stabb"]: cc[c1]["hostlev"], cc[c2]["stabb"]: cc[c2]["hostlev"]}))
