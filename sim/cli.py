@@ -74,7 +74,7 @@ def report_main(argv: Sequence[str] | None = None) -> int:
             agg = aggregate(d)
             path = agg.report or agg.table
         else:
-            path = build_report(d)
+            path = _rebuild_run_report(d)
     except TriadError as exc:
         print(f"triad-report: error: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", 2)
@@ -85,6 +85,31 @@ def report_main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(path)
     return 0
+
+
+def _rebuild_run_report(d: Path) -> Path:
+    """A run directory's report, from data files its manifest vouches for; the manifest
+    then lists the report too (a run made with ``report.enabled=false`` gains one)."""
+    from sim.io.manifest import verify
+    from sim.io.rundir import read_manifest
+    from sim.report import ReportError, build_report
+
+    if not d.is_dir():
+        raise ReportError(f"run directory not found: {d}")
+    man = read_manifest(d)
+    if man is None:
+        raise ReportError(f"{d}: no readable manifest.json, so not a complete run (killed, still running, or not "
+                          "a triad run directory); rerun triad into it")
+    problems = [p for p in verify(d, man) if not p.startswith(("report.html", "figures/"))]
+    if problems:
+        raise ReportError(f"{d} is not the run its manifest describes ({'; '.join(problems[:3])}); rerun triad "
+                          "into it")
+    path = build_report(d)
+    from sim.io.atomic import write_json
+    from sim.io.manifest import MANIFEST, run_files
+
+    write_json(d / MANIFEST, {**man, "files": run_files(d)})
+    return path
 
 
 def aggregate_main(argv: Sequence[str] | None = None) -> int:

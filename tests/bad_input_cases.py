@@ -12,9 +12,9 @@ GOOD_EVENT = "- id: rumour\n  date: '2023-02-01'\n  source: IRN\n  target: AZE\n
 # overrides is their folder), a piece of the expected message
 CASES = [
     ("typo_key", "a typo in a config key", ["dynamics.reactoin.IRN=0.1"], {},
-     "Could not override 'dynamics.reactoin.IRN'"),
+     "dynamics.reactoin.IRN: unknown key 'reactoin' in dynamics; did you mean 'dynamics.reaction'?"),
     ("unknown_key_added", "a key that does not exist, added with +", ["+dynamics.colour=red"], {},
-     "dynamics.colour: Key 'colour' not in 'DynamicsConf'"),
+     "dynamics.colour: unknown key 'colour' in dynamics; valid keys: affinity, balance"),
     ("out_of_range", "a negative rate", ["dynamics.restraint.IRN=-0.1"], {},
      "dynamics.restraint.IRN: -0.1 is out of range; allowed: [0.0, 1.0]"),
     ("wrong_type_number", "text where a number belongs", ["ensemble.replicates=abc"], {},

@@ -290,16 +290,38 @@ def test_main_missing_dir_returns_2(tmp_path, capsys):
     assert len(err.strip().splitlines()) == 1
 
 
-def test_main_dir_without_stats_returns_2(tmp_path, capsys):
+def test_main_dir_without_manifest_returns_2(tmp_path, capsys):
     assert main([str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "stats.parquet" in err and len(err.strip().splitlines()) == 1
+    assert "no readable manifest.json, so not a complete run" in err and len(err.strip().splitlines()) == 1
 
 
-def test_main_success_prints_path(tmp_path, capsys):
-    root = write_synthetic_run(tmp_path / "run", days=15, validation=False)
+def _with_manifest(root):
+    import time
+
+    from sim.io.rundir import finish
+
+    finish(root, "synthetic: {}\n", 0, 30, "2026-01-01T00:00:00+00:00", time.perf_counter())
+    return root
+
+
+def test_main_success_prints_path_and_lists_the_report(tmp_path, capsys):
+    root = _with_manifest(write_synthetic_run(tmp_path / "run", days=15, validation=False))
+    assert "report.html" not in json.loads((root / "manifest.json").read_text())["files"]
     assert main([str(root)]) == 0
     assert capsys.readouterr().out.strip() == str(root / "report.html")
+    files = json.loads((root / "manifest.json").read_text())["files"]
+    assert "report.html" in files and "stats.parquet" in files
+
+
+def test_main_refuses_data_that_changed_since_the_run(tmp_path, capsys):
+    root = _with_manifest(write_synthetic_run(tmp_path / "run", days=15, validation=False))
+    with open(root / "stats.parquet", "r+b") as fh:
+        fh.truncate(100)
+    assert main([str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "stats.parquet: changed since the run wrote it" in err and len(err.strip().splitlines()) == 1
+    assert not (root / "report.html").exists()
 
 
 # --------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from sim.explore.options import check_keys, common, get, sub
 from sim.explore.problem import config_value, sample
 from sim.explore.sensitivity import analyze, noise_split
 from sim.io.atomic import atomic_write_bytes, write_json, write_parquet
-from sim.io.manifest import manifest
+from sim.io.rundir import finish
 from sim.report.explore import write_figures, write_report
 from sim.runs.ensemble import check_memory
 from sim.runs.stats import dyad_names
@@ -370,9 +370,6 @@ def run_exploration(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
     atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
     if want_figs:
         write_report(out, summ, pngs)
-    wall = time.perf_counter() - t0
-    ended = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    write_json(out / "manifest.json", manifest(
-        config_yaml, settings.seed, res["replicates"], started, ended, wall,
-        {"explore": method, "explore_seed": result.get("seed")}))
+    finish(out, config_yaml, settings.seed, res["replicates"], started, t0,
+           {"explore": method, "explore_seed": result.get("seed")})
     return summ

@@ -12,30 +12,20 @@ from typing import Any, Mapping
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.spec import build_spec
+from sim.config.spec import RunSpec, build_spec
 from sim.config.validate import validate
 from sim.engine.settings import Settings
 from sim.errors import ConfigError, TriadError
-from sim.io.manifest import config_hash, git_commit, versions
+from sim.io.lock import run_lock
 from sim.io.places import forbidden_output_dir
-from sim.io.rundir import mark_incomplete, write_run_dir
+from sim.io.rundir import completed, finish, mark_incomplete, write_run_dir
 from sim.runs import effects, summary
 from sim.runs.ensemble import check_memory, run_ensemble, tune_malloc
 from sim.runs.estimate import check_time, estimate
-from sim.runs.plan import Plan, counterfactual_summary, plan_run
+from sim.runs.plan import Plan, counterfactual_summary, outside_horizon, plan_run
 
 log = logging.getLogger("triad")
 SMALL_RUN = 2e7
-
-
-def outside_horizon(settings: Settings) -> list[str]:
-    """Ids of events whose whole date window lies outside the horizon."""
-    out = []
-    for ev in settings.events:
-        lo, hi = (d + dt.timedelta(days=ev.shift_days) for d in ev.window())
-        if hi < settings.start or lo > settings.end:
-            out.append(ev.id)
-    return out
 
 
 def check_plan_memory(settings: Settings, plan: Plan) -> None:
@@ -81,12 +71,28 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         log.warning("events outside the horizon %s .. %s, not simulated: %s", settings.start, settings.end,
                     ", ".join(outside))
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(plain))
-    done = completed(out, config_hash(config_yaml))
-    if done is not None:
-        log.info("%s already holds the complete outputs of this config: skipped", out)
-        return done
-    check_duration(settings, plan, spec.max_hours)
-    mark_incomplete(out)  # a rerun over stale outputs is incomplete until it ends
+    with run_lock(out):
+        done = completed(out, config_yaml)
+        if done is not None:
+            log.info("%s already holds the complete outputs of this config: skipped", out)
+            summ = json.loads((out / "summary.json").read_text("utf-8"))
+            return {**summ, "skipped": True}
+        check_duration(settings, plan, spec.max_hours)
+        mark_incomplete(out)  # a rerun over stale outputs is incomplete until it ends
+        summ = _simulate_and_write(spec, plan, out, config_yaml, outside)
+        # the report is a view of the data files, built from them on disk; then the manifest
+        if spec.report.enabled:
+            from sim.report import build_report  # matplotlib only when a report is wanted
+
+            log.info("building the report")
+            build_report(out)
+        finish(out, config_yaml, settings.seed, settings.replicates, started, t0,
+               {"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": summ.pop("_scenarios")})
+    return summ
+
+
+def _simulate_and_write(spec: RunSpec, plan: Plan, out: Path, config_yaml: str, outside: list[str]) -> dict:
+    settings = spec.settings
     log.info("simulating %d replicates x %d days x %d scenario(s)", settings.replicates, settings.n_days,
              1 + len(plan.pairs))
     results, paired = run_ensemble(settings, [plan.baseline], plan.pairs, plan.recorded, settings.workers)
@@ -114,33 +120,8 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
         effects={n: pr.daily for n, pr in paired.items() if pr.daily is not None},
         trajectories=[df for r in results.values() for df in r.trajectories],
         actions=[df for r in results.values() for df in r.actions],
-        summary=summ, config_yaml=config_yaml, started=started, t0=t0,
-        accumulators=(results, paired) if keep_acc else None,
-        manifest_extra={"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": list(results)})
-    # The manifest marks the data outputs complete; the report is a view of them that
-    # `triad-report DIR` rebuilds byte for byte, so it is built from the files on disk.
-    if spec.report.enabled:
-        from sim.report import build_report  # matplotlib only when a report is wanted
-
-        build_report(out)
-    return summ
-
-
-def completed(out: Path, digest: str) -> dict | None:
-    """The summary of a finished run of the same config in ``out``, else None.
-
-    A run is finished when its manifest names the same config hash, made by the same
-    code (package version and git commit), so an upgrade never reuses stale numbers."""
-    try:
-        man = json.loads((out / "manifest.json").read_text("utf-8"))
-        same_code = man.get("version") == versions().get("triad") and man.get("git_commit") == git_commit()
-        if man.get("config_hash") == digest and same_code:
-            summ = json.loads((out / "summary.json").read_text("utf-8"))
-            summ["skipped"] = True
-            return summ
-    except (OSError, ValueError):
-        pass
-    return None
+        summary=summ, config_yaml=config_yaml, accumulators=(results, paired) if keep_acc else None)
+    return {**summ, "_scenarios": list(results)}
 
 
 def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> dict | None:
@@ -150,21 +131,23 @@ def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> d
     to stderr and recorded in ``error.json`` of the job (no manifest, so nothing looks
     complete), and None is returned so the launcher goes on with the other jobs and the
     sweep aggregate lists this one as failed."""
-    if multirun:
-        from sim.sweep.jobs import clear_failure, record_failure
+    from sim.sweep.jobs import clear_failure, record_failure
 
-        clear_failure(out_dir)
+    clear_failure(out_dir)
     try:
         summ = run(cfg, out_dir)
     except TriadError as exc:
         if not multirun:
             print(f"triad: error: {exc}", file=sys.stderr)
+            if Path(out_dir).is_dir():
+                record_failure(out_dir, exc, user_error=True)
             sys.exit(exc.exit_code)
         print(f"triad: error: {exc} (job {Path(out_dir).resolve()})", file=sys.stderr)
         record_failure(out_dir, exc, user_error=True)
         return None
     except Exception as exc:
         if not multirun:
+            record_failure(out_dir, exc, user_error=False)
             raise
         import traceback
 

@@ -3,11 +3,12 @@ or one per event for leave-one-out attribution), and the summary of their compar
 The counterfactual settings come checked in the ``RunSpec`` (``sim/config/spec.py``)."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sim.config.ops import Remove
 from sim.config.spec import RunSpec
-from sim.engine.settings import Scenario
+from sim.engine.settings import Scenario, Settings
 from sim.runs import effects
 from sim.runs.counterfactual import Applied, apply_ops
 from sim.runs.ensemble import PairPlan
@@ -72,3 +73,13 @@ def counterfactual_summary(plan: Plan, paired: dict, spec: RunSpec) -> dict:
             "effects": eff, "route_changes": effects.route_changes(pr, settings),
         }
     return {"counterfactuals": out}
+
+
+def outside_horizon(settings: Settings) -> list[str]:
+    """Ids of events whose whole date window lies outside the horizon."""
+    out = []
+    for ev in settings.events:
+        lo, hi = (d + dt.timedelta(days=ev.shift_days) for d in ev.window())
+        if hi < settings.start or lo > settings.end:
+            out.append(ev.id)
+    return out

@@ -21,8 +21,8 @@ from typing import Any
 import yaml
 
 from sim.io.atomic import write_json
-from sim.io.manifest import config_hash
-from sim.io.rundir import mark_incomplete
+from sim.io.manifest import config_hash, verify
+from sim.io.rundir import mark_incomplete, read_manifest
 
 ERROR_FILE = "error.json"
 # what the aggregate writes into a sweep directory
@@ -35,9 +35,14 @@ SKIP_DIRS = {MERGED, FIGURES, ".submitit"}
 
 # -- written by a failing job ---------------------------------------------------------
 def record_failure(out_dir: str | Path, exc: BaseException, user_error: bool) -> None:
-    """Mark a job of a multirun as failed: no manifest (nothing looks complete), and an
-    ``error.json`` that the aggregate lists."""
+    """Mark a run (a job of a multirun, or a single run that failed after its pre-check) as
+    failed: no manifest (nothing looks complete), and an ``error.json`` that the aggregate
+    lists. A directory holding a complete, verified run is left untouched: a failure of
+    another run into it (refused, or bad input) never takes its completeness away."""
     out = Path(out_dir)
+    man = read_manifest(out)
+    if man is not None and not verify(out, man):
+        return
     mark_incomplete(out)
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     write_json(out / ERROR_FILE, {

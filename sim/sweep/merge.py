@@ -19,10 +19,10 @@ from omegaconf import OmegaConf
 from sim.config.spec import build_spec
 from sim.config.validate import validate
 from sim.io.accumulators import add_paired_moments, read_accumulators
-from sim.io.rundir import write_run_dir
+from sim.io.rundir import finish, write_run_dir
 from sim.runs import effects, summary
 from sim.runs.ensemble import PairResult
-from sim.runs.plan import counterfactual_summary, plan_run
+from sim.runs.plan import counterfactual_summary, outside_horizon, plan_run
 from sim.runs.routes import RouteStats
 from sim.runs.stats import DailyStats, difference_stats, dyad_names
 from sim.sweep.jobs import MERGED, Job, parse_override
@@ -131,20 +131,27 @@ def merge_group(g: Group, out: Path) -> None:
         "headline": summary.headline(scen["baseline"], settings.ladder.names, settings.end.isoformat())
         if "baseline" in scen else [],
         "scenarios": scen,
+        "validation": summary.validation(stats["baseline"], settings.dates, settings.actors)
+        if "baseline" in stats else {},
+        "events_outside_horizon": outside_horizon(settings),
         **counterfactual_summary(plan, paired, spec),
         "merged_from": [str(m.dir) for m in members],
         "note": "merged from the integer accumulators of the chunks: the one-process numbers",
     }
     recorded = {name: [pq.read_table(m.dir / name) for m in members if (m.dir / name).exists()]
                 for name in ("trajectories.parquet", "actions.parquet")}  # chunk by chunk: replicate order
-    man = write_run_dir(
+    write_run_dir(
         out, settings, stats={n: stats[n] for n in order}, routes={n: routes[n] for n in names if n in routes},
         effects={n: diffs[n] for n in names if n in diffs}, trajectories=recorded["trajectories.parquet"],
-        actions=recorded["actions.parquet"], summary=summ, config_yaml=config_yaml, started=started, t0=t0,
-        manifest_extra={"merged": True, "chunks": g.chunks, "members": [
-            {"chunk": c, "dir": str(m.dir), "config_hash": m.manifest.get("config_hash"),
-             "end_time": m.manifest.get("end_time")} for c, m in enumerate(members)],
-            "scenarios": names})
+        actions=recorded["actions.parquet"], summary=summ, config_yaml=config_yaml)
+    if spec.report.enabled:  # the merged ensemble gets its report like a single run
+        from sim.report import build_report
+
+        build_report(out)
+    members_info = [{"chunk": c, "dir": str(m.dir), "config_hash": m.manifest.get("config_hash"),
+                     "end_time": m.manifest.get("end_time")} for c, m in enumerate(members)]
+    man = finish(out, config_yaml, settings.seed, settings.replicates, started, t0,
+                 {"merged": True, "chunks": g.chunks, "members": members_info, "scenarios": names})
     g.summary, g.manifest = summ, man
 
 

@@ -1,0 +1,53 @@
+"""One writer at a time per run directory: an exclusive ``flock`` on ``DIR/.triad.lock``.
+
+The lock is held for the whole run (data files, report, manifest) and released when the
+process ends, however it ends, so a killed run never leaves a stale lock. The file keeps
+the holder's pid for the message a second run gets.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sim.errors import ConfigError
+
+LOCK = ".triad.lock"
+
+
+@contextmanager
+def run_lock(out: Path, key: str = "hydra.run.dir") -> Iterator[None]:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+            raise ConfigError(key, f"{str(out)!r} is being written by another triad run (pid {holder}); wait "
+                              "for it to end or choose another output directory") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock; the file stays (removing it would race with the next locker)
+
+
+def held_by_other(out: Path) -> str | None:
+    """The pid holding ``out``'s lock, or None (for the pre-check: nothing is created)."""
+    path = Path(out) / LOCK
+    if not path.is_file():
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
