@@ -41,8 +41,15 @@ def main() -> None:
     if args[:1] in (["--version"], ["-V"]):
         print(f"triad {__version__}")
         return
-    # every config Hydra composes from here on is checked, whatever the flags
+    # every config Hydra composes from here on is checked, whatever the flags; and the
+    # user's own config folders are read with the bounded YAML reader before Hydra reads them
     trust.install(on_violation=_refuse)
+    from sim.config.precheck import scan_user_configs
+
+    problem = scan_user_configs(args)
+    if problem:
+        print(f"triad: error: {problem}", file=sys.stderr)
+        sys.exit(2)
     if not os.environ.get("TRIAD_NO_PRECHECK"):
         from sim.config.precheck import precheck
 

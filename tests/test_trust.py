@@ -74,3 +74,9 @@ def test_experiment_from_a_user_searchpath_is_checked(tmp_path):
     assert trust.check(cfg)[0].startswith("hydra.job_logging.handlers.file.filename: '~/.bashrc'")
     cfg = composed([search, "experiment=evil_fmt"])
     assert trust.check(cfg)[0].startswith("hydra.job_logging.formatters.x.(): 'os.system' is not allowed")
+
+
+def test_environment_values_cannot_be_copied_into_outputs(monkeypatch):
+    monkeypatch.setenv("SECRET_TOKEN", "hunter2")
+    bad = trust.check(composed(["question=${oc.env:SECRET_TOKEN}"]))
+    assert bad[0].startswith("question: '${oc.env:SECRET_TOKEN}' reads an environment variable")

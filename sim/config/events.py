@@ -7,17 +7,23 @@ message names where the bad field is (``events.timeline[3]``, a file and its lin
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import yaml
 
+from sim.config import safeyaml
 from sim.engine import cameo
 from sim.engine.events import PRECISIONS, Event
 from sim.errors import EventError
 
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_ID = re.compile(r"[a-z][a-z0-9_]*")  # matched with fullmatch: no trailing newline slips through
+# The supported calendar: wide enough for any question about states, narrow enough that every
+# date, window, shift and lag stays a valid date (and a valid Arrow date32) with room to spare.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+MAX_DAYS = (LAST_DATE - FIRST_DATE).days  # the largest shift or lag that can still land inside it
 _FIELDS = {
     "id", "date", "precision", "source", "target", "cameo", "goldstein", "attribution",
     "mutual", "summary", "quote", "anchor", "lag_days",
@@ -27,13 +33,17 @@ _FIELDS = {
 def parse_date(value: Any, key: str) -> dt.date:
     """An ISO date (YYYY-MM-DD) from a string or a YAML date; EventError names ``key``."""
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise EventError(f"{key}: {value!r} is not a date; use YYYY-MM-DD, e.g. 2023-01-27") from None
+        d = value.date()
+    elif isinstance(value, dt.date):
+        d = value
+    else:
+        try:
+            d = dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise EventError(f"{key}: {value!r} is not a date; use YYYY-MM-DD, e.g. 2023-01-27") from None
+    if not FIRST_DATE <= d <= LAST_DATE:
+        raise EventError(f"{key}: {d} is outside the supported calendar {FIRST_DATE} .. {LAST_DATE}")
+    return d
 
 
 def parse_event(raw: Any, actors: Sequence[str], where: str) -> Event:
@@ -46,8 +56,8 @@ def parse_event(raw: Any, actors: Sequence[str], where: str) -> Event:
     for req in ("id", "date", "source", "target", "cameo"):
         if raw.get(req) is None:
             raise EventError(f"{where}.{req}: required field is missing")
-    eid = str(raw["id"])
-    if not _ID.match(eid):
+    eid = raw["id"]
+    if not isinstance(eid, str) or not _ID.fullmatch(eid):
         raise EventError(f"{where}.id: {eid!r} is not snake_case (lower-case letters, digits, _)")
     where = f"{where} (id {eid})"
     precision = str(raw.get("precision", "day"))
@@ -56,12 +66,16 @@ def parse_event(raw: Any, actors: Sequence[str], where: str) -> Event:
     date = parse_date(raw["date"], f"{where}.date")
     if precision == "month" and date.day != 1 or precision == "year" and (date.month, date.day) != (1, 1):
         raise EventError(f"{where}.date: with precision {precision} the date must be the first day of the {precision}")
+    if precision == "year" and date.year == LAST_DATE.year + 1 or date > LAST_DATE:
+        raise EventError(f"{where}.date: {date} is outside the supported calendar {FIRST_DATE} .. {LAST_DATE}")
     for role in ("source", "target"):
         if raw[role] not in actors:
             raise EventError(f"{where}.{role}: {raw[role]!r} is not a configured actor; allowed: {', '.join(actors)}")
     if raw["source"] == raw["target"]:
         raise EventError(f"{where}: source and target are both {raw['source']!r}; an event is between two actors")
-    code = str(raw["cameo"])
+    if not isinstance(raw["cameo"], str):  # unquoted 0150 is YAML's octal 104; 150 loses nothing but is a number
+        raise EventError(f"{where}.cameo: {raw['cameo']!r}; write CAMEO codes as quoted strings, e.g. \"0150\"")
+    code = raw["cameo"]
     try:
         entry = cameo.lookup(code)
     except KeyError:
@@ -77,8 +91,10 @@ def parse_event(raw: Any, actors: Sequence[str], where: str) -> Event:
         raise EventError(f"{where}.mutual: {mutual!r}; allowed: true, false")
     lag = raw.get("lag_days", 0)
     lag_pair = tuple(lag) if isinstance(lag, (list, tuple)) else (lag, lag)
-    if len(lag_pair) != 2 or not all(isinstance(x, int) and x >= 0 for x in lag_pair) or lag_pair[0] > lag_pair[1]:
-        raise EventError(f"{where}.lag_days: {lag!r}; use a whole number of days >= 0 or a range [lo, hi]")
+    if len(lag_pair) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= MAX_DAYS
+                                     for x in lag_pair) or lag_pair[0] > lag_pair[1]:
+        raise EventError(f"{where}.lag_days: {lag!r}; use a whole number of days in [0, {MAX_DAYS}] or a range "
+                         "[lo, hi]")
     anchor = raw.get("anchor")
     if anchor is None and lag_pair != (0, 0):
         raise EventError(f"{where}.lag_days: only meaningful with an anchor")
@@ -91,8 +107,8 @@ def parse_event(raw: Any, actors: Sequence[str], where: str) -> Event:
 
 
 def _number(value: Any, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise EventError(f"{key}: {value!r} is not a number")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise EventError(f"{key}: {value!r} is not a finite number")
     return float(value)
 
 
@@ -134,20 +150,18 @@ def check_anchors(events: Sequence[Event], where: str = "events") -> None:
 def load_event_file(path: str | Path, actors: Sequence[str]) -> list[Event]:
     """Events from a YAML file holding a list (spec §3)."""
     p = Path(path)
+    # a regular UTF-8 file under the size cap, YAML within the alias and depth budgets
+    text = safeyaml.read_text(p, "events.file")
     try:
-        text = p.read_text("utf-8")
-    except OSError as exc:
-        raise EventError(f"events.file: cannot read {str(p)!r}: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
+        node = safeyaml.compose(text, "events.file")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise EventError(f"events.file: {p}{at}: YAML syntax error: {getattr(exc, 'problem', exc)}") from None
+    data = safeyaml.construct(node)
     if data is None:
         data = []
     if not isinstance(data, list):
         raise EventError(f"events.file: {p} must hold a YAML list of events")
-    node = yaml.compose(text)
     lines = [item.start_mark.line + 1 for item in node.value] if node is not None else []
     return parse_events(data, actors, where=f"{p}", lines=lines)

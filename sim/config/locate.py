@@ -48,12 +48,20 @@ def register_experiments(directory: Path | None = None) -> dict[str, str]:
     from omegaconf.errors import OmegaConfBaseException
     from yaml import YAMLError
 
+    from sim.config import safeyaml
+    from sim.errors import TriadError
+
     store = ConfigStore.instance()
     errors: dict[str, str] = {}
     for path in sorted((directory or experiments_dir()).glob("*.yaml")):
         try:
-            header = ConfigSource._get_header_dict(path.read_text("utf-8")[:512])
-            node = OmegaConf.load(path)
+            # bounded: a regular UTF-8 file under the size cap, YAML within the alias budget
+            text = safeyaml.read_text(path, f"experiment={path.stem}")
+            header = ConfigSource._get_header_dict(text[:512])
+            node = OmegaConf.create(safeyaml.load(text, f"experiment={path.stem}") or {})
+        except TriadError as exc:
+            errors[path.stem] = str(exc)
+            continue
         except (OSError, ValueError, YAMLError, OmegaConfBaseException) as exc:  # ValueError: a bad header
             errors[path.stem] = f"{path}: " + " ".join(str(exc).split())
             continue

@@ -9,12 +9,13 @@ are applied to (an unknown or anchored event id) is checked when they are applie
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence, Union
 
 from sim import params
 from sim.config.checks import number
-from sim.config.events import parse_date, parse_event
+from sim.config.events import MAX_DAYS, parse_date, parse_event
 from sim.config.schema import leaves
 from sim.engine.events import Event
 from sim.errors import ConfigError, EventError, TriadError
@@ -163,19 +164,23 @@ def parse_op(raw: Any, k: int, actors: Sequence[str]) -> Op:
     if name == "remove":
         if isinstance(arg, Mapping):
             arg = _need(arg, ["event"], where, ["cascade"])
-            return Remove(where, raw, arg["event"], bool(arg.get("cascade", False)))
+            cascade = arg.get("cascade", False)
+            if not isinstance(cascade, bool):  # 'no' is a string, and a non-empty string is true
+                raise OpError(f"{where}.cascade: {cascade!r}; allowed: true, false")
+            return Remove(where, raw, arg["event"], cascade)
         return Remove(where, raw, arg)
     if name == "scale":
         arg = _need(arg, ["event", "factor"], where)
         f = arg["factor"]
-        if isinstance(f, bool) or not isinstance(f, (int, float)) or f < 0:
-            raise OpError(f"{where}.factor: {f!r}; allowed: a number >= 0")
+        if isinstance(f, bool) or not isinstance(f, (int, float)) or not math.isfinite(f) or not 0 <= f <= 1e6:
+            raise OpError(f"{where}.factor: {f!r}; allowed: a finite number in [0, 1000000]")
         return Scale(where, raw, arg["event"], float(f))
     if name == "shift":
         arg = _need(arg, ["event", "days"], where)
         n = arg["days"]
-        if isinstance(n, bool) or not isinstance(n, int):
-            raise OpError(f"{where}.days: {n!r}; allowed: a whole number of days (negative = earlier)")
+        if isinstance(n, bool) or not isinstance(n, int) or abs(n) > MAX_DAYS:
+            raise OpError(f"{where}.days: {n!r}; allowed: a whole number of days in [-{MAX_DAYS}, {MAX_DAYS}] "
+                          "(negative = earlier)")
         return Shift(where, raw, arg["event"], n)
     if name == "add":
         try:

@@ -132,7 +132,11 @@ def compose(text: str, key: str, max_aliases: int = MAX_ALIASES, max_depth: int 
 def load(text: str, key: str, max_aliases: int = MAX_ALIASES, max_depth: int = MAX_DEPTH,
          max_nodes: int = MAX_NODES) -> Any:
     """Safe-load ``text`` within the budgets; YAML syntax errors are raised as yaml.YAMLError."""
-    node = compose(text, key, max_aliases, max_depth, max_nodes)
+    return construct(compose(text, key, max_aliases, max_depth, max_nodes))
+
+
+def construct(node: yaml.Node | None) -> Any:
+    """The Python data of a node tree made by ``compose`` (safe types only)."""
     if node is None:
         return None
     constructor = yaml.SafeLoader("")

@@ -91,8 +91,9 @@ def build_counterfactual(cf: Mapping[str, Any], settings: Settings) -> Counterfa
             raise ConfigError(f"counterfactual.effect_dates[{k}]", f"{d} is outside the horizon "
                               f"{settings.start} .. {settings.end}")
     months = tuple(int(m) for m in cf["effect_months"])
-    if any(m <= 0 for m in months):
-        raise ConfigError("counterfactual.effect_months", f"{list(months)}: months after the change must be > 0")
+    if any(not 0 < m <= 1200 for m in months):
+        raise ConfigError("counterfactual.effect_months", f"{list(months)}: months after the change must be in "
+                          "[1, 1200]")
     if not 0 < cf["target_half_width"] <= 1:
         raise ConfigError("counterfactual.target_half_width", f"{cf['target_half_width']} is out of range; allowed: (0, 1]")
     if not 1 <= cf["rank_rung"] <= 6:
@@ -100,6 +101,9 @@ def build_counterfactual(cf: Mapping[str, Any], settings: Settings) -> Counterfa
     dyads = {"-".join(sorted(p)) for p in combinations(settings.actors, 2)}
     if cf.get("focus") and cf["focus"] not in dyads:
         raise ConfigError("counterfactual.focus", f"{cf['focus']!r}; allowed: {', '.join(sorted(dyads))}")
+    if cf["leave_one_out"] and not settings.events:
+        raise ConfigError("counterfactual.leave_one_out", "needs events to leave out, and the timeline has none "
+                          "(events=none); choose a timeline with events")
     if cf["leave_one_out"] and cf["ops"]:
         raise ConfigError("counterfactual.ops", "leave_one_out builds its own ops; give no ops with it")
     single = not cf["leave_one_out"] and (cf["name"] != "none" or bool(cf["ops"]))
@@ -126,6 +130,9 @@ def build_spec(plain: Mapping[str, Any]) -> RunSpec:
         report=ReportSpec(bool(plain["report"]["enabled"])), explore=dict(plain["explore"]),
         max_hours=number(plain["ensemble"]["max_hours"], "ensemble.max_hours", 0.001, 1e6),
     )
+    if rec is not None and "baseline" not in rec:
+        raise ConfigError("record.scenarios", f"{list(rec)} leaves out 'baseline', the factual run every summary is "
+                          "built from; list it first, e.g. [baseline]")
     if rec is not None:
         known = {"baseline", *spec.scenario_names()}
         bad = [r for r in rec if r not in known]

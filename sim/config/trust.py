@@ -11,7 +11,8 @@ package itself uses are allowed there:
   ``logging.FileHandler`` writing Hydra's job log inside the output directory;
 - ``_target_``: Hydra's own launchers and sweepers (``hydra._internal.``,
   ``hydra_plugins.``) and our sweep callback;
-- no ``hydra.job.env_set`` / ``env_copy``.
+- no ``hydra.job.env_set`` / ``env_copy``, and no ``${oc.env:…}`` outside Hydra's own node (the
+  environment would be copied into ``config.yaml`` and the report).
 
 ``check`` is a pure function of the composed config; ``install`` makes Hydra run it on
 every config it composes (single runs, sweeps and each sweep job, ``--cfg``, ``--info``,
@@ -93,6 +94,9 @@ def check(cfg: DictConfig) -> list[str]:
                 bad.append(f"{sub}: {value!r} is not allowed; allowed: {', '.join(allowed)}")
         elif key in ("class", "()", "filename"):
             bad.append(f"{sub}: a {key!r} key is not allowed in a config (it could name code or a file to write)")
+        elif isinstance(value, str) and "oc.env" in value and not sub.startswith("hydra."):
+            bad.append(f"{sub}: {value!r} reads an environment variable; a config may not copy the environment "
+                       "into the outputs, write the value itself")
     if isinstance(hydra, DictConfig):
         for part in ("job_logging", "hydra_logging"):
             if part in hydra:

@@ -10,10 +10,17 @@ import html
 import json
 from typing import Any, Iterable, Sequence
 
+# Text from config files reaches the page: control characters are dropped (a NUL would end
+# some readers' view of the page) and bidirectional overrides are shown as escapes, so a
+# summary cannot render reversed text ("Trojan Source").
+_UNSAFE = {c: None for c in range(32) if chr(c) not in "\t\n\r"} | {0x7F: None}
+_UNSAFE |= {c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+
 
 def esc(value: Any) -> str:
-    """HTML-escape any value's string form (quotes included)."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """HTML-escape any value's string form (quotes included), without control characters
+    and with bidirectional overrides made visible."""
+    return html.escape(("" if value is None else str(value)).translate(_UNSAFE), quote=True)
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]], classes: Sequence[str] | None = None) -> str:

@@ -2,7 +2,6 @@
 every job, written next to ``sweep.parquet`` by the sweep's aggregate (``sim.sweep``)."""
 from __future__ import annotations
 
-import html
 import io
 import math
 from pathlib import Path
@@ -170,7 +169,7 @@ def write_report(sweep_dir: Path, frame: pd.DataFrame, jobs: Sequence[Job], grou
     """The page ``path`` and its figures in ``figures``; ``table`` is the sweep table it names.
     ``jobs`` and ``groups`` are the sweep's jobs and split ensembles (``sim.sweep``)."""
     figs = plot_sweep(frame, figures)
-    esc = html.escape
+    from sim.report.markup import esc
     rows = []
     for j in jobs:
         rows.append(f"<tr class='{esc(j.status)}'><td>{j.num}</td><td>{esc(j.status)}</td>"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sim.config.ops import Remove
 from sim.config.spec import RunSpec
 from sim.engine.settings import Scenario, Settings
+from sim.errors import ConfigError
 from sim.runs import effects
 from sim.runs.counterfactual import Applied, apply_ops
 from sim.runs.ensemble import PairPlan
@@ -37,6 +38,9 @@ def plan_run(spec: RunSpec) -> Plan:
             pairs.append(effects.plan(a, settings, [12], [], p_months=12))
     elif cf.single:
         a = apply_ops(cf.name, cf.ops, settings)
+        if a.first_change is not None and a.first_change > settings.end:
+            raise ConfigError("counterfactual.ops", f"every change takes effect on or after {a.first_change}, after "
+                              f"the horizon's end {settings.end}: nothing would differ; extend end or change the ops")
         applied[cf.name] = a
         pairs.append(effects.plan(a, settings, list(cf.effect_months), list(cf.effect_dates)))
     rec = spec.record.scenarios
