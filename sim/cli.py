@@ -58,7 +58,16 @@ def main() -> None:
             print(f"triad: error: {problem}", file=sys.stderr)
             sys.exit(2)
     register_experiments()
-    _main()
+    try:
+        _main()
+    except SystemExit as stop:
+        # Hydra turns a launcher's exception (a joblib worker killed by SIGKILL) into exit 1;
+        # the exception is the SystemExit's context. The jobs that finished keep their results.
+        if stop.code not in (0, None):
+            from sim.sweep import callback
+
+            callback.salvage(stop.__context__)
+        raise
 
 
 def report_main(argv: Sequence[str] | None = None) -> int:

@@ -9,7 +9,19 @@ from __future__ import annotations
 GOOD_EVENT = "- id: rumour\n  date: '2023-02-01'\n  source: IRN\n  target: AZE\n  cameo: '111'\n"
 
 # id, what the user did, command-line overrides, files to create ({name: text}; "{tmp}" in
-# overrides is their folder), a piece of the expected message
+# overrides and file texts is their folder, "{conf}" the package's config folder; bytes are
+# written as they are, "<fifo>" makes a named pipe), a piece of the expected message, and
+# optionally the name of a SETUPS state the output directory is put in first
+ALIAS_BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * 9) + "]\n" for k in range(1, 10))
+EVIL_LOG = ("# @package _global_\nhydra:\n  job_logging:\n    handlers:\n      file:\n"
+            "        class: logging.FileHandler\n        filename: {tmp}/bashrc\n        mode: a\n"
+            "    formatters:\n      simple:\n        format: 'echo PWNED # %(message)s'\n")
+EVIL_CB = "# @package _global_\nhydra:\n  callbacks:\n    evil:\n      _target_: os.system\n"
+CF = "counterfactual.name=mine"
+ANCHORED = (GOOD_EVENT + "- id: reply\n  date: '2023-02-01'\n  precision: month\n  source: AZE\n  target: IRN\n"
+            "  cameo: '111'\n  anchor: rumour\n  lag_days: LAG\n")
+
 CASES = [
     ("typo_key", "a typo in a config key", ["dynamics.reactoin.IRN=0.1"], {},
      "dynamics.reactoin.IRN: unknown key 'reactoin' in dynamics; did you mean 'dynamics.reaction'?"),
@@ -89,4 +101,138 @@ CASES = [
      "hydra.callbacks.evil._target_: 'os.system' is not allowed"),
     ("unknown_explore_method", "an exploration method that does not exist", ["explore.method=magic"], {},
      "explore.method"),
+    # -- the trust boundary: configs may not make Hydra run code, write files or set the environment
+    ("log_file_handler_experiment", "an experiment whose logging appends shell code to a file",
+     ["experiment={experiment}"], {"experiment": EVIL_LOG},
+     "hydra.job_logging.handlers.file.filename: '{tmp}/bashrc' is not allowed"),
+    ("log_formatter_callable", "an experiment whose log formatter is a callable", ["experiment={experiment}"],
+     {"experiment": "# @package _global_\nhydra:\n  job_logging:\n    formatters:\n      x:\n        (): os.system\n"},
+     "hydra.job_logging.formatters.x.(): 'os.system' is not allowed"),
+    ("env_set_experiment", "an experiment that sets LD_PRELOAD for the run", ["experiment={experiment}"],
+     {"experiment": "# @package _global_\nhydra:\n  job:\n    env_set:\n      LD_PRELOAD: /tmp/evil.so\n"},
+     "hydra.job.env_set: a config may not set environment variables"),
+    ("flags_config_dir_callback", "a callback from a user search path, with -cd among the flags",
+     ["-cd", "{conf}", "hydra.searchpath=[file://{tmp}/evil]", "experiment=evil_cb"],
+     {"evil/experiment/evil_cb.yaml": EVIL_CB}, "hydra.callbacks.evil._target_: 'os.system' is not allowed"),
+    ("flags_cfg_callback", "a callback from a user search path, with --cfg job (no run, still refused)",
+     ["--cfg", "job", "hydra.searchpath=[file://{tmp}/evil]", "experiment=evil_cb"],
+     {"evil/experiment/evil_cb.yaml": EVIL_CB}, "hydra.callbacks.evil._target_: 'os.system' is not allowed"),
+    ("callback_override", "a Hydra callback added on the command line", ["+hydra.callbacks.evil={_target_: os.system}"],
+     {}, "hydra.callbacks.evil._target_: 'os.system' is not allowed"),
+    ("hydra_logging_file_override", "Hydra's own log sent to a file of the user's choosing",
+     ["+hydra.hydra_logging.handlers.f={class: logging.FileHandler, filename: /tmp/triad-evil.log}"], {},
+     "hydra.hydra_logging.handlers.f.filename: '/tmp/triad-evil.log' is not allowed"),
+    ("env_set_override", "an environment variable set for the run on the command line",
+     ["+hydra.job.env_set={LD_PRELOAD: /tmp/evil.so}"], {}, "hydra.job.env_set: a config may not set"),
+    ("log_stream_to_file", "the console log stream pointed at a file",
+     ["hydra.job_logging.handlers.console.stream='file:///tmp/x'"], {},
+     "hydra.job_logging.handlers.console.stream: 'file:///tmp/x' is not allowed"),
+    ("environment_in_question", "a config value that copies an environment variable into the outputs",
+     ["question=${oc.env:HOME}"], {}, "question: '${oc.env:HOME}' reads an environment variable"),
+    # -- where a run may write
+    ("output_in_conf", "the output directory inside the project's conf/", ["hydra.run.dir=conf"], {},
+     "hydra.run.dir: 'conf' is inside the project's conf/ folder"),
+    ("output_in_package", "the output directory inside the package", ["hydra.run.dir=sim/out"], {},
+     "hydra.run.dir: 'sim/out' is inside"),
+    ("output_project_root", "the project's root folder as the output directory", ["hydra.run.dir=."], {},
+     "hydra.run.dir: '.' is the project's root folder"),
+    ("occupied_other_config", "a run into a directory that holds the complete outputs of another config",
+     ["ensemble.seed=2"], {}, "holds the complete outputs of another config", "complete_run_seed_1"),
+    ("locked_dir", "a run into a directory another run is writing", [], {},
+     "is being written by another triad run (pid", "locked"),
+    # -- dates and the supported calendar
+    ("date_before_calendar", "a horizon before the supported calendar", ["start=1600-01-01", "end=1600-03-01"], {},
+     "start: 1600-01-01 is outside the supported calendar 1900-01-01 .. 2199-12-31"),
+    ("date_after_calendar", "a horizon after the supported calendar", ["start=2262-03-01", "end=2262-05-31"], {},
+     "start: 2262-03-01 is outside the supported calendar"),
+    ("event_date_9999_month", "an event in December 9999, month precision", ["events.file={tmp}/ev.yaml"],
+     {"ev.yaml": GOOD_EVENT.replace("'2023-02-01'", "'9999-12-01'\n  precision: month")},
+     "is outside the supported calendar"),
+    ("shift_huge", "a shift by three million days",
+     [CF, "counterfactual.ops=[{shift: {event: tehran_embassy_attack, days: 3000000}}]"], {},
+     "counterfactual.ops[0].shift.days: 3000000; allowed: a whole number of days in [-109572, 109572]"),
+    ("shift_fraction", "a shift by a fraction of a day",
+     [CF, "counterfactual.ops=[{shift: {event: tehran_embassy_attack, days: 1.5}}]"], {},
+     "counterfactual.ops[0].shift.days: 1.5"),
+    ("lag_huge", "an anchored event five million days after its anchor", ["events.file={tmp}/ev.yaml"],
+     {"ev.yaml": ANCHORED.replace("LAG", "5000000")}, "lag_days: 5000000; use a whole number of days in [0, 109572]"),
+    ("lag_negative", "an anchored event before its anchor", ["events.file={tmp}/ev.yaml"],
+     {"ev.yaml": ANCHORED.replace("LAG", "-3")}, "lag_days: -3"),
+    ("effect_months_huge", "effects 100 000 months after the change",
+     ["counterfactual=no_embassy_attack", "counterfactual.effect_months=[100000]"], {},
+     "counterfactual.effect_months: [100000]: months after the change must be in [1, 1200]"),
+    ("change_after_horizon", "a counterfactual whose only change falls after the horizon",
+     [CF, "counterfactual.ops=[{add: {id: late, date: '2030-01-01', source: IRN, target: AZE, cameo: '111'}}]"],
+     {}, "counterfactual.ops: every change takes effect on or after 2030-01-01, after the horizon's end"),
+    # -- numbers that are not numbers
+    ("factor_nan", "a scale factor of NaN", [CF, "counterfactual.ops=[{scale: {event: tehran_embassy_attack, factor: nan}}]"],
+     {}, "counterfactual.ops[0].scale.factor: nan; allowed: a finite number in [0, 1000000]"),
+    ("factor_inf", "a scale factor of infinity",
+     [CF, "counterfactual.ops=[{scale: {event: tehran_embassy_attack, factor: inf}}]"], {},
+     "counterfactual.ops[0].scale.factor: inf"),
+    ("set_value_nan", "a parameter set to NaN",
+     [CF, "counterfactual.ops=[{set: {param: dynamics.reaction.IRN, value: nan}}]"], {}, "is not a finite number"),
+    ("attribution_nan", "an event attribution of .nan", ["events.file={tmp}/ev.yaml"],
+     {"ev.yaml": GOOD_EVENT + "  attribution: .nan\n"}, "attribution: nan is not a finite number"),
+    ("goldstein_inf", "an event Goldstein weight of .inf", ["events.file={tmp}/ev.yaml"],
+     {"ev.yaml": GOOD_EVENT + "  goldstein: .inf\n"}, "goldstein: inf is not a finite number"),
+    ("noise_nan", "a noise level of NaN", ["dynamics.noise.hostility=nan"], {},
+     "dynamics.noise.hostility: nan is not a finite number"),
+    ("max_hours_negative", "a negative time limit", ["ensemble.max_hours=-1"], {},
+     "ensemble.max_hours: -1.0 is out of range"),
+    ("replicates_trillion", "a trillion replicates", ["ensemble.replicates=1000000000000"], {},
+     "ensemble.max_hours: this run would take about"),
+    # -- files that are not small UTF-8 YAML text
+    ("events_binary", "a binary events file", ["events.file={tmp}/ev.bin"], {"ev.bin": bytes(range(256))},
+     "is not UTF-8 text"),
+    ("events_utf16", "a UTF-16 events file", ["events.file={tmp}/ev.yaml"],
+     {"ev.yaml": GOOD_EVENT.encode("utf-16")}, "is not UTF-8 text"),
+    ("events_dev_zero", "/dev/zero as the events file", ["events.file=/dev/zero"], {},
+     "events.file: '/dev/zero' is not a regular file"),
+    ("events_fifo", "a named pipe as the events file (would block)", ["events.file={tmp}/pipe"], {"pipe": "<fifo>"},
+     "is not a regular file"),
+    ("events_directory", "a folder as the events file", ["events.file={tmp}"], {}, "is not a regular file"),
+    ("events_too_large", "a 2 MB events file", ["events.file={tmp}/ev.yaml"], {"ev.yaml": "#" * 2_000_001 + "\n"},
+     "the limit is 1000000 bytes"),
+    ("events_nul", "an events file with a NUL byte", ["events.file={tmp}/ev.yaml"],
+     {"ev.yaml": GOOD_EVENT.encode() + b"\x00"}, "contains a NUL byte"),
+    ("events_alias_bomb", "a 500-byte YAML alias bomb as the events file", ["events.file={tmp}/ev.yaml"],
+     {"ev.yaml": ALIAS_BOMB}, "events.file: expands to"),
+    ("experiment_alias_bomb", "an experiment that is a YAML alias bomb", ["experiment={experiment}"],
+     {"experiment": "# @package _global_\n" + ALIAS_BOMB}, "expands to"),
+    ("searchpath_alias_bomb", "an alias bomb in a user search path", ["hydra.searchpath=[file://{tmp}/evil]"],
+     {"evil/experiment/bomb.yaml": "# @package _global_\n" + ALIAS_BOMB}, "expands to"),
+    ("events_deep_nesting", "an events file nested 200 levels deep", ["events.file={tmp}/ev.yaml"],
+     {"ev.yaml": "[" * 200 + "]" * 200 + "\n"}, "nested deeper than 50 levels"),
+    # -- values YAML reads differently from what the user meant
+    ("cascade_no", "cascade: 'no' (a string, not false)",
+     [CF, "counterfactual.ops=[{remove: {event: herzog_visit_baku, cascade: 'no'}}]"], {},
+     "counterfactual.ops[0].remove.cascade: 'no'; allowed: true, false"),
+    ("cameo_unquoted", "an unquoted CAMEO code 0150 (YAML's octal 104)", ["events.file={tmp}/ev.yaml"],
+     {"ev.yaml": GOOD_EVENT.replace("cameo: '111'", "cameo: 0150")}, "write CAMEO codes as quoted strings"),
+    ("id_trailing_newline", "an event id ending in a newline", ["events.file={tmp}/ev.yaml"],
+     {"ev.yaml": GOOD_EVENT.replace("id: rumour", 'id: "rumour\\n"')}, "is not snake_case"),
+    ("id_not_text", "an event id that is a number", ["events.file={tmp}/ev.yaml"],
+     {"ev.yaml": GOOD_EVENT.replace("id: rumour", "id: 12")}, "is not snake_case"),
+    # -- combinations with nothing to compute
+    ("record_scenarios_empty", "no scenario recorded", ["record.scenarios=[]"], {},
+     "record.scenarios: [] leaves out 'baseline'"),
+    ("attribution_without_events", "leave-one-out attribution with no events", ["experiment=attribution", "events=none"],
+     {}, "counterfactual.leave_one_out: needs events to leave out"),
+    # -- sweeps: every value of every swept key is checked before any job runs
+    ("sweep_unknown_option", "a sweep over a counterfactual that does not exist",
+     ["-m", "counterfactual=none,ghost,no_embassy_attack", "hydra.sweep.dir={tmp}/sweep"], {},
+     "counterfactual: unknown option 'ghost'"),
+    ("sweep_bad_value", "a sweep whose second value is out of range",
+     ["-m", "ensemble.replicates=5,0", "hydra.sweep.dir={tmp}/sweep"], {},
+     "ensemble.replicates: 0 is out of range; allowed: [1, inf] (sweep job"),
+    ("sweep_bad_range_end", "a range() sweep that ends out of range",
+     ["-m", "dynamics.noise.hostility=range(0.5,3.5,1)", "hydra.sweep.dir={tmp}/sweep"], {},
+     "dynamics.noise.hostility: 1.5 is out of range"),
+    ("sweep_output_in_package", "a sweep directory inside the package",
+     ["-m", "ensemble.seed=1,2", "hydra.sweep.dir=sim/sweeps"], {}, "hydra.sweep.dir: 'sim/sweeps' is inside"),
 ]
+
+
+# States of the output directory a case starts from (see tests/test_bad_input.py).
+SETUPS = ("complete_run_seed_1", "locked")

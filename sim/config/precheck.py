@@ -158,6 +158,26 @@ def _writable(run_dir: Path, key: str) -> str | None:
     return None
 
 
+def _occupied(run_dir: Path, cfg: Any) -> str | None:
+    """A single run's directory that another run is writing, or that holds the complete
+    outputs of another config: refused before Hydra writes its .hydra/ files into it."""
+    from omegaconf import OmegaConf, open_dict
+
+    from sim.config.validate import validate
+    from sim.io.lock import held_by_other
+    from sim.io.rundir import completed
+
+    pid = held_by_other(run_dir)
+    if pid:
+        return (f"hydra.run.dir: {str(run_dir)!r} is being written by another triad run (pid {pid}); wait for it to "
+                "end or choose another output directory")
+    cfg = cfg.copy()
+    with open_dict(cfg):
+        cfg.pop("hydra", None)
+    completed(run_dir, OmegaConf.to_yaml(OmegaConf.create(validate(cfg))))  # raises OccupiedError
+    return None
+
+
 def check_job(cfg: Any) -> None:
     """Validate one composed job config as the run will (raises TriadError)."""
     from omegaconf import open_dict
@@ -210,4 +230,11 @@ def precheck(argv: Sequence[str]) -> str | None:
         problem = _writable(run_dir, "hydra.sweep.dir" if args.multirun else "hydra.run.dir")
         if problem:
             return problem
+        if not args.multirun and run_dir.is_dir():
+            try:
+                problem = _occupied(run_dir, cfg)
+            except TriadError as exc:
+                problem = str(exc)
+            if problem:
+                return problem
     return None
