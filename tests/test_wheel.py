@@ -66,8 +66,8 @@ def test_installed_wheel_runs_from_an_empty_directory(wheel, tmp_path):
     sh([venv / "bin" / "python", "-m", "pip", "install", "--quiet", wheel], env=env, timeout=1800)
 
     # the package and its configs come from the venv, not from this checkout
-    where = sh([venv / "bin" / "python", "-c", "import sim.config.locate as l; print(l.conf_dir()); print(l.experiments_dir())"],
-               cwd=work, env=env, timeout=120).stdout.split()
+    code = "from sim.config import locate; print(locate.conf_dir()); print(locate.experiments_dir())"
+    where = sh([venv / "bin" / "python", "-c", code], cwd=work, env=env, timeout=120).stdout.split()
     site = next((venv / "lib").glob("python3.*/site-packages")).resolve()
     assert [Path(p) for p in where] == [site / "sim" / "conf", site / "sim" / "experiments"]
 
