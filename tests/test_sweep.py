@@ -122,9 +122,18 @@ def test_submitit_local_sweep_gives_the_same_table(joblib_sweep, tmp_path):
     assert (d / ".submitit").is_dir()
 
 
+def test_a_sweep_with_one_bad_value_is_refused_before_any_job(tmp_path):
+    d = tmp_path / "sweep"
+    proc = triad_multirun(d, f"{IRN}=0.01,-1,0.04")
+    assert proc.returncode == 2 and not d.exists()
+    assert f"{IRN}: -1.0 is out of range" in proc.stderr and f"(sweep job {IRN}=-1" in proc.stderr
+
+
 def test_a_failing_job_is_listed_and_the_others_aggregate(joblib_sweep, tmp_path):
     d = tmp_path / "sweep"
-    proc = triad_multirun(d, "hydra/launcher=joblib", "hydra.launcher.n_jobs=3", f"{IRN}=0.01,-1,0.04")
+    # a job that fails at run time (the pre-check, which would refuse the sweep, is off)
+    proc = triad_multirun(d, "hydra/launcher=joblib", "hydra.launcher.n_jobs=3", f"{IRN}=0.01,-1,0.04",
+                          env={"TRIAD_NO_PRECHECK": "1"})
     assert proc.returncode == 1  # the sweep reports the failure, after aggregating
     assert "Traceback" not in proc.stderr
     assert f"job 1 failed: {d / '1'}: {IRN}=-1: {IRN}: -1.0 is out of range" in proc.stderr
@@ -171,7 +180,9 @@ def test_resume_reruns_only_the_job_whose_outputs_are_gone(joblib_sweep, tmp_pat
     agg = sweep.aggregate(d, report=False)
     assert [(j.num, j.status) for j in agg.jobs] == [(0, "complete"), (1, "incomplete"), (2, "complete")]
     assert "never started" in agg.jobs[1].error
-    assert sweep.main([str(d), "--no-report"]) == 1
+    from sim.cli import aggregate_main
+
+    assert aggregate_main([str(d), "--no-report"]) == 1
     # rerun the same sweep into the same directory (basic launcher: one job after another)
     proc = triad_multirun(d, *THREE)
     assert proc.returncode == 0, proc.stderr[-3000:]

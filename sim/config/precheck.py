@@ -78,8 +78,8 @@ def scan_user_configs(argv: Sequence[str]) -> str | None:
     return None
 
 
-def _job_variants(overrides: Sequence[str]) -> list[list[str]]:
-    """Override lists of the single jobs to check (see the module docstring)."""
+def _job_variants(overrides: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+    """(override list, its swept values) of the single jobs to check (module docstring)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     parsed = OverridesParser.create().parse_overrides(list(overrides))
@@ -96,10 +96,11 @@ def _job_variants(overrides: Sequence[str]) -> list[list[str]]:
             values = values[: MAX_VALUES // 2] + values[-(MAX_VALUES // 2):]
         swept.append([f"{o.get_key_element()}={v}" for v in values])
     first = [vals[0] for vals in swept]
-    variants = [fixed + first]
+    variants = [(fixed + first, first)]
     for k, vals in enumerate(swept):
         for v in vals[1:]:
-            variants.append(fixed + first[:k] + [v] + first[k + 1:])
+            job = first[:k] + [v] + first[k + 1:]
+            variants.append((fixed + job, job))
     return variants
 
 
@@ -190,10 +191,12 @@ def check_job(cfg: Any) -> None:
         cfg.pop("hydra", None)  # the job sees its config without Hydra's own node
     spec = build_spec(validate(cfg))
     if spec.explore.get("method", "none") == "none":
-        from sim.runs.job import check_duration
+        from sim.runs.job import check_duration, check_plan_memory
         from sim.runs.plan import plan_run
 
-        check_duration(spec.settings, plan_run(spec), spec.max_hours)
+        plan = plan_run(spec)
+        check_plan_memory(spec.settings, plan)
+        check_duration(spec.settings, plan, spec.max_hours)
 
 
 def precheck(argv: Sequence[str]) -> str | None:
@@ -214,11 +217,11 @@ def precheck(argv: Sequence[str]) -> str | None:
         variants = _job_variants(args.overrides)
     except (HydraException, OmegaConfBaseException) as exc:
         return _explain(exc, args.overrides)
-    for overrides in variants:
+    for overrides, swept in variants:
         chosen = [o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0].lstrip("+") == "experiment"]
         if chosen and chosen[-1] in broken:
             return broken[chosen[-1]]
-        where = f" (sweep job {' '.join(overrides)})" if args.multirun and len(variants) > 1 else ""
+        where = f" (sweep job {' '.join(swept)})" if args.multirun and swept else ""
         try:
             cfg = _compose(overrides, args.config_dir)
             run_dir = Path(str(cfg.hydra.sweep.dir if args.multirun else cfg.hydra.run.dir))

@@ -7,6 +7,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.schema import TriadConf
+from sim.config.suggest import unknown_key
 from sim.errors import ConfigError
 
 
@@ -16,6 +17,11 @@ def validate(cfg: DictConfig | Mapping[str, Any]) -> dict:
         merged = OmegaConf.merge(OmegaConf.structured(TriadConf), cfg)
         return OmegaConf.to_container(merged, resolve=True, throw_on_missing=True)  # type: ignore[return-value]
     except OmegaConfBaseException as exc:
-        key = getattr(exc, "full_key", None) or "config"
+        key = str(getattr(exc, "full_key", None) or "config")
         msg = str(getattr(exc, "msg", exc)).splitlines()[0]
-        raise ConfigError(str(key), msg) from None
+        if msg.startswith("Key '") and " not in '" in msg:  # an unknown key: name the valid ones
+            schema = OmegaConf.to_container(OmegaConf.structured(TriadConf), resolve=False, throw_on_missing=False)
+            hint = unknown_key(key, schema)  # type: ignore[arg-type]
+            if hint:
+                raise ConfigError(key, hint.split(": ", 1)[1]) from None
+        raise ConfigError(key, msg) from None

@@ -97,7 +97,6 @@ def load_run(run_dir: Path) -> dict:
         "incidence": incid,
         "summary": _read_json(run_dir / "summary.json", {}),
         "events": number_events([e for e in events if isinstance(e, dict)]),
-        "manifest": _read_json(run_dir / "manifest.json", {}),
         "config_text": config.read_text(encoding="utf-8") if config.is_file() else None,
         "scenarios": style.order_scenarios(scenarios),
         "routes": _read_parquet(run_dir / "routes.parquet", required=False),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from sim.report import html_cf, style
-from sim.report.markup import esc, json_text, num, table, yes_no
+from sim.report.markup import esc, num, table, yes_no
 from sim.report.page import embedded_figure, page
 
 # --------------------------------------------------------------------------
@@ -106,14 +106,16 @@ def _validation(val: dict | None) -> str:
     return "".join(out)
 
 
-def _manifest(manifest: dict | None) -> str:
-    if not manifest:
-        return "<h2 id='manifest'>Manifest</h2><p class='muted'>No manifest.json.</p>"
-    rows = []
-    for k, v in manifest.items():
-        cell = f"<code>{json_text(v)}</code>" if isinstance(v, (dict, list)) else esc(v)
-        rows.append([esc(k), cell])
-    return "<h2 id='manifest'>Manifest</h2>" + table(["key", "value"], rows, ["", "text"])
+def _provenance(config_text: str | None) -> str:
+    """The report is built before the manifest (the completion mark, written last), so it
+    names the config by its hash and points to manifest.json for the rest."""
+    import hashlib
+
+    digest = hashlib.sha256((config_text or "").encode("utf-8")).hexdigest() if config_text else "no config.yaml"
+    return ("<h2 id='manifest'>Provenance</h2><p>Config hash (SHA-256 of <code>config.yaml</code>): "
+            f"<code>{esc(digest)}</code>. Package versions, git commit, seed, timings and the size and SHA-256 "
+            "of every file, this report included, are in <code>manifest.json</code>, written after this "
+            "report as the mark of a complete run.</p>")
 
 
 def _config(text: str | None) -> str:
@@ -142,7 +144,7 @@ def render_report(run: dict, figs: Sequence[tuple[str, bytes, str]]) -> str:
         _figures(figs),
         _events(events),
         _validation(summary.get("validation")),
-        _manifest(run.get("manifest")),
+        _provenance(run.get("config_text")),
         _config(run.get("config_text")),
     ]
     return page(f"triad report: {summary.get('question') or 'triad run report'}",

@@ -31,7 +31,9 @@ def salvage(cause: BaseException | None) -> None:
         return
     from sim.sweep.jobs import ERROR_FILE, job_dirs, record_failure
 
-    why = RuntimeError(f"the job's process died before it finished ({type(cause).__name__}: {cause})"
+    # one line, with the launcher's whole account (loky names the signal at its end)
+    told = " ".join(str(cause).split()) if cause is not None else ""
+    why = RuntimeError(f"the job's process died before it finished ({type(cause).__name__}: {told})"
                        if cause is not None else "the job's process died before it finished")
     for job in job_dirs(sweep_dir):
         if not (job / "manifest.json").exists() and not (job / ERROR_FILE).exists():
