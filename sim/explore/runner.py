@@ -176,7 +176,7 @@ def _discovery(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
     if engine not in ("auto", "ema_workbench", "triad"):
         raise ConfigError("explore.engine", f"{engine!r}; allowed: auto, ema_workbench, triad")
     if engine == "ema_workbench" and not disc.have_ema():
-        raise ConfigError("explore.engine", "ema_workbench is not installed (pip install 'triad[explore]')")
+        raise ConfigError("explore.engine", "ema_workbench is not installed (pip install 'triad-sim[explore]')")
     tgt = ex.get("target") or {}
     kind, dyad = tgt.get("output", "p_rung_5"), tgt.get("dyad", "IRN-ISR")
     if not (isinstance(kind, str) and kind.startswith("p_rung_")):
