@@ -41,6 +41,10 @@ def main() -> None:
     if args[:1] in (["--version"], ["-V"]):
         print(f"triad {__version__}")
         return
+    if args[:1] == ["list"]:
+        from sim.catalog import main as list_main
+
+        sys.exit(list_main(args[1:]))
     # every config Hydra composes from here on is checked, whatever the flags; and the
     # user's own config folders are read with the bounded YAML reader before Hydra reads them
     trust.install(on_violation=_refuse)
