@@ -122,8 +122,9 @@ def _rebuild_run_report(d: Path) -> Path:
                           "a triad run directory); rerun triad into it")
     problems = [p for p in verify(d, man) if not p.startswith(("report.html", "figures/"))]
     if problems:
-        raise ReportError(f"{d} is not the run its manifest describes ({'; '.join(problems[:3])}); rerun triad "
-                          "into it")
+        (d / "report.html").unlink(missing_ok=True)  # a view of data that are no longer there
+        raise ReportError(f"{d} is not the run its manifest describes ({'; '.join(problems[:3])}); its report "
+                          "was removed; rerun triad into it")
     path = build_report(d)
     from sim.io.atomic import write_json
     from sim.io.manifest import MANIFEST, run_files
@@ -157,7 +158,7 @@ def aggregate_main(argv: Sequence[str] | None = None) -> int:
         return 2
     for line in agg.lines():
         print(line)
-    return 1 if agg.failed or agg.incomplete else 0
+    return 0 if agg.ok else 1
 
 
 if __name__ == "__main__":

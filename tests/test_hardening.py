@@ -116,11 +116,11 @@ def test_a_copy_of_another_configs_run_is_refused_and_left_whole(tmp_path, clean
 
     copy = tmp_path / "copy"
     shutil.copytree(clean, copy)
-    before = {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()}
+    before = {str(p): p.read_bytes() for p in copy.rglob("*") if p.is_file()}  # .hydra/ included
     proc = triad(f"hydra.run.dir={copy}", *SMALL, "ensemble.seed=9")
     assert proc.returncode == 2
     assert "holds the complete outputs of another config" in proc.stderr
-    assert {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()} == before
+    assert {str(p): p.read_bytes() for p in copy.rglob("*") if p.is_file()} == before
     assert verify(copy) == []
 
 
@@ -188,3 +188,15 @@ def test_a_sweep_survives_a_worker_killed_by_sigkill(tmp_path):
     assert "SIGKILL" in err["error"]
     assert (sweep / "sweep.parquet").exists()  # the aggregate is written
     assert "1 of 2 job(s) of the sweep did not complete" in proc.stderr
+
+
+def test_control_and_bidi_characters_do_not_reach_the_report(tmp_path):
+    out = tmp_path / "run"
+    ev = tmp_path / "ev.yaml"  # YAML's escapes carry a NUL and a right-to-left override into the summary
+    ev.write_text("- id: rumour\n  date: '2023-02-01'\n  source: IRN\n  target: AZE\n  cameo: '111'\n"
+                  '  summary: "Rumour\\0 of \\u202eecnavda"\n', "utf-8")
+    proc = triad(f"hydra.run.dir={out}", *SMALL, "question='Who wins? \u202eniw I'", f"events.file={ev}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    html = (out / "report.html").read_text("utf-8")
+    assert "\u202e" not in html and "\x00" not in html
+    assert "Who wins? \\u202eniw I" in html and "Rumour of \\u202eecnavda" in html  # shown, not obeyed

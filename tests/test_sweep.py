@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from conftest import CONF, ROOT
+from sim.io.manifest import verify
 
 TINY = ["ensemble.replicates=20", "record.replicates=2", "end=2023-03-31", "report.enabled=false"]
 IRN = "dynamics.reaction.IRN"
@@ -208,6 +209,24 @@ def test_aggregate_by_hand_matches_the_callback(joblib_sweep, tmp_path):
     assert missing.stderr.strip().count("\n") == 0 and "triad-aggregate: error:" in missing.stderr
 
 
+def test_damaged_job_files_are_listed_not_raised(joblib_sweep, tmp_path):
+    from sim.cli import aggregate_main
+
+    d = tmp_path / "sweep"
+    shutil.copytree(joblib_sweep[0], d)
+    (d / "0" / "manifest.json").write_text("[1, 2, 3]")  # valid JSON, not an object
+    (d / "1" / "error.json").write_text('"boom"')
+    (d / "multirun.yaml").write_bytes(b"\xff\xfe not utf-8")
+    with open(d / "2" / "stats.parquet", "r+b") as fh:  # truncated after the run
+        fh.truncate(10)
+    assert aggregate_main([str(d), "--no-report"]) == 1
+    df = table(d)
+    by_job = df.groupby("job").first()
+    assert by_job.loc[0, "status"] == "incomplete" and "not a JSON object" in by_job.loc[0, "error"]
+    assert by_job.loc[1, "status"] == "failed" and "not a JSON object" in by_job.loc[1, "error"]
+    assert by_job.loc[2, "status"] == "incomplete" and "stats.parquet: changed since the run" in by_job.loc[2, "error"]
+
+
 def test_split_ensemble_merges_to_the_one_process_result(tmp_path):
     common = ["counterfactual=no_embassy_attack"]
     d = tmp_path / "sweep"
@@ -227,6 +246,9 @@ def test_split_ensemble_merges_to_the_one_process_result(tmp_path):
     ms, ss = (json.loads((p / "summary.json").read_text()) for p in (m, single))
     assert ms["scenarios"] == ss["scenarios"]
     assert ms["counterfactuals"] == ss["counterfactuals"]  # paired effects, intervals, answer
+    assert ms["validation"] == ss["validation"] and ms["events_outside_horizon"] == ss["events_outside_horizon"]
+    # the merged manifest vouches for every file (the report follows report.enabled, off here)
+    assert verify(m) == [] and not (m / "report.html").exists()
     # the merged config is the one-process config: same hash
     mm, sm = (json.loads((p / "manifest.json").read_text()) for p in (m, single))
     assert mm["config_hash"] == sm["config_hash"] and mm["replicates"] == 20 and len(mm["members"]) == 4

@@ -44,6 +44,15 @@ class Aggregate:
     def incomplete(self) -> list[Job]:
         return [j for j in self.jobs if j.status == "incomplete"]
 
+    @property
+    def merge_failed(self) -> list[Group]:
+        return [g for g in self.groups if not g.done and (g.note or "").startswith("merge failed")]
+
+    @property
+    def ok(self) -> bool:
+        """Every job complete and every split ensemble that could be merged, merged."""
+        return not (self.failed or self.incomplete or self.merge_failed)
+
     def swept(self, overrides: list[str]) -> str:
         """The overrides that tell this job from the others of the sweep."""
         seen: dict[str, set[str]] = {}

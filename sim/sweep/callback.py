@@ -69,7 +69,11 @@ def report_sweep(sweep_dir: Path, report: bool = True, fail_exit: bool = True) -
     for line in agg.lines():
         print(line, file=sys.stderr if line.startswith("  job") else sys.stdout)
     sys.stdout.flush()
-    if fail_exit and (agg.failed or agg.incomplete):
-        print(f"triad: error: {len(agg.failed) + len(agg.incomplete)} of {len(agg.jobs)} job(s) of the sweep "
-              "did not complete (listed above; rerun the same command to redo only them)", file=sys.stderr)
+    if fail_exit and not agg.ok:
+        if agg.failed or agg.incomplete:
+            print(f"triad: error: {len(agg.failed) + len(agg.incomplete)} of {len(agg.jobs)} job(s) of the sweep "
+                  "did not complete (listed above; rerun the same command to redo only them)", file=sys.stderr)
+        if agg.merge_failed:
+            print(f"triad: error: {len(agg.merge_failed)} split ensemble(s) could not be merged (listed above)",
+                  file=sys.stderr)
         sys.exit(1)

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from sim.config import safeyaml
+from sim.errors import TriadError
 from sim.io.atomic import write_json
 from sim.io.manifest import config_hash, verify
 from sim.io.rundir import mark_incomplete, read_manifest
@@ -74,17 +76,21 @@ class Job:
 
 
 def _read_yaml(path: Path) -> Any:
+    """A job's or sweep's YAML file, or None when missing or unreadable (bounded reader:
+    these files may have been edited or damaged since the run)."""
     try:
-        return yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, yaml.YAMLError):
+        return safeyaml.load(safeyaml.read_text(path, str(path)), str(path))
+    except (TriadError, yaml.YAMLError, ValueError):
         return None
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: Path) -> dict | None:
+    """A JSON object from ``path``; None when missing, unreadable or not an object."""
     try:
-        return json.loads(path.read_text("utf-8"))
+        data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) else None
 
 
 def job_dirs(sweep_dir: Path) -> list[Path]:
@@ -111,20 +117,26 @@ def _job_num(d: Path) -> int | None:
 
 
 def read_job(d: Path) -> Job:
-    overrides = _read_yaml(d / ".hydra" / "overrides.yaml") or []
+    overrides = _read_yaml(d / ".hydra" / "overrides.yaml")
+    overrides = overrides if isinstance(overrides, list) else []
     job = Job(_job_num(d), d, "incomplete", overrides=[str(o) for o in overrides])
-    err = _read_json(d / ERROR_FILE)
-    if err is not None:
+    if (d / ERROR_FILE).exists():
+        err = _read_json(d / ERROR_FILE) or {"error": f"{ERROR_FILE} is unreadable or not a JSON object"}
         job.status, job.error = "failed", str(err.get("error", "failed"))
         return job
     man = _read_json(d / "manifest.json")
     if man is None:
-        job.error = "no manifest.json: interrupted, killed or still running"
+        job.error = ("no manifest.json: interrupted, killed or still running" if not (d / "manifest.json").exists()
+                     else "manifest.json is unreadable or not a JSON object")
         return job
     try:
         text = (d / "config.yaml").read_text("utf-8")
-    except OSError:
-        job.error = "manifest.json without config.yaml"
+    except (OSError, ValueError):
+        job.error = "manifest.json without a readable config.yaml"
+        return job
+    changed = verify(d, man)
+    if changed:
+        job.error = "files changed since the run: " + "; ".join(changed[:3])
         return job
     if man.get("config_hash") != config_hash(text):
         job.error = "manifest.json does not match config.yaml"
@@ -134,7 +146,7 @@ def read_job(d: Path) -> Job:
         job.error = "manifest.json without a readable summary.json"
         return job
     job.status, job.manifest, job.summary, job.config_yaml = "complete", man, summ, text
-    job.config = yaml.safe_load(text)
+    job.config = _read_yaml(d / "config.yaml")
     return job
 
 
