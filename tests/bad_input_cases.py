@@ -99,6 +99,8 @@ CASES = [
      ["experiment={experiment}"],
      {"experiment": "# @package _global_\nhydra:\n  callbacks:\n    evil:\n      _target_: os.system\n"},
      "hydra.callbacks.evil._target_: 'os.system' is not allowed"),
+    ("unknown_decision_rule", "a decision rule that does not exist, for one actor", ["+decisions.rule.IRN=foo"], {},
+     "decisions.rule.IRN: 'foo' is not a decision rule; allowed: ordered_logit"),
     ("unknown_explore_method", "an exploration method that does not exist", ["explore.method=magic"], {},
      "explore.method"),
     # -- the trust boundary: configs may not make Hydra run code, write files or set the environment

@@ -18,6 +18,7 @@ from sim.engine import cameo
 from sim.engine.dynamics import DriftParams
 from sim.engine.events import Event
 from sim.engine.ladder import N_RUNGS, Ladder
+from sim.engine.rules import rules_per_actor
 from sim.engine.settings import DecisionParams, ModelParams, Settings
 from sim.errors import ConfigError, EventError
 
@@ -52,7 +53,9 @@ def build_params(cfg: Mapping[str, Any], actors: Sequence[str]) -> ModelParams:
     top = {k: v for k, v in _group(values, "params.").items() if "." not in k}
     return ModelParams(
         drift=DriftParams(**_group(values, "params.drift.")),
-        decisions=DecisionParams(enabled=bool(cfg["decisions"]["enabled"]), **_group(values, "params.decisions.")),
+        decisions=DecisionParams(enabled=bool(cfg["decisions"]["enabled"]),
+                                 rules=rules_per_actor(cfg["decisions"]["rule"], actors),
+                                 **_group(values, "params.decisions.")),
         **top,
     )
 

@@ -62,6 +62,7 @@ class CooperativeConf:
 @dataclass
 class DecisionsConf:
     enabled: bool = True
+    rule: Dict[str, str] = field(default_factory=lambda: {"default": "ordered_logit"})  # per actor; default fills
     hostility_weight: float = MISSING
     provocation_weight: float = MISSING
     cooperation_weight: float = MISSING

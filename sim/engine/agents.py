@@ -1,77 +1,40 @@
-"""The state agents: each decides, every day and toward every other actor, one hostile
-and one cooperative act level by ordered logit (spec §4).
+"""The state agents: each holds its decision rule (``sim.engine.rules``) and decides, every
+day and toward every other actor, one hostile rung and one cooperative level.
 
-An agent holds only its behaviour. It reads the model's state arrays (its own row of
-H, C and P across all replicates) and the uniforms the model drew for the day, so one
-agent serves a whole vectorised ensemble. The decision rule is compiled (numba): it runs
-once per agent, day and replicate, the innermost loop of every ensemble.
+An agent serves a whole vectorised ensemble: it reads the model's state arrays (its own
+row across all replicates) and the day's uniforms. Agents live in Mesa's ``model.agents``
+and the model steps them with ``model.agents.do(...)`` in the phase order of
+``sim/engine/model.py``.
 """
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import mesa
-from numba import njit
 
-from sim.engine.dynamics import at
+from sim.engine.rules import RULES
+from sim.engine.rules.base import DecisionRule
 
 if TYPE_CHECKING:
     from sim.engine.model import TriadModel
-
-
-@njit(inline="always")
-def _passed(u, mu, thr):
-    """Number of thresholds θ with μ + logit(u) > θ (θ increasing)."""
-    x = thr[0] - mu
-    if x >= 0.0 and u <= (1.0 + x) / (2.0 + x):  # below a lower bound of σ(x): no act
-        return 0
-    n = 0
-    while n < thr.shape[0] and u > 1.0 / (1.0 + math.exp(mu - thr[n])):
-        n += 1
-    return n
-
-
-@njit(cache=True)
-def ordered_logit_row(i, H, C, P, cap, u, row_of, wh, wp, wc, wd, cwc, cwh, thr, cthr, rung, level):
-    """Agent i's hostile rung and cooperative level toward every j, in every replicate.
-
-    y_hostile = wh·H_ij + wp·P_ij − wc·C_ij − wd·(cap_j − cap_i) + ε,
-    y_coop    = cwc·C_ij − cwh·H_ij + ε',  with ε, ε' standard logistic;
-    the rung (level) is the number of thresholds strictly below y. With ε = logit(u),
-    y > θ is u > σ(θ − μ), so no logarithm is needed; and since σ(x) ≥ (1+x)/(2+x) for
-    x ≥ 0, most draws are settled (no act) without even an exponential.
-    """
-    N, R = H.shape[1], H.shape[2]
-    for j in range(N):
-        if j == i:
-            rung[j, :] = 0
-            level[j, :] = 0
-            continue
-        k = row_of[i, j]
-        for r in range(R):
-            gap = at(cap[j], r) - at(cap[i], r)
-            mu = at(wh, r) * H[i, j, r] + at(wp, r) * P[i, j, r]
-            mu = mu - at(wc, r) * C[i, j, r]
-            mu = mu - at(wd, r) * gap
-            rung[j, r] = _passed(u[0, k, r], mu, thr)
-            mu = at(cwc, r) * C[i, j, r] - at(cwh, r) * H[i, j, r]
-            level[j, r] = _passed(u[1, k, r], mu, cthr)
+    from sim.engine.settings import ModelParams
 
 
 class StateAgent(mesa.Agent):
     """A state (``ISR``, ``AZE``, ``IRN``…), row ``index`` of the model's matrices."""
 
+    rule: DecisionRule
+
     def __init__(self, model: "TriadModel", code: str, name: str, index: int):
-        super().__init__(model)
+        super().__init__(model)  # registers the agent in model.agents (insertion order)
         self.code = code
         self.name = name
         self.index = index
 
+    def use(self, params: "ModelParams") -> None:
+        """Take the rule (and its parameters) that ``params`` assigns to this state."""
+        self.rule = RULES[params.decisions.rules[self.index]].from_params(params, self.model)
+
     def decide(self) -> None:
         """Write today's hostile rung and cooperative level toward each actor into the model."""
-        m, d = self.model, self.model.weights
-        ordered_logit_row(self.index, m.S[0], m.S[1], m.P, m.capability, m.u, m.draw_row_of,
-                          d["wh"], d["wp"], d["wc"], d["wd"], d["cwc"], d["cwh"],
-                          m.ladder.thresholds, m.ladder.cooperative_thresholds,
-                          m.hostile_rung[self.index], m.coop_level[self.index])
+        self.rule.decide(self.index, self.model)

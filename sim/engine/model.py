@@ -5,12 +5,14 @@ trailing replicate axis and each ``StateAgent`` decides for all of them at once.
 
 Phase order within day t (``step``):
 
-1. parameter switches dated t take effect (counterfactual ``set``);
+1. parameter switches dated t take effect (counterfactual ``set``): the model rebuilds its
+   arrays and ``self.agents.do("use", params)`` hands each agent its rule's new parameters;
 2. the day's random numbers are drawn (always the same shapes: common random numbers);
 3. exogenous events realised on day t apply their impulses, in event-id order, in the
    replicates that attribute them; the state is clipped to [0, 1];
-4. every agent decides its hostile rung and cooperative level toward every other actor
-   from the state after 3 (synchronous: all read the same state);
+4. ``self.agents.do("decide")``: every agent's rule (``sim.engine.rules``) writes its hostile
+   rung and cooperative level toward every other actor from the state after 3
+   (synchronous: all read the same state; agents write disjoint rows);
 5. the endogenous acts apply their impulses (provocation is clipped to [0, 1]);
 6. ladder bookkeeping: the dyad-day rung (highest act either way, exogenous or
    endogenous), the war streak and the highest rung reached so far;
@@ -19,7 +21,7 @@ Phase order within day t (``step``):
 8. provocation decays by one day of its half-life;
 9. observers record day t: the recorded state of a date is the state at its end.
 
-Steps 4, 5, 7 and 8 are compiled kernels (``agents.ordered_logit_row``,
+Steps 4, 5, 7 and 8 are compiled kernels (the agents' rules, ``sim.engine.rules``,
 ``dynamics.apply_acts``, ``dynamics.drift``) that loop over the replicates.
 """
 from __future__ import annotations
@@ -59,7 +61,8 @@ class TriadModel(mesa.Model):
         self.ladder = settings.ladder
         self.observers = list(observers)
         N = self.N = len(settings.actors)
-        self.states = [StateAgent(self, c, n, k) for k, (c, n) in enumerate(zip(settings.actors, settings.names))]
+        for k, (c, n) in enumerate(zip(settings.actors, settings.names)):
+            StateAgent(self, c, n, k)  # lives in self.agents (Mesa's AgentSet), in actor order
 
         self.S = np.zeros((2, N, N, self.R))
         self.S[0] = settings.initial_hostility[:, :, None]
@@ -111,15 +114,13 @@ class TriadModel(mesa.Model):
         self.capability = cap[:, None] if cap.ndim == 1 else cap
         self.Phi, self.phi = dyn.exact_step(*dyn.affine_system(params.drift))
         self.balance = np.ascontiguousarray(params.drift.balance, dtype=float)
-        self.weights = {"wh": vec(d.hostility_weight), "wp": vec(d.provocation_weight),
-                        "wc": vec(d.cooperation_weight), "wd": vec(d.deterrence_weight),
-                        "cwc": vec(d.coop_cooperation_weight), "cwh": vec(d.coop_hostility_weight)}
         self.provocation_keep = vec(0.5 ** (1.0 / np.asarray(d.provocation_half_life_days, dtype=float)))
         self.impulse = tuple(vec(x) for x in (params.impulse_hostility, params.impulse_cooperation,
                                               params.impulse_commitment))
         self.sigma = (vec(params.noise_hostility), vec(params.noise_cooperation))
         self.hostile_mag = self.ladder.act_magnitude
         self.coop_mag = self.ladder.cooperative_magnitude
+        self.agents.do("use", params)  # each agent takes its rule with the new parameters
 
     # -- one day ----------------------------------------------------------------------
     def step(self) -> None:
@@ -130,8 +131,7 @@ class TriadModel(mesa.Model):
         self.dyad_rung[:] = 0
         self._apply_events(t)
         if self.decisions.enabled:
-            for agent in self.states:
-                agent.decide()
+            self.agents.do("decide")
             self._apply_acts()
         else:
             self.hostile_rung[:] = 0

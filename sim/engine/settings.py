@@ -23,6 +23,7 @@ class DecisionParams:
     provocation_half_life_days: float
     coop_cooperation_weight: float
     coop_hostility_weight: float
+    rules: tuple[str, ...] = ()  # the decision rule of each actor, in actor order (sim.engine.rules)
 
 
 @dataclass(frozen=True)
