@@ -115,3 +115,24 @@ def test_engine_has_no_io_pandas_or_hydra():
         assert not names & {"pandas", "hydra", "omegaconf", "yaml", "matplotlib", "pyarrow"}, p
         assert not {m for m in _imports(p, {_module(q) for q in SIM.rglob("*.py")})
                     if not m.startswith(("sim.engine", "sim.errors", "sim.params"))}, p
+
+
+def test_importing_sim_has_no_side_effects(tmp_path):
+    """Importing every module of the package chooses no matplotlib backend, touches no umask
+    and tunes no allocator: a library must not change the process that imports it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, os, pkgutil, matplotlib\n"
+        "mask = os.umask(0o022); os.umask(mask)\n"
+        "import sim\n"
+        "mods = [m.name for m in pkgutil.walk_packages(sim.__path__, 'sim.') if not m.name.endswith('__main__')]\n"
+        "for m in mods: importlib.import_module(m)\n"
+        "assert matplotlib.rcParams._get_backend_or_none() is None, matplotlib.get_backend()\n"
+        "m2 = os.umask(0o022); os.umask(m2); assert m2 == mask\n"
+        "print(len(mods))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert int(proc.stdout) > 40

@@ -4,10 +4,9 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 C_S1, C_ST, C_NOISE, C_PAR = "#4C72B0", "#DD8452", "#BBBBBB", "#55A868"
 
@@ -31,11 +30,12 @@ def _grid(n: int, ncols: int = 3):
     return nrows, ncols
 
 
-def sobol_bars(res: Mapping[str, Mapping], names: Sequence[str]) -> plt.Figure:
+def sobol_bars(res: Mapping[str, Mapping], names: Sequence[str]) -> Figure:
     """S1/ST bars with CIs; outputs flagged ``noise_dominated`` are drawn faded."""
     outs = list(res)
     nrows, ncols = _grid(len(outs))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.2 * nrows + 0.8), squeeze=False, sharey=True)
+    fig = Figure(figsize=(4.6 * ncols, 3.2 * nrows + 0.8))
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
     x = np.arange(len(names))
     for ax, out in zip(axes.flat, outs):
         r = res[out]
@@ -68,11 +68,12 @@ def sobol_bars(res: Mapping[str, Mapping], names: Sequence[str]) -> plt.Figure:
     return fig
 
 
-def morris_scatter(res: Mapping[str, Mapping], names: Sequence[str]) -> plt.Figure:
+def morris_scatter(res: Mapping[str, Mapping], names: Sequence[str]) -> Figure:
     outs = list(res)
     nrows, ncols = _grid(len(outs))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.4 * nrows), squeeze=False)
-    colors = plt.cm.tab10(np.arange(len(names)) % 10)
+    fig = Figure(figsize=(4.6 * ncols, 3.4 * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    colors = matplotlib.colormaps['tab10'](np.arange(len(names)) % 10)
     for ax, out in zip(axes.flat, outs):
         r = res[out]
         ax.set_title(_label(out), fontsize=9)
@@ -94,15 +95,16 @@ def morris_scatter(res: Mapping[str, Mapping], names: Sequence[str]) -> plt.Figu
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(outs):]:
         ax.axis("off")
-    handles = [plt.Line2D([], [], marker="o", ls="", color=colors[i], label=_short(n)) for i, n in enumerate(names)]
+    handles = [Line2D([], [], marker="o", ls="", color=colors[i], label=_short(n)) for i, n in enumerate(names)]
     fig.legend(handles=handles, loc="lower center", ncol=min(len(names), 4), frameon=False, fontsize=8)
     fig.tight_layout(rect=(0, 0.07 + 0.02 * (len(names) > 4), 1, 1))
     return fig
 
 
-def variance_split(split: Mapping[str, Mapping]) -> plt.Figure:
+def variance_split(split: Mapping[str, Mapping]) -> Figure:
     outs = [o for o in split if split[o]["total_variance"] > 0]
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(outs), 2) + 1.3))
+    fig = Figure(figsize=(7.5, 0.45 * max(len(outs), 2) + 1.3))
+    ax = fig.subplots()
     y = np.arange(len(outs))[::-1]
     par = np.array([split[o]["parameter_share"] for o in outs])
     noi = np.array([split[o]["noise_share"] for o in outs])
@@ -121,11 +123,12 @@ def variance_split(split: Mapping[str, Mapping]) -> plt.Figure:
     return fig
 
 
-def prim_tradeoff(traj: Sequence[Mapping], chosen: int, min_density: float) -> plt.Figure:
+def prim_tradeoff(traj: Sequence[Mapping], chosen: int, min_density: float) -> Figure:
     cov = np.array([r["coverage"] for r in traj])
     den = np.array([r["density"] for r in traj])
     dims = np.array([r["res_dim"] for r in traj])
-    fig, ax = plt.subplots(figsize=(6.2, 4.6))
+    fig = Figure(figsize=(6.2, 4.6))
+    ax = fig.subplots()
     ax.plot(cov, den, color="0.75", lw=1, zorder=1)
     sc = ax.scatter(cov, den, c=dims, cmap="viridis", s=22, zorder=2)
     ax.scatter([cov[chosen]], [den[chosen]], s=160, facecolors="none", edgecolors="red", lw=1.8, zorder=3,
@@ -143,12 +146,13 @@ def prim_tradeoff(traj: Sequence[Mapping], chosen: int, min_density: float) -> p
 
 
 def prim_box(limits: Sequence[Sequence[float]], bounds: Sequence[Sequence[float]], names: Sequence[str],
-             X: np.ndarray, y: np.ndarray) -> plt.Figure:
+             X: np.ndarray, y: np.ndarray) -> Figure:
     k = len(names)
     b = np.asarray(bounds, dtype=float)
     L = (np.asarray(limits, dtype=float) - b[:, [0]]) / (b[:, [1]] - b[:, [0]])
     U = (X - b[:, 0]) / (b[:, 1] - b[:, 0])
-    fig, ax = plt.subplots(figsize=(7.5, 0.55 * k + 1.4))
+    fig = Figure(figsize=(7.5, 0.55 * k + 1.4))
+    ax = fig.subplots()
     yy = np.arange(k)[::-1]
     rng = np.random.default_rng(0)
     for j in range(k):
@@ -169,9 +173,10 @@ def prim_box(limits: Sequence[Sequence[float]], bounds: Sequence[Sequence[float]
 
 
 def calibration_fit(months: Sequence[str], model: np.ndarray, gdelt: np.ndarray, default: np.ndarray | None,
-                    dyads: Sequence[str], target_label: str = "GDELT") -> plt.Figure:
+                    dyads: Sequence[str], target_label: str = "GDELT") -> Figure:
     D = len(dyads)
-    fig, axes = plt.subplots(1, D, figsize=(4.4 * D, 3.6), squeeze=False)
+    fig = Figure(figsize=(4.4 * D, 3.6))
+    axes = fig.subplots(1, D, squeeze=False)
     x = np.arange(len(months))
     for d, ax in enumerate(axes[0]):
         ax.plot(x, model[:, d], "o-", color=C_S1, label="model, fitted")
@@ -200,9 +205,10 @@ def calibration_fit(months: Sequence[str], model: np.ndarray, gdelt: np.ndarray,
     return fig
 
 
-def calibration_loss(losses: np.ndarray, X: np.ndarray, names: Sequence[str], best: int, near: np.ndarray) -> plt.Figure:
+def calibration_loss(losses: np.ndarray, X: np.ndarray, names: Sequence[str], best: int, near: np.ndarray) -> Figure:
     k = len(names)
-    fig, axes = plt.subplots(1, k + 1, figsize=(3.6 * (k + 1), 3.4), squeeze=False)
+    fig = Figure(figsize=(3.6 * (k + 1), 3.4))
+    axes = fig.subplots(1, k + 1, squeeze=False)
     ax = axes[0, 0]
     it = np.arange(len(losses))
     ax.scatter(it, losses, s=6, color="0.6", label="candidate")

@@ -14,20 +14,18 @@ from sim.io.atomic import atomic_write_bytes
 from sim.report.markup import esc
 from sim.report.page import embedded_figure, page
 
-FigureSpec = tuple[str, Callable[[], Any], str]  # name, build (a pyplot Figure), caption (plain text)
+FigureSpec = tuple[str, Callable[[], Any], str]  # name, build (a matplotlib Figure), caption (plain text)
 
 
 def render(fig) -> tuple[bytes, bytes]:
-    """PNG (130 dpi) and SVG bytes of a pyplot figure, cropped to its content; the figure is closed."""
-    import matplotlib.pyplot as plt
-
+    """PNG (130 dpi) and SVG bytes of a figure, cropped to its content (a Figure made without
+    pyplot: nothing to close, and no backend is chosen for the process)."""
     out = []
     for fmt in ("png", "svg"):
         buf = io.BytesIO()
         fig.savefig(buf, format=fmt, dpi=130 if fmt == "png" else None, bbox_inches="tight",
                     **({"metadata": {"Date": None}} if fmt == "svg" else {}))
         out.append(buf.getvalue())
-    plt.close(fig)
     return out[0], out[1]
 
 

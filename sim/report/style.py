@@ -11,12 +11,9 @@ import contextlib
 from typing import Iterable, Iterator
 
 import matplotlib
-
-matplotlib.use("Agg")  # headless: the report is built on servers and in CI
-
-import matplotlib.colors as mcolors  # noqa: E402
-import matplotlib.dates as mdates  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
+import matplotlib.colors as mcolors
+import matplotlib.dates as mdates
+from matplotlib.axes import Axes
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
