@@ -227,7 +227,7 @@ def test_damaged_job_files_are_listed_not_raised(joblib_sweep, tmp_path):
     assert by_job.loc[2, "status"] == "incomplete" and "stats.parquet: changed since the run" in by_job.loc[2, "error"]
 
 
-def test_split_ensemble_merges_to_the_one_process_result(tmp_path):
+def test_split_ensemble_merges_to_the_one_process_result(tmp_path, monkeypatch):
     common = ["counterfactual=no_embassy_attack"]
     d = tmp_path / "sweep"
     proc = triad_multirun(d, "hydra/launcher=joblib", "hydra.launcher.n_jobs=4", *common, "ensemble.chunks=4",
@@ -258,6 +258,23 @@ def test_split_ensemble_merges_to_the_one_process_result(tmp_path):
     assert len(rows) == 2 * 3 and (rows.replicates == 20).all()
     r = rows[(rows.scenario == "baseline") & (rows.dyad == "IRN-ISR")].iloc[0]
     assert r.p_rung_3 == ss["scenarios"]["baseline"]["IRN-ISR"]["p_rung_at_least"]["3"]["p"]
+    # a merge that fails is listed and the exit is 1 (it was 0)
+    import sim.sweep.merge as merge
+    from sim.cli import aggregate_main
+
+    shutil.rmtree(m)
+
+    def boom(g, out):
+        raise ValueError("chunks disagree")
+
+    monkeypatch.setattr(merge, "merge_group", boom)
+    assert aggregate_main([str(d), "--no-report"]) == 1
+    monkeypatch.undo()
+    # a chunk whose accumulators were damaged after the run
+    job = next(p for p in d.iterdir() if (p / "accumulators.npz").exists())
+    (job / "accumulators.npz").write_bytes(b"not an npz file")
+    # the manifest vouches for the old bytes: the job is then incomplete, and no merge is tried
+    assert aggregate_main([str(d), "--no-report"]) == 1
 
 
 def test_the_shipped_slurm_launcher_config_composes():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -298,14 +299,17 @@ def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Seque
             delayed(_simulate_chunk)(settings, scenarios, pairs, wanted, a, b) for a, b in parts)
     else:
         runs = (_simulate_chunk(settings, scenarios, pairs, wanted, a, b, tick=bar.update) for a, b in parts)
+    t0 = time.perf_counter()
     with bar:
         for n, ((a, b), part) in enumerate(zip(parts, runs)):
             _merge(total, part)
             if parallel:
                 bar.update()
             del part  # before the next chunk is made: one chunk's arrays alive at a time
-            if not quiet:
-                log.info("chunk %d/%d done (replicates %d-%d)", n + 1, len(parts), a, b - 1)
+            if not quiet:  # with an ETA, for logs where no bar is shown
+                left = (time.perf_counter() - t0) / (n + 1) * (len(parts) - n - 1)
+                log.info("chunk %d/%d done (replicates %d-%d)%s", n + 1, len(parts), a, b - 1,
+                         f", about {left:.0f} s left" if n + 1 < len(parts) else "")
             if on_chunk:
                 on_chunk(n + 1, len(parts))
     return total
