@@ -163,9 +163,6 @@ CASES = [
     ("effect_months_huge", "effects 100 000 months after the change",
      ["counterfactual=no_embassy_attack", "counterfactual.effect_months=[100000]"], {},
      "counterfactual.effect_months: [100000]: months after the change must be in [1, 1200]"),
-    ("change_after_horizon", "a counterfactual whose only change falls after the horizon",
-     [CF, "counterfactual.ops=[{add: {id: late, date: '2030-01-01', source: IRN, target: AZE, cameo: '111'}}]"],
-     {}, "counterfactual.ops: every change takes effect on or after 2030-01-01, after the horizon's end"),
     # -- numbers that are not numbers
     ("factor_nan", "a scale factor of NaN", [CF, "counterfactual.ops=[{scale: {event: tehran_embassy_attack, factor: nan}}]"],
      {}, "counterfactual.ops[0].scale.factor: nan; allowed: a finite number in [0, 1000000]"),

@@ -4,16 +4,17 @@ The counterfactual settings come checked in the ``RunSpec`` (``sim/config/spec.p
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from sim.config.ops import Remove
 from sim.config.spec import RunSpec
 from sim.engine.settings import Scenario, Settings
-from sim.errors import ConfigError
 from sim.runs import effects
 from sim.runs.counterfactual import Applied, apply_ops
 from sim.runs.ensemble import PairPlan
 
+log = logging.getLogger(__name__)
 
 @dataclass
 class Plan:
@@ -39,8 +40,8 @@ def plan_run(spec: RunSpec) -> Plan:
     elif cf.single:
         a = apply_ops(cf.name, cf.ops, settings)
         if a.first_change is not None and a.first_change > settings.end:
-            raise ConfigError("counterfactual.ops", f"every change takes effect on or after {a.first_change}, after "
-                              f"the horizon's end {settings.end}: nothing would differ; extend end or change the ops")
+            log.warning("counterfactual %s: every change takes effect on or after %s, after the horizon's end %s: "
+                        "nothing can differ; extend end to see an effect", cf.name, a.first_change, settings.end)
         applied[cf.name] = a
         pairs.append(effects.plan(a, settings, list(cf.effect_months), list(cf.effect_dates)))
     rec = spec.record.scenarios
@@ -73,10 +74,20 @@ def counterfactual_summary(plan: Plan, paired: dict, spec: RunSpec) -> dict:
         out[name] = {
             "question": cf.question, "ops": cf.raw_ops, "first_change": fc,
             "changed_events": list(a.changed_events), "focus": focus, "target_half_width": hw,
-            "answer": effects.answer(name, cf.question, eff, focus, n, fc, settings.ladder.names),
+            "answer": _after_end_note(a, settings)
+            + effects.answer(name, cf.question, eff, focus, n, fc, settings.ladder.names),
             "effects": eff, "route_changes": effects.route_changes(pr, settings),
         }
     return {"counterfactuals": out}
+
+
+def _after_end_note(a: Applied, settings: Settings) -> str:
+    """A counterfactual whose every change falls after the horizon has no effect by
+    construction: the answer says so first, instead of reporting "no effect" as a finding."""
+    if a.first_change is None or a.first_change <= settings.end:
+        return ""
+    return (f"Every change of this counterfactual takes effect on or after {a.first_change}, after the horizon's "
+            f"end {settings.end}, so nothing can differ (extend end to see an effect). ")
 
 
 def outside_horizon(settings: Settings) -> list[str]:
