@@ -9,20 +9,26 @@ Phase order within day t (``step``):
    arrays and ``self.agents.do("use", params)`` hands each agent its rule's new parameters;
 2. the day's random numbers are drawn (always the same shapes: common random numbers);
 3. exogenous events realised on day t apply their impulses, in event-id order, in the
-   replicates that attribute them; the state is clipped to [0, 1];
+   replicates that attribute them; the state is clipped to [0, 1]; hostile events on the
+   ladder discharge their sources' memory traces, then add to their targets' traces;
 4. ``self.agents.do("decide")``: every agent's rule (``sim.engine.rules``) writes its hostile
    rung and cooperative level toward every other actor from the state after 3
    (synchronous: all read the same state; agents write disjoint rows);
-5. the endogenous acts apply their impulses (provocation is clipped to [0, 1]);
+5. the endogenous acts apply their impulses (provocation is clipped to [0, 1]); then
+   ``self.agents.do("receive")``: each agent settles the traces its acts answered and adds
+   the acts it received today;
 6. ladder bookkeeping: the dyad-day rung (highest act either way, exogenous or
    endogenous), the war streak and the highest rung reached so far;
 7. drift over the day: the exact affine step, plus the balance terms evaluated on the
    state before it, plus noise σ·√dt; values are clipped to [0, 1];
-8. provocation decays by one day of its half-life;
+8. provocation decays by one day of its half-life; ``self.agents.do("forget")``: the
+   memory traces decay by one day of theirs;
 9. observers record day t: the recorded state of a date is the state at its end.
 
-Steps 4, 5, 7 and 8 are compiled kernels (the agents' rules, ``sim.engine.rules``,
-``dynamics.apply_acts``, ``dynamics.drift``) that loop over the replicates.
+Steps 4, 5, 7 and 8 are compiled kernels (the agents' rules in ``sim.engine.rules``,
+``dynamics.apply_acts``, ``memory.receive_row``, ``dynamics.drift``, ``memory.forget_row``)
+that loop over the replicates. Agents are stepped in their insertion order (actor order);
+each writes only its own rows, so the order does not change any number.
 """
 from __future__ import annotations
 
@@ -32,6 +38,7 @@ import mesa
 import numpy as np
 
 from sim.engine import dynamics as dyn
+from sim.engine import memory
 from sim.engine.agents import StateAgent
 from sim.engine.events import event_rung, realise
 from sim.engine.ladder import N_RUNGS
@@ -82,6 +89,7 @@ class TriadModel(mesa.Model):
         self.noise_stream = Stream(settings.seed, "noise", lo, hi)
         self.decide_stream = Stream(settings.seed, "decide", lo, hi)
 
+        self.M = np.zeros((N, N, memory.N_TRACE, self.R))  # traces of received acts (sim/engine/memory.py)
         self.hostile_rung = np.zeros((N, N, self.R), dtype=np.int8)
         self.coop_level = np.zeros((N, N, self.R), dtype=np.int8)
         n_dyads = len(self.Id)
@@ -120,7 +128,10 @@ class TriadModel(mesa.Model):
         self.sigma = (vec(params.noise_hostility), vec(params.noise_cooperation))
         self.hostile_mag = self.ladder.act_magnitude
         self.coop_mag = self.ladder.cooperative_magnitude
+        self.memory_keep = vec(0.5 ** (1.0 / np.asarray(d.memory_half_life_days, dtype=float)))
+        self.discharge = vec(d.memory_discharge)
         self.agents.do("use", params)  # each agent takes its rule with the new parameters
+        self.uses_memory = any(a.rule.uses_memory for a in self.agents)
 
     # -- one day ----------------------------------------------------------------------
     def step(self) -> None:
@@ -136,10 +147,12 @@ class TriadModel(mesa.Model):
         else:
             self.hostile_rung[:] = 0
             self.coop_level[:] = 0
+        self.agents.do("receive")
         self._ladder_bookkeeping()
         dyn.drift(self.S[0], self.S[1], self.P, self.Phi, self.phi, self.Id, self.Jd, self.balance, self.noise,
                   self.draw_row_of, self.sigma[0], self.sigma[1], self.provocation_keep,
                   self._dH, self._dC)  # and P decays
+        self.agents.do("forget")
         for observe in self.observers:
             observe(t, self)
         self.day += 1
@@ -169,6 +182,7 @@ class TriadModel(mesa.Model):
         self.today_events = []
         p, rl = self.params, self.realised
         H, C, P = self.S[0], self.S[1], self.P
+        traced = []  # (source, target, rung, mask, weight) of the day's hostile acts on the ladder
         for k in rl.by_day.get(t, ()):
             ev = rl.events[k]
             mask = (rl.day[k] == t) & rl.attributed[k]
@@ -186,8 +200,12 @@ class TriadModel(mesa.Model):
                     C[b, a] += p.impulse_cooperation * m
                     C[a, b] += p.impulse_commitment * m
             if self.event_rungs[k] > 0:
+                traced += [(a, b, int(self.event_rungs[k]), mask, ev.scale)
+                           for a, b in (((s, g), (g, s)) if ev.mutual else ((s, g),))]
                 d = self.dyad_of[s, g]
                 np.maximum(self.dyad_rung[d], np.where(mask, self.event_rungs[k], 0), out=self.dyad_rung[d])
+        if traced and self.uses_memory:
+            memory.record_exogenous(self.M, traced, self.discharge)
         if self.today_events:  # decisions read a state inside [0, 1]
             np.clip(self.S, 0.0, 1.0, out=self.S)
             np.clip(P, 0.0, 1.0, out=P)
