@@ -17,8 +17,9 @@ Phase order within day t (``step``):
 5. the endogenous acts apply their impulses (provocation is clipped to [0, 1]); then
    ``self.agents.do("receive")``: each agent settles the traces its acts answered and adds
    the acts it received today;
-6. ladder bookkeeping: the dyad-day rung (highest act either way, exogenous or
-   endogenous), the war streak and the highest rung reached so far;
+6. ladder bookkeeping, twice: over any act (the dyad-day rung is the highest act either
+   way, exogenous or endogenous) and over endogenous acts only (provenance): the war
+   streak, the highest rung and the first day of each rung so far;
 7. drift over the day: the exact affine step, plus the balance terms evaluated on the
    state before it, plus noise σ·√dt; values are clipped to [0, 1];
 8. provocation decays by one day of its half-life; ``self.agents.do("forget")``: the
@@ -93,12 +94,16 @@ class TriadModel(mesa.Model):
         self.hostile_rung = np.zeros((N, N, self.R), dtype=np.int8)
         self.coop_level = np.zeros((N, N, self.R), dtype=np.int8)
         n_dyads = len(self.Id)
+        # the ladder twice: over any act, and over endogenous acts only (provenance, "_endo")
         self.dyad_rung = np.zeros((n_dyads, self.R), dtype=np.int8)
+        self.dyad_rung_endo = np.zeros((n_dyads, self.R), dtype=np.int8)
         self.max_rung = np.zeros((n_dyads, self.R), dtype=np.int8)
+        self.max_rung_endo = np.zeros((n_dyads, self.R), dtype=np.int8)
         self.strike_streak = np.zeros((n_dyads, self.R), dtype=np.int32)
+        self.strike_streak_endo = np.zeros((n_dyads, self.R), dtype=np.int32)
         # first day each dyad reached at least rung k (-1: not yet), k = 0..6
         self.first_reach = np.full((N_RUNGS + 1, n_dyads, self.R), -1, dtype=np.int32)
-        self.first_reach[0] = -1
+        self.first_reach_endo = np.full((N_RUNGS + 1, n_dyads, self.R), -1, dtype=np.int32)
         self.dyad_of = np.full((N, N), -1)
         self.dyad_of[self.Id, self.Jd] = np.arange(n_dyads)
         self.dyad_of[self.Jd, self.Id] = np.arange(n_dyads)
@@ -140,6 +145,7 @@ class TriadModel(mesa.Model):
             self._use(self.switches[t])
         self._draw()
         self.dyad_rung[:] = 0
+        self.dyad_rung_endo[:] = 0
         self._apply_events(t)
         if self.decisions.enabled:
             self.agents.do("decide")
@@ -213,20 +219,25 @@ class TriadModel(mesa.Model):
     def _apply_acts(self) -> None:
         ih, ic, icom = self.impulse
         dyn.apply_acts(self.S[0], self.S[1], self.P, self.hostile_rung, self.coop_level, self.hostile_mag,
-                       self.coop_mag, ih, ic, icom, self.Id, self.Jd, self.dyad_rung)
+                       self.coop_mag, ih, ic, icom, self.Id, self.Jd, self.dyad_rung, self.dyad_rung_endo)
 
     def _ladder_bookkeeping(self) -> None:
-        strike = self.dyad_rung >= 5
-        self.strike_streak = np.where(strike, self.strike_streak + 1, 0)
-        war = self.strike_streak >= self.ladder.war_sustained_days
+        self._ladder(self.dyad_rung, self.strike_streak, self.max_rung, self.first_reach)
+        self._ladder(self.dyad_rung_endo, self.strike_streak_endo, self.max_rung_endo, self.first_reach_endo)
+
+    def _ladder(self, dyad_rung, streak, max_rung, first_reach) -> None:
+        """Streak of strike days, war, highest rung and first reach of one ladder, in place."""
+        strike = dyad_rung >= 5
+        streak[:] = np.where(strike, streak + 1, 0)
+        war = streak >= self.ladder.war_sustained_days
         if war.any():
-            self.dyad_rung[war] = 6
-        up = self.dyad_rung > self.max_rung
+            dyad_rung[war] = 6
+        up = dyad_rung > max_rung
         if up.any():
-            np.maximum(self.max_rung, self.dyad_rung, out=self.max_rung)
+            np.maximum(max_rung, dyad_rung, out=max_rung)
             for k in range(1, N_RUNGS + 1):
-                new = up & (self.max_rung >= k) & (self.first_reach[k] < 0)
-                self.first_reach[k][new] = self.day
+                new = up & (max_rung >= k) & (first_reach[k] < 0)
+                first_reach[k][new] = self.day
 
     # -- derived views ----------------------------------------------------------------
     def tension(self) -> np.ndarray:
