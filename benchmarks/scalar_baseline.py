@@ -9,11 +9,13 @@ Python lists of floats, and a day loop with the same phase order as ``sim/model.
 2. the day's random numbers (noise and decision uniforms for every ordered pair);
 3. exogenous events realised today apply their impulses, in event-id order; then H, C
    and P are clipped to [0, 1];
-4. every agent decides its hostile rung and cooperative level toward each other actor;
-5. the endogenous acts apply their impulses;
+4. every agent decides its hostile rung and cooperative level toward each other actor, by
+   its rule: ordered logit, or reciprocal (rung hazards plus the memory of received acts,
+   drawn as competing risks with the same uniform);
+5. the endogenous acts apply their impulses; each agent settles and adds to its traces;
 6. ladder bookkeeping: dyad-day rung, war streak, highest rung so far;
 7. drift: exact affine step, plus balance terms evaluated before it, plus noise; clip;
-8. provocation decays by one day of its half-life.
+8. provocation decays by one day of its half-life; the traces decay by one day.
 
 It shares nothing with the engine but the validated ``Settings`` (parameters) and, when
 asked, the engine's random numbers for one replicate (``EngineDraws``), which is what the
@@ -31,69 +33,11 @@ import numpy as np
 from scipy.linalg import expm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scalar_draws import EngineDraws, OwnDraws  # noqa: E402
 
 from sim.engine import cameo  # noqa: E402  (the CAMEO table is data, not engine logic)
-from sim.engine.events import realise  # noqa: E402
-from sim.engine.rng import Stream  # noqa: E402
-
-
-# -- random numbers for one replicate ---------------------------------------------------
-class OwnDraws:
-    """Replicate ``r``'s numbers from its own generator (not the engine's streams)."""
-
-    def __init__(self, settings, r: int):
-        self.settings = settings
-        self.rng = np.random.default_rng([settings.seed, r])
-
-    def events(self, events) -> list[tuple[int, bool]]:
-        """(day or -1, attributed) of every event: uniform in its window, anchors followed."""
-        s, by_id, out = self.settings, {ev.id: ev for ev in events}, {}
-        u = {ev.id: self.rng.random(3).tolist() for ev in events}  # (date, attribution, lag)
-
-        def resolve(ev) -> int:
-            if ev.id not in out:
-                w_lo, w_hi = ((d - s.start).days + ev.shift_days for d in ev.window())
-                a, b = max(w_lo, 0), min(w_hi, s.n_days - 1)
-                u_date, u_attr, u_lag = u[ev.id]
-                if a > b:
-                    day = -1
-                elif ev.anchor is None:
-                    day = a + int(u_date * (b - a + 1))
-                else:
-                    base = resolve(by_id[ev.anchor])
-                    lag = ev.lag_days[0] + int(u_lag * (ev.lag_days[1] - ev.lag_days[0] + 1))
-                    day = min(max(base + lag, a), b) if base >= 0 else -1
-                out[ev.id] = (day, day >= 0 and u_attr < ev.attribution)
-            return out[ev.id][0]
-
-        for ev in events:
-            resolve(ev)
-        return [out[ev.id] for ev in events]
-
-    def day(self, K: int) -> tuple[list[float], list[float], list[float], list[float]]:
-        """Normal noise for H and C, uniforms for the hostile and cooperative decisions."""
-        z = self.rng.standard_normal(2 * K).tolist()
-        u = self.rng.random(2 * K).tolist()
-        return z[:K], z[K:], u[:K], u[K:]
-
-
-class EngineDraws:
-    """The engine's own numbers for replicate ``r`` (keyed streams, spec §6)."""
-
-    def __init__(self, settings, r: int):
-        self.settings, self.r = settings, r
-        self.noise = Stream(settings.seed, "noise", r, r + 1)
-        self.decide = Stream(settings.seed, "decide", r, r + 1)
-
-    def events(self, events) -> list[tuple[int, bool]]:
-        s = self.settings
-        rl = realise(events, s.start, s.n_days, s.seed, self.r, self.r + 1)
-        return [(int(rl.day[k, 0]), bool(rl.attributed[k, 0])) for k in range(len(events))]
-
-    def day(self, K: int):
-        z = self.noise.normal((2, K))[:, :, 0].tolist()
-        u = self.decide.uniform((2, K))[:, :, 0].tolist()
-        return z[0], z[1], u[0], u[1]
 
 
 def logistic(u: float) -> float:
@@ -121,12 +65,84 @@ class State(mesa.Agent):
         for j in range(m.N):
             if j == i:
                 continue
+            if d.rules[i] == "reciprocal":
+                m.rung[i][j] = self.reciprocal(j)
+                yc = d.coop_cooperation_weight * m.C[i][j] - d.coop_hostility_weight * m.H[i][j] + m.eps_c[i][j]
+                m.level[i][j] = sum(1 for c in m.coop_thresholds if c < yc)
+                continue
             y = d.hostility_weight * m.H[i][j] + d.provocation_weight * m.P[i][j] - d.cooperation_weight * m.C[i][j]
             y -= d.deterrence_weight * (m.cap[j] - m.cap[i])
             y += m.eps_h[i][j]
             m.rung[i][j] = sum(1 for c in m.thresholds if c < y)
             yc = d.coop_cooperation_weight * m.C[i][j] - d.coop_hostility_weight * m.H[i][j] + m.eps_c[i][j]
             m.level[i][j] = sum(1 for c in m.coop_thresholds if c < yc)
+
+
+    def reciprocal(self, j: int) -> int:
+        """Competing rung hazards plus the memory of j's acts, one uniform (as the engine)."""
+        m, d, i = self.model, self.model.dec, self.index
+        h, c, p, gap = m.H[i][j], m.C[i][j], m.P[i][j], m.cap[j] - m.cap[i]
+        mem, msum = [0.0] * 6, 0.0
+        has = any(x != 0.0 for x in m.M[i][j])
+        if has:
+            g = math.exp(-m.mem_det * gap)
+            for n in range(6):
+                msum += m.acol[n] * m.M[i][j][n]
+            msum *= g
+            for k in range(6):
+                s = 0.0
+                for n in range(6):
+                    s += m.alpha[k][n] * m.M[i][j][n]
+                mem[k] = g * s
+        rate = [float(x) for x in d.rung_rate[:, 0]]
+        beta, gamma, psi, delta = ([float(x) for x in a[:, 0]] for a in (
+            d.rung_hostility, d.rung_provocation, d.rung_cooperation, d.rung_deterrence))
+        x = min(beta) * (h - 1.0) + max(gamma) * p - min(psi) * c
+        x -= (min(delta) if gap >= 0.0 else max(delta)) * gap
+        bound = 1.0 / (1.0 - x) if x < 0.5 else math.exp(x)
+        u = m.u_h[i][j]
+        rsum = 0.0
+        for v in rate:
+            rsum += v
+        if u < 1.0 - (rsum * bound + msum):  # the engine's exact fast path: no act
+            return 0
+        lam, total = [], 0.0
+        for k in range(6):
+            y = beta[k] * (h - 1.0) + gamma[k] * p - psi[k] * c
+            y -= delta[k] * gap
+            lam.append(rate[k] * math.exp(y) + mem[k] if has else rate[k] * math.exp(y))
+            total += lam[k]
+        if total <= 0.0:
+            return 0
+        e = math.exp(-total)
+        if u < e:
+            return 0
+        t = 1.0
+        for k in range(5, -1, -1):
+            t -= lam[k] / total * (1.0 - e)
+            if u >= t:
+                return k + 1
+        return next((k + 1 for k in range(6) if lam[k] > 0.0), 0)
+
+    def receive(self) -> None:
+        m, i = self.model, self.index
+        if not m.uses_memory:
+            return
+        for j in range(m.N):
+            if j == i:
+                continue
+            for n in range(m.rung[i][j]):  # my act settles what I received at or below its rung
+                m.M[i][j][n] *= 1.0 - m.dec.memory_discharge
+            if m.rung[j][i] > 0:
+                m.M[i][j][m.rung[j][i] - 1] += 1.0
+
+    def forget(self) -> None:
+        m = self.model
+        if m.uses_memory:
+            for row in m.M[self.index]:
+                for n in range(6):
+                    x = row[n] * m.mem_keep if row[n] != 0.0 else 0.0
+                    row[n] = x if x >= 1e-12 else 0.0
 
 
 class ScalarTriad(mesa.Model):
@@ -151,6 +167,8 @@ class ScalarTriad(mesa.Model):
         self.P = [[0.0] * N for _ in range(N)]
         self.eps_h = [[-math.inf] * N for _ in range(N)]
         self.eps_c = [[-math.inf] * N for _ in range(N)]
+        self.u_h = [[0.0] * N for _ in range(N)]
+        self.M = [[[0.0] * 6 for _ in range(N)] for _ in range(N)]  # traces: receiver, source, rung
         self.noise_h = [[0.0] * N for _ in range(N)]
         self.noise_c = [[0.0] * N for _ in range(N)]
         self.rung = [[0] * N for _ in range(N)]
@@ -202,6 +220,22 @@ class ScalarTriad(mesa.Model):
             self.Phi.append([row[:4] for row in E[:4]])
             self.phi.append([row[4] for row in E[:4]])
         self.keep = 0.5 ** (1.0 / self.dec.provocation_half_life_days)
+        d = self.dec
+        self.uses_memory = "reciprocal" in d.rules
+        self.mem_keep = 0.5 ** (1.0 / d.memory_half_life_days)
+        self.mem_det = float(d.memory_deterrence_weight)
+        spread = (d.memory_spread_down, d.memory_spread_same, d.memory_spread_up)
+        self.alpha = [[0.0] * 6 for _ in range(6)]  # α[k][m]: rung-(k+1) replies per unit rung-(m+1) trace
+        for n in range(6):
+            cells = [(n + s, w) for s, w in zip((-1, 0, 1), spread) if 0 <= n + s < 5]
+            total = sum(w for _, w in cells)
+            for k, w in cells:
+                if total > 0:
+                    self.alpha[k][n] = (1.0 - self.mem_keep) * float(d.memory_excitation[n, 0]) * (w / total)
+        self.acol = [0.0] * 6  # replies per unit of each trace (column sums of α)
+        for n in range(6):
+            for k in range(6):
+                self.acol[n] += self.alpha[k][n]
 
     # -- one day ------------------------------------------------------------------------
     def step(self) -> None:
@@ -213,11 +247,13 @@ class ScalarTriad(mesa.Model):
             r = self.row[k]
             self.noise_h[i][j], self.noise_c[i][j] = zh[r], zc[r]
             self.eps_h[i][j], self.eps_c[i][j] = logistic(uh[r]), logistic(uc[r])
+            self.u_h[i][j] = uh[r]
         self.dyad_rung = [0] * len(self.dyads)
         self.apply_events(t)
         if self.dec.enabled:
             self.agents.do("decide")
             self.apply_acts()
+            self.agents.do("receive")
         else:
             self.rung = [[0] * self.N for _ in range(self.N)]
             self.level = [[0] * self.N for _ in range(self.N)]
@@ -226,6 +262,7 @@ class ScalarTriad(mesa.Model):
         for row in self.P:
             for j in range(self.N):
                 row[j] *= self.keep
+        self.agents.do("forget")
         if self.record:
             self.history.append(([r[:] for r in self.H], [r[:] for r in self.C], [r[:] for r in self.P],
                                  self.dyad_rung[:], self.max_rung[:]))
@@ -238,7 +275,16 @@ class ScalarTriad(mesa.Model):
 
     def apply_events(self, t: int) -> None:
         p, H, C, P = self.p, self.H, self.C, self.P
-        for s, g, w, scale, mutual, rung in self.events_on.get(t, ()):
+        today = self.events_on.get(t, ())
+        if self.uses_memory:  # traces: all discharges, then the increments
+            acts = [(a, b, rung, scale) for s, g, w, scale, mutual, rung in today if rung > 0
+                    for a, b in (((s, g), (g, s)) if mutual else ((s, g),))]
+            for a, b, rung, _ in acts:
+                for n in range(rung):
+                    self.M[a][b][n] *= 1.0 - self.dec.memory_discharge
+            for a, b, rung, scale in acts:
+                self.M[b][a][rung - 1] += scale
+        for s, g, w, scale, mutual, rung in today:
             m = abs(w) / 10.0 * scale
             for a, b in ((s, g), (g, s)) if mutual else ((s, g),):
                 if w < 0:

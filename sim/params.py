@@ -27,7 +27,8 @@ import math
 from dataclasses import dataclass
 from typing import Mapping, Sequence, Union
 
-ACTOR, PAIR, SCALAR = "actor", "pair", "scalar"
+ACTOR, PAIR, SCALAR, RUNG = "actor", "pair", "scalar", "rung"
+RUNGS = ("1", "2", "3", "4", "5", "6")  # keys of per-rung values (decisions.rungs.K.*, excitation.K)
 RATE_MAX = 1.0  # per day: a rate above 1/day has no meaning at a one-day step
 
 Default = Union[float, Mapping[str, float]]
@@ -59,6 +60,8 @@ class Param:
             return [None]
         if self.shape == ACTOR:
             return list(actors)
+        if self.shape == RUNG:
+            return list(RUNGS)
         return [f"{a}_{b}" for a in actors for b in actors if a != b]
 
     def entries(self, actors: Sequence[str]) -> list[str]:
@@ -70,6 +73,8 @@ class Param:
             return ()
         if self.shape == ACTOR:
             return (list(actors).index(key),)
+        if self.shape == RUNG:
+            return (RUNGS.index(str(key)),)
         a, b = str(key).split("_")
         return (list(actors).index(a), list(actors).index(b))
 
@@ -92,6 +97,17 @@ def _scalar(path: str, unit: str, lo: float, hi: float, default: float, target: 
 
 def _each(v: float) -> dict[str, float]:
     return {"ISR": v, "AZE": v, "IRN": v}
+
+
+def _rung(field: str, unit: str, lo: float, hi: float, default: Sequence[float], meaning: str, why: str) -> Param:
+    return Param(f"decisions.rungs.X.{field}", RUNG, unit, lo, hi, dict(zip(RUNGS, default)),
+                 f"params.decisions.rung_{field}", True, True, meaning, why)
+
+
+def _memory(field: str, unit: str, lo: float, hi: float, default: Default, meaning: str, why: str,
+            varies: bool = True) -> Param:
+    return Param(f"decisions.memory.{field}", RUNG if isinstance(default, Mapping) else SCALAR, unit, lo, hi,
+                 default, "params.decisions.memory_" + field.replace(".", "_"), True, varies, meaning, why)
 
 
 # In the order of the ODD table and of the range checks (the first bad value is reported).
@@ -174,6 +190,44 @@ PARAMS: tuple[Param, ...] = (
     _scalar("decisions.cooperative.hostility_weight", "latent per unit H", 0, 100, 6.0,
             "params.decisions.coop_hostility_weight", "weight of hostility suppressing cooperative acts",
             "hostility suppresses cooperative acts as strongly as cooperation promotes them."),
+    # the reciprocal rule (default; docs/ODD.md §7c, docs/design/escalation.md §2-3)
+    _rung("rate", "1/day", 0, 1, (0.030, 0.0012, 0.0030, 0.0060, 0.00040, 0.000010),
+          "reciprocal rule: base hazard of a rung-K act by a fully hostile actor (H = 1, P = 0, C = 0, equal "
+          "capability)",
+          "set so IRN→ISR at its initial state acts about 8, 0.3, 0.6, 1.0, 0.05, 0.001 times a year on rungs 1–6 "
+          "(ODD 7c compares with MID and event data)."),
+    _rung("hostility", "log-rate per unit H", 0, 50, (2, 3, 3, 3, 5, 8),
+          "reciprocal rule: log rate ratio of a rung-K act per unit of hostility (applied to H − 1)",
+          "strikes and war need high hostility; kept modest because it sets the strength of the act loop "
+          "(loop margin 1.72 for IRN–ISR)."),
+    _rung("provocation", "log-rate per unit P", 0, 50, (1, 1, 1, 1, 1, 1),
+          "reciprocal rule: log rate ratio per unit of remembered provocation P", "a fresh heavy act multiplies every rate by e."),
+    _rung("cooperation", "log-rate per unit C", 0, 50, (5, 5, 3, 6, 6, 6),
+          "reciprocal rule: log rate reduction per unit of cooperation",
+          "cooperation, not hostility, separates the hostile dyad from the cool ones."),
+    _rung("deterrence", "log-rate per unit capability", 0, 50, (0, 0, 1, 2, 2, 2),
+          "reciprocal rule: log rate reduction per unit of the target's capability advantage",
+          "words are not deterred; force is (a 0.2 gap: × 0.67 on rungs 4–6)."),
+    _memory("half_life_days", "day", 0.01, 1e6, 30.0, "half-life of the memory of received acts (the Hawkes kernel)",
+            "MID 4.3 incidents 1992–2010: median delay of the reply 31 days; Iran's reciprocal expulsion came 29 days "
+            "after Azerbaijan's."),
+    _memory("excitation", "replies per act", 0, 0.99, dict(zip(RUNGS, (0.5, 0.7, 0.4, 0.4, 0.6, 0.0))),
+            "expected number of direct replies to one received rung-K act (branching ratio, at equal capability)",
+            "verbal and diplomatic tit-for-tat is routine (Goldstein & Freeman 1991); MID: 33 % of displays and 24 % "
+            "of uses of force answered; the 2024 strikes were answered; war is an outcome, not an act to answer. "
+            "Below 1, so cascades die out."),
+    _memory("spread.down", "share", 0, 1, 0.2, "share of replies one rung below the received act (the three shares are normalised to sum 1 over the rungs 1–5 a reply can take)",
+            "MID replies to displays and uses: 18 % a level lower, 63 % the same, 19 % higher.", varies=False),
+    _memory("spread.same", "share", 0, 1, 0.6, "share of replies at the rung of the received act", "same.",
+            varies=False),
+    _memory("spread.up", "share", 0, 1, 0.2, "share of replies one rung above the received act", "same.",
+            varies=False),
+    _memory("deterrence_weight", "per capability unit", 0, 100, 1.0,
+            "the replier's capability minus the source's scales its replies by exp(weight × difference)",
+            "a 0.2 capability gap: × 1.22 for the stronger side, × 0.82 for the weaker."),
+    _memory("discharge", "share", 0, 1, 1.0,
+            "share of the replier's received traces at or below a rung that its act at that rung settles",
+            "tit-for-tat: a reply settles what it answers, so one act is not answered twice."),
     _actor("actors.X.capability", "relative", {"ISR": 0.85, "AZE": 0.45, "IRN": 0.65},
            "military capability; used only by the deterrence term",
            "relative judgement of military capability (ordering ISR > IRN > AZE). Not derived from data.",
@@ -188,9 +242,10 @@ def lookup(path: str, actors: Sequence[str]) -> tuple[Param, str | None] | None:
     if path in BY_PATH and BY_PATH[path].shape == SCALAR:
         return BY_PATH[path], None
     parts = path.split(".")
-    if len(parts) == 3 and parts[0] == "actors" and "actors.X." + parts[2] in BY_PATH:
-        row = BY_PATH["actors.X." + parts[2]]
-        return (row, parts[1]) if parts[1] in actors else None
+    for n in range(1, len(parts) - 1):  # a value inside each key's entry (actors.X.capability, rungs.X.rate)
+        row = BY_PATH.get(".".join(parts[:n] + ["X"] + parts[n + 1:]))
+        if row is not None:
+            return (row, parts[n]) if parts[n] in row.keys(actors) else None
     head, _, key = path.rpartition(".")
     row = BY_PATH.get(head)
     if row is None or row.shape == SCALAR or ".X." in row.path or key not in row.keys(actors):
@@ -220,7 +275,7 @@ def _default(p: Param) -> str:
 
 def markdown() -> str:
     """The ODD's parameter table (docs/ODD.md, between the ``params`` markers)."""
-    shape = {ACTOR: "actor", PAIR: "pair `SRC_TGT`", SCALAR: "—"}
+    shape = {ACTOR: "actor", PAIR: "pair `SRC_TGT`", SCALAR: "—", RUNG: "rung `K`"}
     rows = ["| key | per | unit | default | allowed | `set` | per replicate | meaning; why this value |",
             "|---|---|---|---|---|---|---|---|"]
     for p in PARAMS:

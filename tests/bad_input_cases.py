@@ -100,7 +100,12 @@ CASES = [
      {"experiment": "# @package _global_\nhydra:\n  callbacks:\n    evil:\n      _target_: os.system\n"},
      "hydra.callbacks.evil._target_: 'os.system' is not allowed"),
     ("unknown_decision_rule", "a decision rule that does not exist, for one actor", ["+decisions.rule.IRN=foo"], {},
-     "decisions.rule.IRN: 'foo' is not a decision rule; allowed: ordered_logit"),
+     "decisions.rule.IRN: 'foo' is not a decision rule; allowed: ordered_logit, reciprocal"),
+    ("negative_excitation", "a negative excitation of the memory of received acts",
+     ["decisions.memory.excitation.5=-0.1"], {},
+     "decisions.memory.excitation.5: -0.1 is out of range; allowed: [0, 0.99]"),
+    ("memory_decay_not_positive", "a memory half-life (decay) of zero", ["decisions.memory.half_life_days=0"], {},
+     "decisions.memory.half_life_days: 0.0 is out of range; allowed: [0.01, 1000000.0]"),
     ("unknown_explore_method", "an exploration method that does not exist", ["explore.method=magic"], {},
      "explore.method"),
     # -- the trust boundary: configs may not make Hydra run code, write files or set the environment

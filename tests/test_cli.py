@@ -16,7 +16,7 @@ from conftest import ROOT
 TRIAD = [sys.executable, "-m", "sim"]
 COLUMNS = {
     "stats.parquet": ["scenario", "date", "source", "target", "variable", "mean", "q05", "q25", "q50", "q75", "q95"],
-    "incidence.parquet": ["scenario", "date", "dyad", "rung", "p"],
+    "incidence.parquet": ["scenario", "date", "dyad", "rung", "origin", "p"],
     "trajectories.parquet": ["scenario", "replicate", "date", "source", "target", "hostility", "cooperation"],
     "actions.parquet": ["scenario", "replicate", "date", "source", "target", "origin", "event_id", "cameo",
                         "goldstein", "rung"],
@@ -50,9 +50,9 @@ def test_run_writes_every_output_with_its_columns(small_run):
     assert stats.date.min() == dt.date(2022, 9, 1) and stats.date.max() == dt.date(2024, 5, 31)  # date32: days
     assert (stats.q05 <= stats.q50).all() and (stats.q50 <= stats.q95).all()
     inc = pd.read_parquet(out / "incidence.parquet")
-    assert set(inc.rung) == set(range(1, 7)) and inc.p.between(0, 1).all()
+    assert set(inc.rung) == set(range(1, 7)) and inc.p.between(0, 1).all() and set(inc.origin) == {"any", "endogenous"}
     # incidence never falls with time, and never rises with the rung
-    for _, g in inc.groupby(["dyad", "rung"]):
+    for _, g in inc.groupby(["dyad", "rung", "origin"]):
         assert g.sort_values("date").p.is_monotonic_increasing
     assert set(pd.read_parquet(out / "trajectories.parquet").replicate) == set(range(10))
     acts = pd.read_parquet(out / "actions.parquet")
@@ -60,9 +60,12 @@ def test_run_writes_every_output_with_its_columns(small_run):
     summ = json.loads((out / "summary.json").read_text())
     for dy in ("AZE-IRN", "AZE-ISR", "IRN-ISR"):
         d = summ["scenarios"]["baseline"][dy]
-        assert set(d["p_rung_at_least"]) == {"1", "2", "3", "4", "5", "6"}
-        for e in d["p_rung_at_least"].values():
-            assert e["lo"] <= e["p"] <= e["hi"]
+        rungs = {"1", "2", "3", "4", "5", "6"}
+        assert set(d["p_rung_at_least"]) == rungs | {"endogenous"} and set(d["p_rung_at_least"]["endogenous"]) == rungs
+        for k in rungs:
+            for e in (d["p_rung_at_least"][k], d["p_rung_at_least"]["endogenous"][k]):
+                assert e["lo"] <= e["p"] <= e["hi"]
+            assert d["p_rung_at_least"]["endogenous"][k]["p"] <= d["p_rung_at_least"][k]["p"]
         assert d["tension_end"]["q05"] <= d["tension_end"]["q50"] <= d["tension_end"]["q95"]
     assert "validation" in summ and summ["validation"]["months"] == 9
     man = json.loads((out / "manifest.json").read_text())

@@ -67,8 +67,9 @@ def test_change_after_end_has_exactly_zero_effect(tmp_path):
             for rep in e[var].values():
                 assert rep["diff"] == 0 and rep["lo"] == 0 and rep["hi"] == 0
         for reps in e["p_rung_at_least"].values():
-            for rep in reps.values():
-                assert rep["diff"] == 0
+            for k, rep in reps.items():
+                for r in (rep.values() if k == "endogenous" else [rep]):
+                    assert r["diff"] == 0
     # and a parameter set from after the end
     s, a = scenario([{"set": {"param": "dynamics.restraint.AZE", "value": 0.5, "from": "2030-01-01"}}])
     assert a.scenario.switches == ()
@@ -147,7 +148,8 @@ def test_routes_and_survival(tmp_path):
         assert g["count"].sum() == 200
         assert g.p.sum() == pytest.approx(1.0, abs=1e-12)
     inc = pd.read_parquet(out / "incidence.parquet")
-    for _, g in inc.groupby(["scenario", "dyad", "rung"]):
+    assert set(inc.origin) == {"any", "endogenous"}
+    for _, g in inc.groupby(["scenario", "dyad", "rung", "origin"]):
         survival = 1 - g.sort_values("date").p.to_numpy()
         assert np.all(np.diff(survival) <= 0)
     summ = json.loads((out / "summary.json").read_text())

@@ -64,13 +64,17 @@ def four_actor_settings():
     return build_settings(deep_update(cfg, patch))
 
 
-# lower cut points: strikes, wars (rung 6 from sustained rung-5 days) and H clipped at 1
-ESCALATORY = ["ladder.thresholds=[6.0,7.0,8.0,9.0,10.0,11.0]"]
+# high strike hazards (reciprocal rule) or lower cut points (ordered logit): strikes, wars
+# (rung 6 from sustained rung-5 days) and H clipped at 1
+ESCALATORY = ["decisions.rungs.4.rate=0.2", "decisions.rungs.5.rate=0.3"]
+ORDERED_LOGIT = ["decisions=ordered_logit", "ladder.thresholds=[6.0,7.0,8.0,9.0,10.0,11.0]"]
 
 CASES = {
     "default": lambda: build_settings(plain_cfg(SHORT)),
     "four_actors": four_actor_settings,
     "escalatory": lambda: build_settings(plain_cfg(SHORT + ESCALATORY)),
+    "ordered_logit": lambda: build_settings(plain_cfg(SHORT + ORDERED_LOGIT)),
+    "mixed_rules": lambda: build_settings(plain_cfg(SHORT + ESCALATORY + ["+decisions.rule.AZE=ordered_logit"])),
 }
 
 
@@ -90,7 +94,7 @@ def test_ids_cover_two_blocks_and_a_nontrivial_run(case):
     assert eng["max"].max() >= 3
     assert (eng["P"] > 0).any()
     assert (eng["H"] == 0).any()  # clipped at the lower bound
-    if name == "escalatory":
+    if name in ("escalatory", "ordered_logit"):
         assert (eng["dyad"] == 6).any() and (eng["H"] == 1).any()
 
 

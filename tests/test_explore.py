@@ -173,8 +173,9 @@ def test_rank_sign_loss():
 
 
 def test_calibration_recovers_known_parameters():
-    """Data made by the model at known values; mse loss (rank_sign is too coarse for this)."""
-    s = build_settings(plain_cfg(["end=2023-02-28"]))
+    """Data made by the model at known values; mse loss (rank_sign is too coarse for this).
+    The ordered-logit rule, whose hostility weight is calibrated here."""
+    s = build_settings(plain_cfg(["end=2023-02-28", "decisions=ordered_logit"]))
     prob = problem_from_config({"dynamics.impulse.hostility": [0.05, 0.3], "decisions.hostility_weight": [4, 8]},
                                s.actors)
     truth = np.array([[0.17, 6.3]])

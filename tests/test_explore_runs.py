@@ -65,7 +65,7 @@ def test_sensitivity_results_are_reproducible(tmp_path):
 
 @pytest.mark.parametrize("override, key", [
     ("+explore.bogus=1", "explore.bogus"),
-    ("explore.parameters={decisions.hostility_weight:[8,4]}", "explore.parameters.decisions.hostility_weight"),
+    ("explore.parameters={decisions.memory.half_life_days:[60,10]}", "explore.parameters.decisions.memory.half_life_days"),
     ("explore.sobol.n=6", "explore.sobol.n"),
     ("explore.replicates_per_sample=1", "explore.replicates_per_sample"),
     ("explore.horizon_months=30", "explore.horizon_months"),

@@ -1,6 +1,7 @@
 """The parameter table (sim/params.py) against the schema, conf/, the ODD and its readers."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib.util
 from typing import Dict
@@ -50,7 +51,10 @@ def test_defaults_are_those_of_conf(default_plain):
     for p in params.PARAMS:
         if ".X." in p.path:
             head, _, tail = p.path.partition(".X.")
-            got = {a: default_plain[head][a][tail] for a in ACTORS}
+            node = default_plain
+            for part in head.split("."):
+                node = node[part]
+            got = {k: node[k][tail] for k in p.keys(ACTORS)}
         else:
             got = default_plain
             for part in p.path.split("."):
@@ -87,8 +91,13 @@ def test_varying_paths_are_the_table_rows_but_the_initial_state():
                 + [f"dynamics.{p}.{a}" for p in ("reaction", "restraint", "balance", "cooperation_damping",
                                                   "reciprocity", "decay", "hostility_drag") for a in ACTORS]
                 + [f"dynamics.{p}.{a}_{b}" for p in ("grievance", "affinity") for a in ACTORS for b in ACTORS
-                   if a != b])
-    assert sorted(paths(ACTORS)) == sorted(expected) and len(paths(ACTORS)) == 48
+                   if a != b]
+                + [f"decisions.rungs.{k}.{f}" for k in params.RUNGS
+                   for f in ("rate", "hostility", "provocation", "cooperation", "deterrence")]
+                + [f"decisions.memory.excitation.{k}" for k in params.RUNGS]
+                + ["decisions.memory.half_life_days", "decisions.memory.deterrence_weight",
+                   "decisions.memory.discharge"])
+    assert sorted(paths(ACTORS)) == sorted(expected) and len(paths(ACTORS)) == 48 + 39
 
 
 @pytest.mark.parametrize("row", params.PARAMS, ids=[p.path for p in params.PARAMS])
@@ -121,7 +130,8 @@ def test_set_is_the_config_rebuilt_with_the_value(path, value):
             t = p.target.removeprefix("params.")
             a, b = np.asarray(got.get(t)), np.asarray(want.get(t))
             assert a.shape == b.shape and np.array_equal(a, b), t
-    assert got.decisions == want.decisions
+    for f in dataclasses.fields(got.decisions):
+        assert np.array_equal(getattr(got.decisions, f.name), getattr(want.decisions, f.name)), f.name
     row, key = params.lookup(path, s.actors)
     t = row.target.removeprefix("params.")
     factual = np.asarray(s.params.get(t))[row.index(key, s.actors)]

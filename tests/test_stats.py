@@ -16,7 +16,8 @@ def fake_model(H, C):
     Io, Jo = np.nonzero(~np.eye(N, dtype=bool))
     Id, Jd = np.triu_indices(N, 1)
     m = types.SimpleNamespace(S=np.stack([H, C]), N=N, Io=Io, Jo=Jo, Id=Id, Jd=Jd, R=H.shape[-1],
-                              max_rung=np.zeros((len(Id), H.shape[-1]), dtype=np.int8))
+                              max_rung=np.zeros((len(Id), H.shape[-1]), dtype=np.int8),
+                              max_rung_endo=np.zeros((len(Id), H.shape[-1]), dtype=np.int8))
     m.tension = lambda: 0.5 * (H[Id, Jd] + H[Jd, Id])
     return m
 

@@ -32,15 +32,28 @@ def _node(cfg: Mapping[str, Any], path: str) -> Any:
 def param_value(cfg: Mapping[str, Any], p: params.Param, actors: Sequence[str]) -> Any:
     """The checked value of one row: a float, (N,) per actor or (N, N) per pair; drift
     arrays get their trailing replicate axis."""
-    if ".X." in p.path:  # a value inside each actor's entry
+    if ".X." in p.path:  # a value inside each key's entry (actors.X.capability, decisions.rungs.X.rate)
         head, _, tail = p.path.partition(".X.")
-        out: Any = np.array([number(cfg[head][a][tail], p.entry(a), p.lo, p.hi) for a in actors])
+        node = _node(cfg, head)
+        for k in node:
+            if str(k) not in p.keys(actors):
+                raise ConfigError(f"{head}.{k}", f"unknown key; allowed: {', '.join(map(str, p.keys(actors)))}")
+        missing = [k for k in p.keys(actors) if k not in node]
+        if missing:
+            raise ConfigError(f"{head}.{missing[0]}", "missing")
+        out: Any = np.array([number(node[k][tail], p.entry(k), p.lo, p.hi) for k in p.keys(actors)])
     elif p.shape == params.SCALAR:
         return number(_node(cfg, p.path), p.path, p.lo, p.hi)
+    elif p.shape == params.RUNG:
+        node = _node(cfg, p.path)
+        for k in node:
+            if str(k) not in params.RUNGS:
+                raise ConfigError(f"{p.path}.{k}", f"unknown rung; allowed: {', '.join(params.RUNGS)}")
+        out = np.array([number(node.get(k, node.get("default")), p.entry(k), p.lo, p.hi) for k in params.RUNGS])
     else:
         array = actor_array if p.shape == params.ACTOR else pair_array
         out = array(_node(cfg, p.path), p.path, actors, p.lo, p.hi)
-    return out[..., None] if p.target.startswith("params.drift.") else out
+    return out[..., None] if p.target.startswith("params.drift.") or p.shape == params.RUNG else out
 
 
 def _group(values: Mapping[str, Any], prefix: str) -> dict[str, Any]:

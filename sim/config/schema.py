@@ -60,15 +60,42 @@ class CooperativeConf:
 
 
 @dataclass
+class RungConf:
+    rate: float = MISSING
+    hostility: float = MISSING
+    provocation: float = MISSING
+    cooperation: float = MISSING
+    deterrence: float = MISSING
+
+
+@dataclass
+class SpreadConf:
+    down: float = MISSING
+    same: float = MISSING
+    up: float = MISSING
+
+
+@dataclass
+class MemoryConf:
+    half_life_days: float = MISSING
+    excitation: Dict[str, float] = field(default_factory=dict)
+    spread: SpreadConf = field(default_factory=SpreadConf)
+    deterrence_weight: float = MISSING
+    discharge: float = MISSING
+
+
+@dataclass
 class DecisionsConf:
     enabled: bool = True
-    rule: Dict[str, str] = field(default_factory=lambda: {"default": "ordered_logit"})  # per actor; default fills
+    rule: Dict[str, str] = field(default_factory=lambda: {"default": "reciprocal"})  # per actor; default fills
     hostility_weight: float = MISSING
     provocation_weight: float = MISSING
     cooperation_weight: float = MISSING
     deterrence_weight: float = MISSING
     provocation_half_life_days: float = MISSING
     cooperative: CooperativeConf = field(default_factory=CooperativeConf)
+    rungs: Dict[str, RungConf] = field(default_factory=dict)  # keys "1".."6" (the reciprocal rule)
+    memory: MemoryConf = field(default_factory=MemoryConf)
 
 
 @dataclass

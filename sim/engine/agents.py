@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from sim.engine import memory
 from sim.engine.rules import RULES
 from sim.engine.rules.base import DecisionRule
 
@@ -38,3 +39,15 @@ class StateAgent(mesa.Agent):
     def decide(self) -> None:
         """Write today's hostile rung and cooperative level toward each actor into the model."""
         self.rule.decide(self.index, self.model)
+
+    def receive(self) -> None:
+        """Settle the traces this state's acts answered today and add the acts it received."""
+        m = self.model
+        if m.uses_memory and m.decisions.enabled:
+            memory.receive_row(self.index, m.M, m.hostile_rung, m.discharge)
+
+    def forget(self) -> None:
+        """One day of decay of this state's memory of received acts."""
+        m = self.model
+        if m.uses_memory:
+            memory.forget_row(m.M[self.index], m.memory_keep)

@@ -112,8 +112,10 @@ def exact_step(A: np.ndarray, b: np.ndarray, dt: float = 1.0) -> tuple[np.ndarra
 
 
 @njit(cache=True)
-def apply_acts(H, C, P, rung, level, hmag, cmag, ih, ic, icom, Id, Jd, dyad_rung):
-    """Impulses of the day's endogenous acts (spec §5), and the dyad-day rung.
+def apply_acts(H, C, P, rung, level, hmag, cmag, ih, ic, icom, Id, Jd, dyad_rung, dyad_rung_endo):
+    """Impulses of the day's endogenous acts (spec §5), and the dyad-day rungs: of
+    endogenous acts only (``dyad_rung_endo``) and of any act (``dyad_rung``, which already
+    holds the day's exogenous events).
 
     i's act toward j of magnitude m = |w|/10 raises H_ij by commitment·m, H_ji by
     hostility·m and P_ji by m (cooperative acts: C likewise); P stays in [0, 1].
@@ -130,7 +132,9 @@ def apply_acts(H, C, P, rung, level, hmag, cmag, ih, ic, icom, Id, Jd, dyad_rung
     for d in range(Id.shape[0]):
         i, j = Id[d], Jd[d]
         for r in range(R):
-            dyad_rung[d, r] = max(dyad_rung[d, r], rung[i, j, r], rung[j, i, r])
+            e = max(rung[i, j, r], rung[j, i, r])
+            dyad_rung_endo[d, r] = e
+            dyad_rung[d, r] = max(dyad_rung[d, r], e)
 
 
 @njit(cache=True)

@@ -9,20 +9,27 @@ Phase order within day t (``step``):
    arrays and ``self.agents.do("use", params)`` hands each agent its rule's new parameters;
 2. the day's random numbers are drawn (always the same shapes: common random numbers);
 3. exogenous events realised on day t apply their impulses, in event-id order, in the
-   replicates that attribute them; the state is clipped to [0, 1];
+   replicates that attribute them; the state is clipped to [0, 1]; hostile events on the
+   ladder discharge their sources' memory traces, then add to their targets' traces;
 4. ``self.agents.do("decide")``: every agent's rule (``sim.engine.rules``) writes its hostile
    rung and cooperative level toward every other actor from the state after 3
    (synchronous: all read the same state; agents write disjoint rows);
-5. the endogenous acts apply their impulses (provocation is clipped to [0, 1]);
-6. ladder bookkeeping: the dyad-day rung (highest act either way, exogenous or
-   endogenous), the war streak and the highest rung reached so far;
+5. the endogenous acts apply their impulses (provocation is clipped to [0, 1]); then
+   ``self.agents.do("receive")``: each agent settles the traces its acts answered and adds
+   the acts it received today;
+6. ladder bookkeeping, twice: over any act (the dyad-day rung is the highest act either
+   way, exogenous or endogenous) and over endogenous acts only (provenance): the war
+   streak, the highest rung and the first day of each rung so far;
 7. drift over the day: the exact affine step, plus the balance terms evaluated on the
    state before it, plus noise σ·√dt; values are clipped to [0, 1];
-8. provocation decays by one day of its half-life;
+8. provocation decays by one day of its half-life; ``self.agents.do("forget")``: the
+   memory traces decay by one day of theirs;
 9. observers record day t: the recorded state of a date is the state at its end.
 
-Steps 4, 5, 7 and 8 are compiled kernels (the agents' rules, ``sim.engine.rules``,
-``dynamics.apply_acts``, ``dynamics.drift``) that loop over the replicates.
+Steps 4, 5, 7 and 8 are compiled kernels (the agents' rules in ``sim.engine.rules``,
+``dynamics.apply_acts``, ``memory.receive_row``, ``dynamics.drift``, ``memory.forget_row``)
+that loop over the replicates. Agents are stepped in their insertion order (actor order);
+each writes only its own rows, so the order does not change any number.
 """
 from __future__ import annotations
 
@@ -32,6 +39,7 @@ import mesa
 import numpy as np
 
 from sim.engine import dynamics as dyn
+from sim.engine import memory
 from sim.engine.agents import StateAgent
 from sim.engine.events import event_rung, realise
 from sim.engine.ladder import N_RUNGS
@@ -82,15 +90,20 @@ class TriadModel(mesa.Model):
         self.noise_stream = Stream(settings.seed, "noise", lo, hi)
         self.decide_stream = Stream(settings.seed, "decide", lo, hi)
 
+        self.M = np.zeros((N, N, memory.N_TRACE, self.R))  # traces of received acts (sim/engine/memory.py)
         self.hostile_rung = np.zeros((N, N, self.R), dtype=np.int8)
         self.coop_level = np.zeros((N, N, self.R), dtype=np.int8)
         n_dyads = len(self.Id)
+        # the ladder twice: over any act, and over endogenous acts only (provenance, "_endo")
         self.dyad_rung = np.zeros((n_dyads, self.R), dtype=np.int8)
+        self.dyad_rung_endo = np.zeros((n_dyads, self.R), dtype=np.int8)
         self.max_rung = np.zeros((n_dyads, self.R), dtype=np.int8)
+        self.max_rung_endo = np.zeros((n_dyads, self.R), dtype=np.int8)
         self.strike_streak = np.zeros((n_dyads, self.R), dtype=np.int32)
+        self.strike_streak_endo = np.zeros((n_dyads, self.R), dtype=np.int32)
         # first day each dyad reached at least rung k (-1: not yet), k = 0..6
         self.first_reach = np.full((N_RUNGS + 1, n_dyads, self.R), -1, dtype=np.int32)
-        self.first_reach[0] = -1
+        self.first_reach_endo = np.full((N_RUNGS + 1, n_dyads, self.R), -1, dtype=np.int32)
         self.dyad_of = np.full((N, N), -1)
         self.dyad_of[self.Id, self.Jd] = np.arange(n_dyads)
         self.dyad_of[self.Jd, self.Id] = np.arange(n_dyads)
@@ -120,7 +133,10 @@ class TriadModel(mesa.Model):
         self.sigma = (vec(params.noise_hostility), vec(params.noise_cooperation))
         self.hostile_mag = self.ladder.act_magnitude
         self.coop_mag = self.ladder.cooperative_magnitude
+        self.memory_keep = vec(0.5 ** (1.0 / np.asarray(d.memory_half_life_days, dtype=float)))
+        self.discharge = vec(d.memory_discharge)
         self.agents.do("use", params)  # each agent takes its rule with the new parameters
+        self.uses_memory = any(a.rule.uses_memory for a in self.agents)
 
     # -- one day ----------------------------------------------------------------------
     def step(self) -> None:
@@ -129,6 +145,7 @@ class TriadModel(mesa.Model):
             self._use(self.switches[t])
         self._draw()
         self.dyad_rung[:] = 0
+        self.dyad_rung_endo[:] = 0
         self._apply_events(t)
         if self.decisions.enabled:
             self.agents.do("decide")
@@ -136,10 +153,12 @@ class TriadModel(mesa.Model):
         else:
             self.hostile_rung[:] = 0
             self.coop_level[:] = 0
+        self.agents.do("receive")
         self._ladder_bookkeeping()
         dyn.drift(self.S[0], self.S[1], self.P, self.Phi, self.phi, self.Id, self.Jd, self.balance, self.noise,
                   self.draw_row_of, self.sigma[0], self.sigma[1], self.provocation_keep,
                   self._dH, self._dC)  # and P decays
+        self.agents.do("forget")
         for observe in self.observers:
             observe(t, self)
         self.day += 1
@@ -169,6 +188,7 @@ class TriadModel(mesa.Model):
         self.today_events = []
         p, rl = self.params, self.realised
         H, C, P = self.S[0], self.S[1], self.P
+        traced = []  # (source, target, rung, mask, weight) of the day's hostile acts on the ladder
         for k in rl.by_day.get(t, ()):
             ev = rl.events[k]
             mask = (rl.day[k] == t) & rl.attributed[k]
@@ -186,8 +206,12 @@ class TriadModel(mesa.Model):
                     C[b, a] += p.impulse_cooperation * m
                     C[a, b] += p.impulse_commitment * m
             if self.event_rungs[k] > 0:
+                traced += [(a, b, int(self.event_rungs[k]), mask, ev.scale)
+                           for a, b in (((s, g), (g, s)) if ev.mutual else ((s, g),))]
                 d = self.dyad_of[s, g]
                 np.maximum(self.dyad_rung[d], np.where(mask, self.event_rungs[k], 0), out=self.dyad_rung[d])
+        if traced and self.uses_memory:
+            memory.record_exogenous(self.M, traced, self.discharge)
         if self.today_events:  # decisions read a state inside [0, 1]
             np.clip(self.S, 0.0, 1.0, out=self.S)
             np.clip(P, 0.0, 1.0, out=P)
@@ -195,20 +219,25 @@ class TriadModel(mesa.Model):
     def _apply_acts(self) -> None:
         ih, ic, icom = self.impulse
         dyn.apply_acts(self.S[0], self.S[1], self.P, self.hostile_rung, self.coop_level, self.hostile_mag,
-                       self.coop_mag, ih, ic, icom, self.Id, self.Jd, self.dyad_rung)
+                       self.coop_mag, ih, ic, icom, self.Id, self.Jd, self.dyad_rung, self.dyad_rung_endo)
 
     def _ladder_bookkeeping(self) -> None:
-        strike = self.dyad_rung >= 5
-        self.strike_streak = np.where(strike, self.strike_streak + 1, 0)
-        war = self.strike_streak >= self.ladder.war_sustained_days
+        self._ladder(self.dyad_rung, self.strike_streak, self.max_rung, self.first_reach)
+        self._ladder(self.dyad_rung_endo, self.strike_streak_endo, self.max_rung_endo, self.first_reach_endo)
+
+    def _ladder(self, dyad_rung, streak, max_rung, first_reach) -> None:
+        """Streak of strike days, war, highest rung and first reach of one ladder, in place."""
+        strike = dyad_rung >= 5
+        streak[:] = np.where(strike, streak + 1, 0)
+        war = streak >= self.ladder.war_sustained_days
         if war.any():
-            self.dyad_rung[war] = 6
-        up = self.dyad_rung > self.max_rung
+            dyad_rung[war] = 6
+        up = dyad_rung > max_rung
         if up.any():
-            np.maximum(self.max_rung, self.dyad_rung, out=self.max_rung)
+            np.maximum(max_rung, dyad_rung, out=max_rung)
             for k in range(1, N_RUNGS + 1):
-                new = up & (self.max_rung >= k) & (self.first_reach[k] < 0)
-                self.first_reach[k][new] = self.day
+                new = up & (max_rung >= k) & (first_reach[k] < 0)
+                first_reach[k][new] = self.day
 
     # -- derived views ----------------------------------------------------------------
     def tension(self) -> np.ndarray:

@@ -23,6 +23,19 @@ class DecisionParams:
     provocation_half_life_days: float
     coop_cooperation_weight: float
     coop_hostility_weight: float
+    # the reciprocal rule: per-rung arrays (6, Rp), rung K at row K-1; memory (Rp,) or scalars
+    rung_rate: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
+    rung_hostility: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
+    rung_provocation: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
+    rung_cooperation: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
+    rung_deterrence: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
+    memory_half_life_days: float = 30.0
+    memory_excitation: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
+    memory_spread_down: float = 0.2
+    memory_spread_same: float = 0.6
+    memory_spread_up: float = 0.2
+    memory_deterrence_weight: float = 0.0
+    memory_discharge: float = 1.0
     rules: tuple[str, ...] = ()  # the decision rule of each actor, in actor order (sim.engine.rules)
 
 

@@ -20,6 +20,7 @@ def write_accumulators(path: Path, results: dict, paired: dict) -> None:
             arrays[f"stats/{name}/hist"] = r.stats.hist
             arrays[f"stats/{name}/sums"] = r.stats.sums
             arrays[f"stats/{name}/reached"] = r.stats.reached
+            arrays[f"stats/{name}/reached_endo"] = r.stats.reached_endo
             arrays[f"stats/{name}/n"] = np.array(r.stats.n)
         arrays[f"routes/{name}/counts"] = r.routes.counts
         arrays[f"routes/{name}/step_days"] = r.routes.step_days

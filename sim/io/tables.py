@@ -22,7 +22,7 @@ _SUMMARY = [("mean", _F), *((q, _F) for q in QUANTILE_COLUMNS)]
 SCHEMAS: dict[str, pa.Schema] = {
     "stats": pa.schema([("scenario", _S), ("date", _D), ("source", _S), ("target", _S), ("variable", _S),
                         *_SUMMARY]),
-    "incidence": pa.schema([("scenario", _S), ("date", _D), ("dyad", _S), ("rung", _I), ("p", _F)]),
+    "incidence": pa.schema([("scenario", _S), ("date", _D), ("dyad", _S), ("rung", _I), ("origin", _S), ("p", _F)]),
     "effects": pa.schema([("scenario", _S), ("date", _D), ("dyad", _S), ("variable", _S), *_SUMMARY]),
     "routes": pa.schema([("scenario", _S), ("dyad", _S), ("route", _S), ("count", _I), ("p", _F)]),
     "trajectories": pa.schema([("scenario", _S), ("replicate", _I), ("date", _D), ("source", _S), ("target", _S),
@@ -74,19 +74,24 @@ def effects_frame(scenario: str, daily: DailyStats, dates: np.ndarray) -> pd.Dat
 
 
 def incidence_frame(scenario: str, stats: DailyStats, dates: np.ndarray, actors: tuple[str, ...]) -> pd.DataFrame:
-    """Long table: scenario, date, dyad, rung (1..6), p."""
-    p = stats.p_reached()[:, :, 1:]  # (D, dyads, 6)
-    D, Dy, K = p.shape
-    names = np.array(dyad_names(actors))
-    d_idx, y_idx, k_idx = (a.ravel() for a in np.meshgrid(np.arange(D), np.arange(Dy), np.arange(K), indexing="ij"))
-    df = pd.DataFrame({
-        "scenario": scenario,
-        "date": dates[d_idx].astype("datetime64[ns]"),
-        "dyad": names[y_idx],
-        "rung": (k_idx + 1).astype(np.int64),
-        "p": p.ravel(),
-    })
-    return df.sort_values(["scenario", "dyad", "rung", "date"], kind="stable").reset_index(drop=True)
+    """Long table: scenario, date, dyad, rung (1..6), origin (``any`` act or ``endogenous``
+    acts only), p."""
+    frames = []
+    for origin in ("any", "endogenous"):
+        p = stats.p_reached(origin)[:, :, 1:]  # (D, dyads, 6)
+        D, Dy, K = p.shape
+        names = np.array(dyad_names(actors))
+        d_idx, y_idx, k_idx = (a.ravel() for a in np.meshgrid(np.arange(D), np.arange(Dy), np.arange(K), indexing="ij"))
+        frames.append(pd.DataFrame({
+            "scenario": scenario,
+            "date": dates[d_idx].astype("datetime64[ns]"),
+            "dyad": names[y_idx],
+            "rung": (k_idx + 1).astype(np.int64),
+            "origin": origin,
+            "p": p.ravel(),
+        }))
+    df = pd.concat(frames, ignore_index=True)
+    return df.sort_values(["scenario", "dyad", "origin", "rung", "date"], kind="stable").reset_index(drop=True)
 
 
 def routes_frame(scenario: str, routes, actors: tuple[str, ...]) -> pd.DataFrame:

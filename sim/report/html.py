@@ -42,7 +42,7 @@ def _headline(summary: dict) -> str:
 
 def _rung_table(scen: dict) -> str:
     rungs = sorted({int(k) for s in scen.values() for d in (s or {}).values()
-                    for k in ((d or {}).get("p_rung_at_least") or {})})
+                    for k in ((d or {}).get("p_rung_at_least") or {}) if str(k).isdigit()})
     header = ["scenario", "dyad"] + [f"≥{r} {esc(style.RUNG_NAMES.get(r, ''))}" for r in rungs] + ["tension at end"]
     rows = []
     for s in style.order_scenarios(scen):
@@ -51,8 +51,9 @@ def _rung_table(scen: dict) -> str:
             p_at = rec.get("p_rung_at_least") or {}
             cells = [esc(s), esc(dyad)]
             for r in rungs:
-                ci = p_at.get(str(r))
-                cells.append(f"{num(ci.get('p'))} [{num(ci.get('lo'))}, {num(ci.get('hi'))}]" if ci else "–")
+                ci, endo = p_at.get(str(r)), (p_at.get("endogenous") or {}).get(str(r))
+                own = f"; endogenous {num(endo.get('p'))}" if endo else ""
+                cells.append(f"{num(ci.get('p'))} [{num(ci.get('lo'))}, {num(ci.get('hi'))}]{own}" if ci else "–")
             t = rec.get("tension_end") or {}
             cells.append(f"{num(t.get('q50'), 2)} [{num(t.get('q05'), 2)}, {num(t.get('q95'), 2)}]" if t else "–")
             rows.append(cells)

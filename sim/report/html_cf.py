@@ -109,9 +109,11 @@ def _rung_effects(effects: dict, hw: Any) -> str:
     rows = []
     for dyad in sorted(effects):
         for date, by_rung in sorted(((effects[dyad] or {}).get("p_rung_at_least") or {}).items()):
-            for rung in sorted(by_rung or {}, key=lambda r: int(r) if str(r).isdigit() else 99):
-                name = style.RUNG_NAMES.get(int(rung), "") if str(rung).isdigit() else ""
-                rows.append([esc(dyad), esc(date), f"≥{esc(rung)} {esc(name)}"] + _effect_cells(by_rung[rung] or {}))
+            for origin, block in (("", by_rung or {}), (" (endogenous)", (by_rung or {}).get("endogenous") or {})):
+                for rung in sorted((r for r in block if str(r).isdigit()), key=int):
+                    name = style.RUNG_NAMES.get(int(rung), "")
+                    rows.append([esc(dyad), esc(date), f"≥{esc(rung)} {esc(name)}{origin}"]
+                                + _effect_cells(block[rung] or {}))
     if not rows:
         return ""
     header = ["dyad", "by", "rung"] + _effect_header(hw)

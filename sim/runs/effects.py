@@ -8,6 +8,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from sim.engine.events import event_rung
 from sim.engine.ladder import N_RUNGS
 from sim.engine.settings import Settings
 from sim.runs.counterfactual import Applied
@@ -47,8 +48,11 @@ def effects(pr: PairResult, settings: Settings, half_width: float) -> dict:
     for d, dyad in enumerate(names):
         e: dict[str, Any] = {"p_rung_at_least": {}, "tension": {}, "net_relation": {}}
         for day in pr.plan.p_days:
-            e["p_rung_at_least"][_iso(settings, day)] = {
-                str(k): pr.p[(day, d, k)].report(half_width) for k in range(1, N_RUNGS + 1)}
+            by = {str(k): pr.p[(day, d, k)].report(half_width) for k in range(1, N_RUNGS + 1)}
+            if (day, d, 1, "endogenous") in pr.p:
+                by["endogenous"] = {str(k): pr.p[(day, d, k, "endogenous")].report(half_width)
+                                    for k in range(1, N_RUNGS + 1)}
+            e["p_rung_at_least"][_iso(settings, day)] = by
         for var in ("tension", "net_relation"):
             for day in pr.plan.value_days:
                 e[var][_iso(settings, day)] = pr.values[(var, day, d)].report(half_width)
@@ -122,11 +126,25 @@ def focus_dyad(applied: Applied, settings: Settings, cfg_focus: str | None, eff:
     return max(sorted(eff), key=lambda d: abs(eff[d]["tension"][end]["diff"]))
 
 
+def scripts_escalation(applied, settings: Settings, focus: str) -> bool:
+    """Whether the counterfactual removes, adds, moves, scales or re-attributes a scripted
+    hostile act on the ladder in the focus dyad: then P(rung) by any act partly counts that
+    act itself, and the answer speaks of the model's own (endogenous) escalation."""
+    for ev in {e.id: e for e in (*settings.events, *applied.scenario.events)}.values():
+        if ev.id in applied.changed_events and "-".join(sorted((ev.source, ev.target))) == focus:
+            if ev.goldstein < 0 and event_rung(ev, settings.ladder) > 0:
+                return True
+    return False
+
+
 def answer(name: str, question: str | None, eff: dict, focus: str, n: int, first_change: str | None,
-           ladder_names: Sequence[str]) -> str:
-    """One sentence with the numbers that answer the question."""
+           ladder_names: Sequence[str], endogenous: bool = False) -> str:
+    """One sentence with the numbers that answer the question; with ``endogenous`` the
+    probabilities are of the model's own acts (the any-act figure in brackets)."""
     e = eff[focus]
-    (by, ps), = list(e["p_rung_at_least"].items())[:1]
+    (by, ps_any), = list(e["p_rung_at_least"].items())[:1]
+    endogenous = endogenous and "endogenous" in ps_any
+    ps = ps_any["endogenous"] if endogenous else ps_any
     k = max(range(1, N_RUNGS + 1), key=lambda j: (abs(ps[str(j)]["diff"]), -j))
     p = ps[str(k)]
     ten_dates = sorted(e["tension"])
@@ -138,9 +156,12 @@ def answer(name: str, question: str | None, eff: dict, focus: str, n: int, first
         t_date = twelve if twelve in e["tension"] else t_date
     t = e["tension"][t_date]
     head = f"{question.strip()} " if question else ""
+    own = " by its own acts (endogenous escalation)" if endogenous else ""
+    alt = (f" (by any act, scripted ones included: {ps_any[str(k)]['diff']:+.3f})" if endogenous else "")
     return (f"{head}Under '{name}' ({n} paired replicates), P({focus} reaches at least rung {k}, "
-            f"{ladder_names[k]}, by {by}) is {p['counterfactual']:.3f} against {p['baseline']:.3f} in the factual run: "
-            f"{p['diff']:+.3f} [95% CI {p['lo']:+.3f}, {p['hi']:+.3f}]; {focus} tension on {t_date} changes by "
+            f"{ladder_names[k]}, by {by}{own}) is {p['counterfactual']:.3f} against {p['baseline']:.3f} in the "
+            f"factual run: {p['diff']:+.3f} [95% CI {p['lo']:+.3f}, {p['hi']:+.3f}]{alt}; {focus} tension on {t_date} "
+            f"changes by "
             f"{t['diff']:+.3f} [{t['lo']:+.3f}, {t['hi']:+.3f}] (from {t['baseline']:.3f} to {t['counterfactual']:.3f}).")
 
 
@@ -158,7 +179,10 @@ def attribution_ranking(pairs: Mapping[str, PairResult], event_of: Mapping[str, 
             t = pr.values[("tension", pday, d)].report(half_width) if ("tension", pday, d) in pr.values else None
             p = pr.p[(pday, d, rung)].report(half_width)
             flip = lambda r: {"diff": -r["diff"], "lo": -r["hi"], "hi": -r["lo"]}  # noqa: E731
-            rows.append({"event": event_of[name], "horizon_date": _iso(settings, pday),
-                         "tension": flip(t) if t else None, f"p_rung_at_least_{rung}": flip(p)})
+            row = {"event": event_of[name], "horizon_date": _iso(settings, pday),
+                   "tension": flip(t) if t else None, f"p_rung_at_least_{rung}": flip(p)}
+            if (pday, d, rung, "endogenous") in pr.p:
+                row[f"p_rung_at_least_{rung}_endogenous"] = flip(pr.p[(pday, d, rung, "endogenous")].report(half_width))
+            rows.append(row)
         out[dyad] = sorted(rows, key=lambda r: -abs(r["tension"]["diff"]) if r["tension"] else 0)
     return dict(sorted(out.items()))

@@ -195,10 +195,13 @@ def _pair_end(pr: PairResult, base: TriadModel, cf: TriadModel, mb: np.ndarray, 
     n_dyads = base.first_reach.shape[1]
     for day in pr.plan.p_days:
         for k in range(1, N_RUNGS + 1):
-            rb = (base.first_reach[k] >= 0) & (base.first_reach[k] <= day)
-            rc = (cf.first_reach[k] >= 0) & (cf.first_reach[k] <= day)
-            for d in range(n_dyads):
-                pr.p.setdefault((day, d, k), PairedMetric()).add(rb[d], rc[d])
+            # keys (day, dyad, rung) for any act, (…, "endogenous") for the model's own acts
+            for fb, fc, tail in ((base.first_reach, cf.first_reach, ()),
+                                 (base.first_reach_endo, cf.first_reach_endo, ("endogenous",))):
+                rb = (fb[k] >= 0) & (fb[k] <= day)
+                rc = (fc[k] >= 0) & (fc[k] <= day)
+                for d in range(n_dyads):
+                    pr.p.setdefault((day, d, k, *tail), PairedMetric()).add(rb[d], rc[d])
     if pr.route_base is None:
         pr.route_base = np.zeros((n_dyads, N_ROUTES), dtype=np.int64)
         pr.route_cf = np.zeros_like(pr.route_base)

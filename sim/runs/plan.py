@@ -75,7 +75,8 @@ def counterfactual_summary(plan: Plan, paired: dict, spec: RunSpec) -> dict:
             "question": cf.question, "ops": cf.raw_ops, "first_change": fc,
             "changed_events": list(a.changed_events), "focus": focus, "target_half_width": hw,
             "answer": _after_end_note(a, settings)
-            + effects.answer(name, cf.question, eff, focus, n, fc, settings.ladder.names),
+            + effects.answer(name, cf.question, eff, focus, n, fc, settings.ladder.names,
+                             endogenous=effects.scripts_escalation(a, settings, focus)),
             "effects": eff, "route_changes": effects.route_changes(pr, settings),
         }
     return {"counterfactuals": out}

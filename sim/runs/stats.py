@@ -124,6 +124,7 @@ class DailyStats:
         n_dyads = len(unordered_pairs(len(actors))[0])
         # rung incidence (unused for difference series)
         self.reached = np.zeros((n_days, n_dyads, N_RUNGS + 1), dtype=np.int64)
+        self.reached_endo = np.zeros_like(self.reached)  # by endogenous acts only (provenance)
         self.n = 0
         self._offsets = (np.arange(S) * (bins + 3))[:, None]
         self._scale = (bins / (self.series.hi - self.series.lo))[:, None]
@@ -175,9 +176,10 @@ class DailyStats:
             self._kind, self._si, self._sj = self._layout(model)
         bin_state(model.S[0], model.S[1], self._kind, self._si, self._sj, self._scale[:, 0],
                   -self._lo[:, 0] * self._scale[:, 0], self._hi[:, 0], self.bins, self.hist[t], self.sums[t])
-        for d, mr in enumerate(model.max_rung):
-            # replicates at each highest rung, summed from the top: "at least rung k"
-            self.reached[t, d] += np.cumsum(np.bincount(mr, minlength=N_RUNGS + 1)[::-1])[::-1]
+        for reached, max_rung in ((self.reached, model.max_rung), (self.reached_endo, model.max_rung_endo)):
+            for d, mr in enumerate(max_rung):
+                # replicates at each highest rung, summed from the top: "at least rung k"
+                reached[t, d] += np.cumsum(np.bincount(mr, minlength=N_RUNGS + 1)[::-1])[::-1]
 
     def _layout(self, model):
         """Per series: kind (0 H, 1 C, 2 tension, 3 net relation) and its pair (i, j)."""
@@ -221,6 +223,7 @@ class DailyStats:
         self.hist += other.hist
         self.sums += other.sums
         self.reached += other.reached
+        self.reached_endo += other.reached_endo
         self.n += other.n
 
     # -- read-outs --------------------------------------------------------------------
@@ -245,6 +248,7 @@ class DailyStats:
             out[..., n_q] = self._left[srange, k] + self._width[srange, k] * frac
         return out
 
-    def p_reached(self) -> np.ndarray:
-        """(days, dyads, 7) share of replicates whose dyad reached at least rung k by the day."""
-        return self.reached / self.n
+    def p_reached(self, origin: str = "any") -> np.ndarray:
+        """(days, dyads, 7) share of replicates whose dyad reached at least rung k by the day,
+        by any act or (``origin="endogenous"``) by the model's own acts only."""
+        return (self.reached if origin == "any" else self.reached_endo) / self.n

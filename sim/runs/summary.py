@@ -25,17 +25,20 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
 
 
 def scenario_summary(stats: DailyStats, actors: tuple[str, ...]) -> dict:
-    """Per dyad: p_rung_at_least {1..6: {p, lo, hi}} at the end, tension_end {q05, q50, q95}."""
+    """Per dyad: p_rung_at_least {1..6: {p, lo, hi}, endogenous: {1..6: {p, lo, hi}}} at the end
+    (any act; the model's own acts only), tension_end {q05, q50, q95}."""
     out = {}
     names = dyad_names(actors)
     qs = stats.quantiles((0.05, 0.5, 0.95))[-1]
     for d, name in enumerate(names):
         ten_idx = [k for k, (s, t, v) in enumerate(zip(stats.series.source, stats.series.target, stats.series.variable))
                    if v == "tension" and f"{s}-{t}" == name][0]
-        p_at = {}
-        for k in range(1, N_RUNGS + 1):
-            p, lo, hi = wilson(int(stats.reached[-1, d, k]), stats.n)
-            p_at[str(k)] = {"p": round(p, 6), "lo": round(lo, 6), "hi": round(hi, 6)}
+        p_at: dict = {}
+        for block, reached in ((p_at, stats.reached), (p_at.setdefault("endogenous", {}), stats.reached_endo)):
+            for k in range(1, N_RUNGS + 1):
+                p, lo, hi = wilson(int(reached[-1, d, k]), stats.n)
+                block[str(k)] = {"p": round(p, 6), "lo": round(lo, 6), "hi": round(hi, 6)}
+        p_at["endogenous"] = p_at.pop("endogenous")  # after the rungs, as in the contract
         out[name] = {
             "p_rung_at_least": p_at,
             "tension_end": {"q05": round(float(qs[ten_idx, 0]), 6), "q50": round(float(qs[ten_idx, 1]), 6),
@@ -45,10 +48,12 @@ def scenario_summary(stats: DailyStats, actors: tuple[str, ...]) -> dict:
 
 
 def headline(scen: dict, ladder_names: tuple[str, ...], end: str) -> list[str]:
-    """Three lines a reader takes away from the baseline."""
+    """Three lines a reader takes away from the baseline: P(rung) by any act, and in brackets
+    by the model's own (endogenous) acts, which scripted events cannot make certain."""
     def fmt(d, k):
-        e = d["p_rung_at_least"][str(k)]
-        return f"{e['p']:.2f} [{e['lo']:.2f}, {e['hi']:.2f}]"
+        e, n = d["p_rung_at_least"][str(k)], (d["p_rung_at_least"].get("endogenous") or {}).get(str(k))
+        own = f" (endogenous {n['p']:.2f} [{n['lo']:.2f}, {n['hi']:.2f}])" if n else ""
+        return f"{e['p']:.2f} [{e['lo']:.2f}, {e['hi']:.2f}]{own}"
 
     dy = list(scen)
     return [

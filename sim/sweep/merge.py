@@ -78,6 +78,7 @@ def _sum_accumulators(accs: list[dict], settings) -> tuple[dict, dict, dict]:
             if f"stats/{name}/hist" in acc:
                 s = DailyStats(actors, n_days, bins)
                 s.hist, s.sums, s.reached = acc[f"stats/{name}/hist"], acc[f"stats/{name}/sums"], acc[f"stats/{name}/reached"]
+                s.reached_endo = acc[f"stats/{name}/reached_endo"]
                 s.n = int(acc[f"stats/{name}/n"])
                 stats[name].merge(s) if name in stats else stats.__setitem__(name, s)
             if f"effects/{name}/hist" in acc:

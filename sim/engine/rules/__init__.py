@@ -5,9 +5,10 @@ from typing import Mapping, Sequence
 
 from sim.engine.rules.base import DecisionRule
 from sim.engine.rules.ordered_logit import OrderedLogit
+from sim.engine.rules.reciprocal import Reciprocal
 from sim.errors import ConfigError
 
-RULES: dict[str, type[DecisionRule]] = {cls.name: cls for cls in (OrderedLogit,)}
+RULES: dict[str, type[DecisionRule]] = {cls.name: cls for cls in (Reciprocal, OrderedLogit)}
 
 
 def rule_class(name: str, key: str) -> type[DecisionRule]:

@@ -26,6 +26,7 @@ class DecisionRule(ABC):
     """
 
     name: ClassVar[str]
+    uses_memory: ClassVar[bool] = False  # the model keeps the traces of received acts only if a rule reads them
 
     @classmethod
     @abstractmethod

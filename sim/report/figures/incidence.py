@@ -27,6 +27,8 @@ def incidence(incid: pd.DataFrame, summary: dict | None = None) -> Figure:
     """
     if incid is None or incid.empty:
         return placeholder("No escalation incidence data (incidence.parquet)")
+    if "origin" in incid:  # any act (the endogenous-only shares are in the tables)
+        incid = incid[incid["origin"] == "any"]
     dyads = sorted(incid["dyad"].astype(str).unique())
     colors = style.dyad_colors(dyads)
     scenarios = style.order_scenarios(incid["scenario"])

@@ -1,0 +1,136 @@
+"""The reciprocal rule: rung-specific hazards plus a self-exciting (Hawkes-type) memory
+of received acts, drawn as competing risks with one uniform per directed pair and day.
+
+Hazard of i acting toward j at rung k (per day):
+
+    λ_ijk = rate_k · exp(β_k (H_ij − 1) + γ_k P_ij − ψ_k C_ij − δ_k (cap_j − cap_i))
+            + g_ij Σ_m α_km M_ijm,         g_ij = exp(−δ_M (cap_j − cap_i)),
+
+with M the decayed traces of the acts i received from j (``sim/engine/memory.py``). With
+Λ = Σ_k λ_k the day's act is none with probability e^(−Λ) and rung k with probability
+(λ_k/Λ)(1 − e^(−Λ)); the uniform u maps to it by inverse CDF with the highest rung at the
+top of [0, 1). Fast path (exact): with an upper bound U ≥ Λ, u < 1 − U ≤ e^(−Λ) means no
+act, at the cost of one division (e^x ≤ 1/(1 − x) for x < 1). The cooperative level is the
+ordered logit of spec §4, with the second uniform.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from sim.engine.dynamics import at
+from sim.engine.memory import reply_weights
+from sim.engine.rules.base import DecisionRule, vec
+from sim.engine.rules.ordered_logit import _passed
+
+if TYPE_CHECKING:
+    from sim.engine.model import TriadModel
+    from sim.engine.settings import ModelParams
+
+
+@njit(cache=True)
+def draw_rung(uu, lam, total):
+    """The rung (0 = none) of uniform ``uu`` under competing hazards ``lam`` (sum ``total``)."""
+    if total <= 0.0:
+        return 0
+    e = math.exp(-total)
+    if uu < e:
+        return 0
+    t = 1.0
+    for k in range(5, -1, -1):
+        t -= lam[k] / total * (1.0 - e)
+        if uu >= t:
+            return k + 1
+    for k in range(6):  # rounding guard: the lowest rung with a hazard
+        if lam[k] > 0.0:
+            return k + 1
+    return 0
+
+
+@njit(cache=True)
+def reciprocal_row(i, H, C, P, cap, u, row_of, M, rate, beta, gamma, psi, delta, alpha, acol, G,
+                   rsum, bmin, gmax, pmin, dmin, dmax, cwc, cwh, cthr, rung, level):
+    """Agent i's hostile rung and cooperative level toward every j, in every replicate."""
+    N, R = H.shape[1], H.shape[2]
+    lam = np.empty(6)
+    for j in range(N):
+        if j == i:
+            rung[j, :] = 0
+            level[j, :] = 0
+            continue
+        k = row_of[i, j]
+        for r in range(R):
+            gap = at(cap[j], r) - at(cap[i], r)
+            h, c, p = H[i, j, r], C[i, j, r], P[i, j, r]
+            msum = 0.0
+            has = False
+            for m in range(6):
+                if M[i, j, m, r] != 0.0:
+                    has = True
+            if has:  # Σ_k g Σ_m α_km M_m = g Σ_m a_m M_m, a_m the replies per unit of trace m
+                g = at(G[i, j], r)
+                for m in range(6):
+                    msum += at(acol[m], r) * M[i, j, m, r]
+                msum *= g
+            x = at(bmin, r) * (h - 1.0) + at(gmax, r) * p - at(pmin, r) * c
+            x -= (at(dmin, r) if gap >= 0.0 else at(dmax, r)) * gap
+            bound = 1.0 / (1.0 - x) if x < 0.5 else math.exp(x)
+            uu = u[0, k, r]
+            if uu < 1.0 - (at(rsum, r) * bound + msum):
+                rung[j, r] = 0
+            else:
+                total = 0.0
+                for kk in range(6):
+                    y = at(beta[kk], r) * (h - 1.0) + at(gamma[kk], r) * p - at(psi[kk], r) * c
+                    y -= at(delta[kk], r) * gap
+                    lam[kk] = at(rate[kk], r) * math.exp(y)
+                    if has:
+                        s = 0.0
+                        for m in range(6):
+                            s += at(alpha[kk, m], r) * M[i, j, m, r]
+                        lam[kk] += at(G[i, j], r) * s
+                    total += lam[kk]
+                rung[j, r] = draw_rung(uu, lam, total)
+            mu = at(cwc, r) * c - at(cwh, r) * h
+            level[j, r] = _passed(u[1, k, r], mu, cthr)
+
+
+class Reciprocal(DecisionRule):
+    """Rung-specific hazards with retaliation: the default rule (issue 12)."""
+
+    name = "reciprocal"
+    uses_memory = True
+
+    def __init__(self, arrays: tuple[np.ndarray, ...]):
+        self.arrays = arrays
+
+    @classmethod
+    def from_params(cls, params: "ModelParams", model: "TriadModel") -> "Reciprocal":
+        d = params.decisions
+        rate, beta, gamma, psi, delta = (np.ascontiguousarray(np.asarray(a, dtype=float))
+                                         for a in (d.rung_rate, d.rung_hostility, d.rung_provocation,
+                                                   d.rung_cooperation, d.rung_deterrence))
+        q = 0.5 ** (1.0 / vec(d.memory_half_life_days))
+        spread = (float(d.memory_spread_down), float(d.memory_spread_same), float(d.memory_spread_up))
+        alpha = reply_weights(q, d.memory_excitation, spread)
+        # g_ij = exp(−δ_M (cap_j − cap_i)) per pair (and replicate), computed once per parameter set
+        cap, det = model.capability, vec(d.memory_deterrence_weight)
+        N, rp = cap.shape[0], max(cap.shape[1], det.shape[0])
+        G = np.ones((N, N, rp))
+        for i in range(N):
+            for j in range(N):
+                for r in range(rp):
+                    gap = float(cap[j, min(r, cap.shape[1] - 1)]) - float(cap[i, min(r, cap.shape[1] - 1)])
+                    G[i, j, r] = math.exp(-float(det[min(r, det.shape[0] - 1)]) * gap)
+        return cls((rate, beta, gamma, psi, delta, alpha, alpha.sum(axis=0), G,
+                    rate.sum(axis=0), beta.min(axis=0), gamma.max(axis=0), psi.min(axis=0),
+                    delta.min(axis=0), delta.max(axis=0),
+                    vec(d.coop_cooperation_weight), vec(d.coop_hostility_weight)))
+
+    def decide(self, i: int, model: "TriadModel") -> None:
+        m = model
+        reciprocal_row(i, m.S[0], m.S[1], m.P, m.capability, m.u, m.draw_row_of, m.M, *self.arrays,
+                       m.ladder.cooperative_thresholds, m.hostile_rung[i], m.coop_level[i])
