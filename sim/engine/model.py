@@ -127,6 +127,8 @@ class TriadModel(mesa.Model):
         self.capability = cap[:, None] if cap.ndim == 1 else cap
         self.Phi, self.phi = dyn.exact_step(*dyn.affine_system(params.drift))
         self.balance = np.ascontiguousarray(params.drift.balance, dtype=float)
+        cases = [vec(x) for x in (params.balance_ff, params.balance_ef, params.balance_fe, params.balance_ee)]
+        self.balance_cases = np.stack([np.broadcast_to(c, (max(len(c) for c in cases),)) for c in cases])
         self.provocation_keep = vec(0.5 ** (1.0 / np.asarray(d.provocation_half_life_days, dtype=float)))
         self.impulse = tuple(vec(x) for x in (params.impulse_hostility, params.impulse_cooperation,
                                               params.impulse_commitment))
@@ -155,7 +157,8 @@ class TriadModel(mesa.Model):
             self.coop_level[:] = 0
         self.agents.do("receive")
         self._ladder_bookkeeping()
-        dyn.drift(self.S[0], self.S[1], self.P, self.Phi, self.phi, self.Id, self.Jd, self.balance, self.noise,
+        dyn.drift(self.S[0], self.S[1], self.P, self.Phi, self.phi, self.Id, self.Jd, self.balance,
+                  self.balance_cases, self.noise,
                   self.draw_row_of, self.sigma[0], self.sigma[1], self.provocation_keep,
                   self._dH, self._dC)  # and P decays
         self.agents.do("forget")
