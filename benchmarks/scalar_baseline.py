@@ -141,8 +141,7 @@ class State(mesa.Agent):
         if m.uses_memory:
             for row in m.M[self.index]:
                 for n in range(6):
-                    x = row[n] * m.mem_keep if row[n] != 0.0 else 0.0
-                    row[n] = x if x >= 1e-12 else 0.0
+                    row[n] *= m.mem_keep
 
 
 class ScalarTriad(mesa.Model):

@@ -27,7 +27,7 @@ Phase order within day t (``step``):
 9. observers record day t: the recorded state of a date is the state at its end.
 
 Steps 4, 5, 7 and 8 are compiled kernels (the agents' rules in ``sim.engine.rules``,
-``dynamics.apply_acts``, ``memory.receive_row``, ``dynamics.drift``, ``memory.forget_row``)
+``dynamics.apply_acts``, ``memory.receive_row``, ``dynamics.drift``, ``memory.forget_row``: lazy decay)
 that loop over the replicates. Agents are stepped in their insertion order (actor order);
 each writes only its own rows, so the order does not change any number.
 """
@@ -90,7 +90,9 @@ class TriadModel(mesa.Model):
         self.noise_stream = Stream(settings.seed, "noise", lo, hi)
         self.decide_stream = Stream(settings.seed, "decide", lo, hi)
 
-        self.M = np.zeros((N, N, memory.N_TRACE, self.R))  # traces of received acts (sim/engine/memory.py)
+        # traces of received acts, in units of each receiver's clock (sim/engine/memory.py)
+        self.M = np.zeros((N, N, memory.N_TRACE, self.R))
+        self.clock = np.ones((N, self.R))
         self.hostile_rung = np.zeros((N, N, self.R), dtype=np.int8)
         self.coop_level = np.zeros((N, N, self.R), dtype=np.int8)
         n_dyads = len(self.Id)
@@ -214,7 +216,7 @@ class TriadModel(mesa.Model):
                 d = self.dyad_of[s, g]
                 np.maximum(self.dyad_rung[d], np.where(mask, self.event_rungs[k], 0), out=self.dyad_rung[d])
         if traced and self.uses_memory:
-            memory.record_exogenous(self.M, traced, self.discharge)
+            memory.record_exogenous(self.M, self.clock, traced, self.discharge)
         if self.today_events:  # decisions read a state inside [0, 1]
             np.clip(self.S, 0.0, 1.0, out=self.S)
             np.clip(P, 0.0, 1.0, out=P)
