@@ -141,8 +141,7 @@ class State(mesa.Agent):
         if m.uses_memory:
             for row in m.M[self.index]:
                 for n in range(6):
-                    x = row[n] * m.mem_keep if row[n] != 0.0 else 0.0
-                    row[n] = x if x >= 1e-12 else 0.0
+                    row[n] *= m.mem_keep
 
 
 class ScalarTriad(mesa.Model):
@@ -207,6 +206,8 @@ class ScalarTriad(mesa.Model):
         actor = lambda a, i: float(a[i, 0])  # noqa: E731  (config parameters are shared: Rp = 1)
         self.bal = [actor(dr.balance, i) for i in range(self.N)]
         self.has_balance = any(b != 0.0 for b in self.bal)
+        self.w_ff, self.w_ef, self.w_fe, self.w_ee = (float(x) for x in (p.balance_ff, p.balance_ef, p.balance_fe,
+                                                                         p.balance_ee))
         self.Phi, self.phi = [], []
         for i, j in self.dyads:  # z = (H_ij, H_ji, C_ij, C_ji): dz/dt = A z + b
             A = [[-actor(dr.restraint, i), actor(dr.reaction, i), -actor(dr.cooperation_damping, i), 0.0],
@@ -322,9 +323,12 @@ class ScalarTriad(mesa.Model):
 
     def drift(self) -> None:
         p, H, C, N = self.p, self.H, self.C, self.N
-        if self.has_balance:  # on the state before the step: Σ_m C_jm H_im and Σ_m H_jm H_im
-            dH = {(i, j): self.bal[i] * sum(H[i][m] * C[j][m] for m in range(N)) for i, j in self.pairs}
-            dC = {(i, j): self.bal[i] * sum(H[i][m] * H[j][m] for m in range(N)) for i, j in self.pairs}
+        if self.has_balance:  # Heider's four cases, on the state before the step
+            ff, ef, fe, ee = self.w_ff, self.w_ef, self.w_fe, self.w_ee
+            dH = {(i, j): self.bal[i] * sum(fe * H[i][m] * C[j][m] + ef * C[i][m] * H[j][m] for m in range(N))
+                  for i, j in self.pairs}
+            dC = {(i, j): self.bal[i] * sum(ee * H[i][m] * H[j][m] + ff * C[i][m] * C[j][m] for m in range(N))
+                  for i, j in self.pairs}
         for d, (i, j) in enumerate(self.dyads):
             z = (H[i][j], H[j][i], C[i][j], C[j][i])
             Phi, phi = self.Phi[d], self.phi[d]

@@ -179,7 +179,7 @@ def test_attribution_experiment(tmp_path):
     assert set(summ["scenarios"]) == {"baseline"}
     rows = att["ranking"]["AZE-IRN"]
     assert len(rows) == len(TIMELINE)
-    diffs = [abs(r["tension"]["diff"]) for r in rows]
+    diffs = [abs(r["lags"]["90"]["tension"]["diff"]) for r in rows]  # ranked 90 days after each event
     assert diffs == sorted(diffs, reverse=True)
     for r in rows:
         assert r["tension"]["lo"] <= r["tension"]["diff"] <= r["tension"]["hi"]

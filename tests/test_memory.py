@@ -44,10 +44,15 @@ def test_half_life():
     for h, t, want in ((30.0, 30, 0.5), (30.0, 60, 0.25), (7.3, 73, 2.0 ** -10)):
         M = np.zeros((3, 6, 4))
         M[1, 4] = 1.0
+        clock = np.ones(4)
         keep = np.array([0.5 ** (1 / h)])
         for _ in range(t):
-            memory.forget_row(M, keep)
-        assert abs(M[1, 4, 0] - want) < 1e-12
+            memory.forget_row(M, clock, keep)
+        assert abs(M[1, 4, 0] * clock[0] - want) < 1e-12
+    # a clock about to underflow is folded into the traces: the true value is kept
+    M, clock = np.full((3, 6, 2), 2.0), np.full(2, 1e-199)
+    memory.forget_row(M, clock, np.array([0.01]))
+    assert np.allclose(M * clock, 2e-201, rtol=1e-12, atol=0) and np.all(clock == 1.0)
 
 
 def test_categorical_draw():
@@ -64,10 +69,12 @@ def test_discharge():
     M = np.ones((3, 3, 6, 2))
     rung = np.zeros((3, 3, 2), dtype=np.int8)
     rung[0, 1, 0] = 3  # 0 acts at rung 3 toward 1 in replicate 0
-    memory.receive_row(0, M, rung, np.array([0.75]))
+    clock = np.ones((3, 2))
+    memory.receive_row(0, M, clock, rung, np.array([0.75]))
     assert np.allclose(M[0, 1, :3, 0], 0.25) and np.all(M[0, 1, 3:, 0] == 1) and np.all(M[0, 1, :, 1] == 1)
-    memory.receive_row(1, M, rung, np.array([0.75]))  # 1 received the act: its rung-3 trace from 0 + 1
-    assert M[1, 0, 2, 0] == 2.0 and M[1, 0, 2, 1] == 1.0
+    clock[1] = 0.5  # stored in units of the receiver's clock: + 1 / clock
+    memory.receive_row(1, M, clock, rung, np.array([0.75]))  # 1 received the act: its rung-3 trace from 0 + 1
+    assert M[1, 0, 2, 0] * clock[1, 0] == 1.5 and M[1, 0, 2, 1] == 1.0
 
 
 @pytest.fixture(scope="module")

@@ -96,8 +96,10 @@ def test_varying_paths_are_the_table_rows_but_the_initial_state():
                    for f in ("rate", "hostility", "provocation", "cooperation", "deterrence")]
                 + [f"decisions.memory.excitation.{k}" for k in params.RUNGS]
                 + ["decisions.memory.half_life_days", "decisions.memory.deterrence_weight",
-                   "decisions.memory.discharge"])
-    assert sorted(paths(ACTORS)) == sorted(expected) and len(paths(ACTORS)) == 48 + 39
+                   "decisions.memory.discharge"]
+                + [f"dynamics.balance_cases.{c}" for c in ("friend_of_friend", "enemy_of_friend", "friend_of_enemy",
+                                                           "enemy_of_enemy")])
+    assert sorted(paths(ACTORS)) == sorted(expected) and len(paths(ACTORS)) == 48 + 39 + 4
 
 
 @pytest.mark.parametrize("row", params.PARAMS, ids=[p.path for p in params.PARAMS])

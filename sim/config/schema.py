@@ -38,6 +38,14 @@ class ImpulseConf:
 
 
 @dataclass
+class BalanceCasesConf:
+    friend_of_friend: float = MISSING
+    enemy_of_friend: float = MISSING
+    friend_of_enemy: float = MISSING
+    enemy_of_enemy: float = MISSING
+
+
+@dataclass
 class DynamicsConf:
     reaction: Dict[str, float] = field(default_factory=dict)
     restraint: Dict[str, float] = field(default_factory=dict)
@@ -51,6 +59,7 @@ class DynamicsConf:
     initial: InitialConf = field(default_factory=InitialConf)
     noise: NoiseConf = field(default_factory=NoiseConf)
     impulse: ImpulseConf = field(default_factory=ImpulseConf)
+    balance_cases: BalanceCasesConf = field(default_factory=BalanceCasesConf)
 
 
 @dataclass

@@ -44,10 +44,10 @@ class StateAgent(mesa.Agent):
         """Settle the traces this state's acts answered today and add the acts it received."""
         m = self.model
         if m.uses_memory and m.decisions.enabled:
-            memory.receive_row(self.index, m.M, m.hostile_rung, m.discharge)
+            memory.receive_row(self.index, m.M, m.clock, m.hostile_rung, m.discharge)
 
     def forget(self) -> None:
         """One day of decay of this state's memory of received acts."""
         m = self.model
         if m.uses_memory:
-            memory.forget_row(m.M[self.index], m.memory_keep)
+            memory.forget_row(m.M[self.index], m.clock[self.index], m.memory_keep)

@@ -138,9 +138,15 @@ def apply_acts(H, C, P, rung, level, hmag, cmag, ih, ic, icom, Id, Jd, dyad_rung
 
 
 @njit(cache=True)
-def drift(H, C, P, Phi, phi, Id, Jd, bal, noise, row_of, sig_h, sig_c, keep, dH, dC):
-    """One day of drift, in place: the balance terms on the state before the step
-    (balance_i Σ_m C_jm H_im and balance_i Σ_m H_jm H_im, into the buffers dH, dC), the
+def drift(H, C, P, Phi, phi, Id, Jd, bal, cases, noise, row_of, sig_h, sig_c, keep, dH, dC):
+    """One day of drift, in place: the balance terms of Heider's four cases on the state
+    before the step (into the buffers dH, dC; ``cases`` = weights of friend of friend, enemy
+    of friend, friend of enemy, enemy of enemy):
+
+        dH_ij = balance_i Σ_m (ω_fe H_im C_jm + ω_ef C_im H_jm)
+        dC_ij = balance_i Σ_m (ω_ee H_im H_jm + ω_ff C_im C_jm),
+
+    the
     exact affine step z ← Φ z + φ of every pair, the noise σ·√dt (dt = 1), clipping to
     [0, 1], and the provocation's decay by ``keep``. Replicates are the innermost loop.
     """
@@ -150,11 +156,12 @@ def drift(H, C, P, Phi, phi, Id, Jd, bal, noise, row_of, sig_h, sig_c, keep, dH,
         for i in range(N):
             for j in range(N):
                 for r in range(R):
+                    w_ff, w_ef, w_fe, w_ee = at(cases[0], r), at(cases[1], r), at(cases[2], r), at(cases[3], r)
                     sh = 0.0
                     sc = 0.0
                     for m in range(N):
-                        sh += H[i, m, r] * C[j, m, r]
-                        sc += H[i, m, r] * H[j, m, r]
+                        sh += w_fe * H[i, m, r] * C[j, m, r] + w_ef * C[i, m, r] * H[j, m, r]
+                        sc += w_ee * H[i, m, r] * H[j, m, r] + w_ff * C[i, m, r] * C[j, m, r]
                     dH[i, j, r] = at(bal[i], r) * sh
                     dC[i, j, r] = at(bal[i], r) * sc
     shared = Phi.shape[3] == 1

@@ -6,6 +6,11 @@ replicate r. An act of rung k by i on j first discharges i's traces toward j at 
 (a reply settles what it answers), then adds 1 to j's trace of rung k from i. Discharges
 come before increments (an act answers what was received before today). Every day the
 traces decay by q = 2^(−1/h).
+
+Decay is lazy: ``M`` holds the traces in units of each receiver's clock, the true trace is
+``M[i, …, r] · clock[i, r]``. Forgetting a day multiplies the receiver's clock (R numbers)
+instead of every trace; increments add ``1 / clock``. A clock below 1e-200 is folded back
+into the traces (never within realistic horizons). ``traces(M, clock)`` gives the true values.
 """
 from __future__ import annotations
 
@@ -39,18 +44,23 @@ def reply_weights(q: np.ndarray, excitation: np.ndarray, spread: Sequence[float]
     return alpha
 
 
-def record_exogenous(M: np.ndarray, acts: list, discharge: np.ndarray) -> None:
+def traces(M: np.ndarray, clock: np.ndarray) -> np.ndarray:
+    """The true traces (N, N, 6, R) from the stored ones and the receivers' clocks (N, R)."""
+    return M * clock[:, None, None, :]
+
+
+def record_exogenous(M: np.ndarray, clock: np.ndarray, acts: list, discharge: np.ndarray) -> None:
     """Traces of the day's exogenous hostile acts ``(source, target, rung, mask, weight)``:
     all discharges first, then the increments, in the replicates of ``mask``."""
     keep = 1.0 - discharge
     for s, g, k, mask, _ in acts:
         M[s, g, :k] = np.where(mask, M[s, g, :k] * keep, M[s, g, :k])
     for s, g, k, mask, w in acts:
-        M[g, s, k - 1] += np.where(mask, w, 0.0)
+        M[g, s, k - 1] += np.where(mask, w / clock[g], 0.0)
 
 
 @njit(cache=True)
-def receive_row(i, M, rung, discharge):
+def receive_row(i, M, clock, rung, discharge):
     """Agent i's traces after today's endogenous acts: i's act at rung k toward j discharges
     its traces toward j at rungs ≤ k, then j's act at rung k toward i adds 1 to that trace."""
     N, R = rung.shape[0], rung.shape[2]
@@ -65,18 +75,17 @@ def receive_row(i, M, rung, discharge):
                     M[i, j, m, r] *= d
             k = rung[j, i, r]
             if k > 0:
-                M[i, j, k - 1, r] += 1.0
+                M[i, j, k - 1, r] += 1.0 / clock[i, r]
 
 
 @njit(cache=True)
-def forget_row(Mi, keep):
-    """One day of decay of agent i's traces (N, 6, R); values below 1e-12 are flushed to 0
-    so that quiet pairs skip the memory sum."""
-    N, K, R = Mi.shape
-    for j in range(N):
-        for m in range(K):
-            for r in range(R):
-                x = Mi[j, m, r]
-                if x != 0.0:
-                    x *= at(keep, r)
-                    Mi[j, m, r] = x if x >= 1e-12 else 0.0
+def forget_row(Mi, clock_i, keep):
+    """One day of decay of agent i's traces (N, 6, R): its clock (R,) shrinks by ``keep``."""
+    for r in range(clock_i.shape[0]):
+        c = clock_i[r] * at(keep, r)
+        if c < 1e-200:  # fold the clock into the traces before it underflows
+            for j in range(Mi.shape[0]):
+                for m in range(Mi.shape[1]):
+                    Mi[j, m, r] *= c
+            c = 1.0
+        clock_i[r] = c

@@ -27,7 +27,7 @@ Phase order within day t (``step``):
 9. observers record day t: the recorded state of a date is the state at its end.
 
 Steps 4, 5, 7 and 8 are compiled kernels (the agents' rules in ``sim.engine.rules``,
-``dynamics.apply_acts``, ``memory.receive_row``, ``dynamics.drift``, ``memory.forget_row``)
+``dynamics.apply_acts``, ``memory.receive_row``, ``dynamics.drift``, ``memory.forget_row``: lazy decay)
 that loop over the replicates. Agents are stepped in their insertion order (actor order);
 each writes only its own rows, so the order does not change any number.
 """
@@ -90,7 +90,9 @@ class TriadModel(mesa.Model):
         self.noise_stream = Stream(settings.seed, "noise", lo, hi)
         self.decide_stream = Stream(settings.seed, "decide", lo, hi)
 
-        self.M = np.zeros((N, N, memory.N_TRACE, self.R))  # traces of received acts (sim/engine/memory.py)
+        # traces of received acts, in units of each receiver's clock (sim/engine/memory.py)
+        self.M = np.zeros((N, N, memory.N_TRACE, self.R))
+        self.clock = np.ones((N, self.R))
         self.hostile_rung = np.zeros((N, N, self.R), dtype=np.int8)
         self.coop_level = np.zeros((N, N, self.R), dtype=np.int8)
         n_dyads = len(self.Id)
@@ -127,6 +129,8 @@ class TriadModel(mesa.Model):
         self.capability = cap[:, None] if cap.ndim == 1 else cap
         self.Phi, self.phi = dyn.exact_step(*dyn.affine_system(params.drift))
         self.balance = np.ascontiguousarray(params.drift.balance, dtype=float)
+        cases = [vec(x) for x in (params.balance_ff, params.balance_ef, params.balance_fe, params.balance_ee)]
+        self.balance_cases = np.stack([np.broadcast_to(c, (max(len(c) for c in cases),)) for c in cases])
         self.provocation_keep = vec(0.5 ** (1.0 / np.asarray(d.provocation_half_life_days, dtype=float)))
         self.impulse = tuple(vec(x) for x in (params.impulse_hostility, params.impulse_cooperation,
                                               params.impulse_commitment))
@@ -155,7 +159,8 @@ class TriadModel(mesa.Model):
             self.coop_level[:] = 0
         self.agents.do("receive")
         self._ladder_bookkeeping()
-        dyn.drift(self.S[0], self.S[1], self.P, self.Phi, self.phi, self.Id, self.Jd, self.balance, self.noise,
+        dyn.drift(self.S[0], self.S[1], self.P, self.Phi, self.phi, self.Id, self.Jd, self.balance,
+                  self.balance_cases, self.noise,
                   self.draw_row_of, self.sigma[0], self.sigma[1], self.provocation_keep,
                   self._dH, self._dC)  # and P decays
         self.agents.do("forget")
@@ -211,7 +216,7 @@ class TriadModel(mesa.Model):
                 d = self.dyad_of[s, g]
                 np.maximum(self.dyad_rung[d], np.where(mask, self.event_rungs[k], 0), out=self.dyad_rung[d])
         if traced and self.uses_memory:
-            memory.record_exogenous(self.M, traced, self.discharge)
+            memory.record_exogenous(self.M, self.clock, traced, self.discharge)
         if self.today_events:  # decisions read a state inside [0, 1]
             np.clip(self.S, 0.0, 1.0, out=self.S)
             np.clip(P, 0.0, 1.0, out=P)

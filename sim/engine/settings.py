@@ -51,6 +51,11 @@ class ModelParams:
     impulse_commitment: float
     decisions: DecisionParams
     capability: np.ndarray  # (N,)
+    # weights of Heider's four balance cases (dynamics.balance_cases.*)
+    balance_ff: float = 1.0
+    balance_ef: float = 1.0
+    balance_fe: float = 1.0
+    balance_ee: float = 1.0
 
     def get(self, target: str) -> Any:
         """The value at a dotted attribute path (``drift.reaction``, ``noise_hostility``)."""

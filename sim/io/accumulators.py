@@ -44,13 +44,14 @@ def paired_moments(pr) -> dict:
     return {
         "p": [[*key, m(metric)] for key, metric in sorted(pr.p.items())],
         "values": [[*key, m(metric)] for key, metric in sorted(pr.values.items())],
+        "lagged": [[*key, m(metric)] for key, metric in sorted(pr.lagged.items())],
         "routes": [pr.route_base.tolist(), pr.route_cf.tolist(), pr.route_both.tolist()],
     }
 
 
 def add_paired_moments(pr, data: dict) -> None:
     """Add moments saved by ``paired_moments`` into a PairResult (exact: integers)."""
-    for store, rows in ((pr.p, data["p"]), (pr.values, data["values"])):
+    for store, rows in ((pr.p, data["p"]), (pr.values, data["values"]), (pr.lagged, data.get("lagged", []))):
         for *key, (b, c, d) in rows:
             metric = PairedMetric(Moments(*b), Moments(*c), Moments(*d))
             key = tuple(key)

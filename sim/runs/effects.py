@@ -18,6 +18,8 @@ from sim.runs.routes import RouteStats, route_name
 from sim.runs.stats import dyad_names
 from sim.runs.summary import Z95, wilson
 
+ATTRIBUTION_LAGS = (30, 90, 365)  # days after each event's own realised day (leave-one-out)
+
 
 def plan(applied: Applied, settings: Settings, months: Sequence[int], dates: Sequence[dt.date],
          p_months: int | None = None) -> PairPlan:
@@ -165,6 +167,29 @@ def answer(name: str, question: str | None, eff: dict, focus: str, n: int, first
             f"{t['diff']:+.3f} [{t['lo']:+.3f}, {t['hi']:+.3f}] (from {t['baseline']:.3f} to {t['counterfactual']:.3f}).")
 
 
+def _lag_block(pr: PairResult, d: int, rung: int, half_width: float, flip) -> dict:
+    """The event's own effect (minus the removal's) L days after its realised day, per lag."""
+    out = {}
+    for L in pr.plan.lags:
+        e: dict[str, Any] = {}
+        for key in ("tension", "net_relation", f"p_{rung}", f"p_{rung}_endogenous"):
+            metric = pr.lagged.get((key, L, d))
+            name = key if not key.startswith("p_") else "p_rung_at_least_" + key[2:]
+            e[name] = flip(metric.report(half_width)) if metric is not None and metric.diff.n else None
+        metric = pr.lagged.get(("tension", L, d))
+        e["n"] = metric.diff.n if metric is not None else 0
+        out[str(L)] = e
+    return out
+
+
+RANK_LAG = "90"  # leave-one-out rows are ranked by |tension effect| this many days after each event
+
+
+def _rank_key(row: dict) -> float:
+    t = ((row.get("lags") or {}).get(RANK_LAG) or {}).get("tension") or row.get("tension")
+    return -abs(t["diff"]) if t else 0.0
+
+
 def attribution_ranking(pairs: Mapping[str, PairResult], event_of: Mapping[str, str], settings: Settings,
                         half_width: float, rung: int = 3) -> dict:
     """Leave-one-out ranking per dyad: each event's effect on tension 12 months after it,
@@ -183,6 +208,8 @@ def attribution_ranking(pairs: Mapping[str, PairResult], event_of: Mapping[str, 
                    "tension": flip(t) if t else None, f"p_rung_at_least_{rung}": flip(p)}
             if (pday, d, rung, "endogenous") in pr.p:
                 row[f"p_rung_at_least_{rung}_endogenous"] = flip(pr.p[(pday, d, rung, "endogenous")].report(half_width))
+            if pr.plan.lags:
+                row["lags"] = _lag_block(pr, d, rung, half_width, flip)
             rows.append(row)
-        out[dyad] = sorted(rows, key=lambda r: -abs(r["tension"]["diff"]) if r["tension"] else 0)
+        out[dyad] = sorted(rows, key=_rank_key)
     return dict(sorted(out.items()))

@@ -74,6 +74,10 @@ class PairPlan:
     p_days: tuple[int, ...]
     value_days: tuple[int, ...]
     daily: bool = True
+    # leave-one-out at fixed lags: the removed event and the lags (days after its own
+    # realised day, per replicate) at which its effect is measured
+    event_id: str | None = None
+    lags: tuple[int, ...] = ()
 
 
 @dataclass
@@ -86,6 +90,10 @@ class PairResult:
     route_base: np.ndarray | None = None  # (dyads, 64) counts
     route_cf: np.ndarray | None = None
     route_both: np.ndarray | None = None
+    # (variable or "p_K" / "p_K_endogenous", lag, dyad) -> paired metric, at each event's own lag
+    lagged: dict[tuple[str, int, int], PairedMetric] = field(default_factory=dict)
+    event_day: np.ndarray | None = None  # this chunk's realised day of the removed event (-1: none)
+    _win: dict | None = None  # running highest rung within each lag window
 
 
 def memory_estimate(settings: Settings, n_full: int, n_light: int, n_daily_pairs: int) -> dict[str, float]:
@@ -177,7 +185,46 @@ def _finish(mem: _Member, n_days: int) -> np.ndarray:
     return masks
 
 
+def _pair_lags(pr: PairResult, t: int, base: TriadModel, cf: TriadModel) -> None:
+    """Leave-one-out at fixed lags: tension and net relation on day event_day + L, and the
+    highest rung (any act, endogenous) on the days event_day … event_day + L."""
+    ed = pr.event_day
+    if pr._win is None:
+        z = np.zeros_like(base.dyad_rung)
+        pr._win = {(L, o, s): z.copy() for L in pr.plan.lags for o in ("any", "endogenous") for s in (0, 1)}
+    rungs = {("any", 0): base.dyad_rung, ("any", 1): cf.dyad_rung,
+             ("endogenous", 0): base.dyad_rung_endo, ("endogenous", 1): cf.dyad_rung_endo}
+    tb = tc = nb = nc = None
+    for L in pr.plan.lags:
+        act = (ed >= 0) & (ed <= t) & (t <= ed + L)
+        if act.any():
+            for (o, s), r in rungs.items():
+                np.maximum(pr._win[(L, o, s)], np.where(act, r, 0), out=pr._win[(L, o, s)])
+        sel = (ed >= 0) & (ed + L == t)
+        if sel.any():
+            if tb is None:
+                tb, tc, nb, nc = base.tension(), cf.tension(), base.net_relation(), cf.net_relation()
+            for d in range(tb.shape[0]):
+                pr.lagged.setdefault(("tension", L, d), PairedMetric()).add(tb[d][sel], tc[d][sel])
+                pr.lagged.setdefault(("net_relation", L, d), PairedMetric()).add(nb[d][sel], nc[d][sel])
+
+
+def _pair_lag_end(pr: PairResult, n_days: int) -> None:
+    ed = pr.event_day
+    for L in pr.plan.lags:
+        valid = (ed >= 0) & (ed + L <= n_days - 1)  # the event simulated and its window inside the horizon
+        for o, tail in (("any", ""), ("endogenous", "_endogenous")):
+            wb, wc = pr._win[(L, o, 0)], pr._win[(L, o, 1)]
+            for d in range(wb.shape[0]):
+                for k in range(1, N_RUNGS + 1):
+                    pr.lagged.setdefault((f"p_{k}{tail}", L, d), PairedMetric()).add(
+                        (wb[d] >= k)[valid], (wc[d] >= k)[valid])
+    pr._win = None
+
+
 def _pair_day(pr: PairResult, t: int, base: TriadModel, cf: TriadModel, daily: DailyStats | None) -> None:
+    if pr.plan.lags:
+        _pair_lags(pr, t, base, cf)
     want = t in pr.plan.value_days
     if not (want or daily is not None):
         return
@@ -223,6 +270,10 @@ def _simulate_chunk(settings: Settings, scenarios: Sequence[Scenario], pairs: Se
     members = [_member(settings, sc, a, b, wanted is None or sc.name in wanted,
                        results.setdefault(sc.name, ScenarioResult(sc.name))) for sc in everything]
     base, cfs = members[0].model, [m.model for m in members[len(scenarios):]]
+    ids = [e.id for e in base.realised.events]
+    for p in pairs:
+        if p.event_id is not None and p.lags:
+            paired[p.scenario.name].event_day = base.realised.day[ids.index(p.event_id)].astype(np.int64)
     dailies = [difference_stats(settings.actors, settings.n_days, settings.bins) if p.daily else None
                for p in pairs]
     for t in range(settings.n_days):
@@ -238,6 +289,8 @@ def _simulate_chunk(settings: Settings, scenarios: Sequence[Scenario], pairs: Se
     for i, p in enumerate(pairs):
         pr = paired[p.scenario.name]
         _pair_end(pr, base, cfs[i], masks[0], masks[len(scenarios) + i])
+        if p.lags and pr.event_day is not None:
+            _pair_lag_end(pr, settings.n_days)
         pr.daily = dailies[i]
     return results, paired
 
@@ -262,6 +315,8 @@ def _merge(total: tuple[dict, dict], part: tuple[dict, dict]) -> None:
         t = paired[name]
         for key, metric in pr.p.items():
             t.p[key].merge(metric)
+        for key, metric in pr.lagged.items():
+            t.lagged.setdefault(key, PairedMetric()).merge(metric)
         for key, metric in pr.values.items():
             t.values[key].merge(metric)
         if pr.daily is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sim.config.ops import Remove
 from sim.config.spec import RunSpec
@@ -36,7 +36,8 @@ def plan_run(spec: RunSpec) -> Plan:
             raw = {"remove": {"event": ev.id, "cascade": True}}
             a = apply_ops(name, [Remove("counterfactual.ops[0].remove", raw, ev.id, cascade=True)], settings)
             applied[name], event_of[name] = a, ev.id
-            pairs.append(effects.plan(a, settings, [12], [], p_months=12))
+            pairs.append(replace(effects.plan(a, settings, [12], [], p_months=12), event_id=ev.id,
+                                 lags=tuple(effects.ATTRIBUTION_LAGS)))
     elif cf.single:
         a = apply_ops(cf.name, cf.ops, settings)
         if a.first_change is not None and a.first_change > settings.end:
@@ -56,12 +57,13 @@ def counterfactual_summary(plan: Plan, paired: dict, spec: RunSpec) -> dict:
         lines = []
         for dyad, rows in ranking.items():
             r = rows[0]
-            lines.append(f"{dyad}: {r['event']} ({r['tension']['diff']:+.3f} [{r['tension']['lo']:+.3f}, "
-                         f"{r['tension']['hi']:+.3f}])")
+            t = ((r.get("lags") or {}).get(effects.RANK_LAG) or {}).get("tension") or r["tension"]
+            lines.append(f"{dyad}: {r['event']} ({t['diff']:+.3f} [{t['lo']:+.3f}, {t['hi']:+.3f}])")
         n = settings.replicate_range()[1] - settings.replicate_range()[0]
         answer = ((cf.question or "").strip() + " " if cf.question else "") + (
             f"Leave-one-out over {len(paired)} events, {n} paired replicates: the event whose removal changes "
-            "tension 12 months on the most, per dyad (its own effect, 95% CI): " + "; ".join(lines) + ".")
+            f"tension {effects.RANK_LAG} days after the event's own date the most, per dyad (its own effect, "
+            "95% CI): " + "; ".join(lines) + ".")
         return {"attribution": {"name": cf.name, "question": cf.question, "rank_rung": cf.rank_rung,
                                 "ranking": ranking, "answer": answer}}
     out = {}

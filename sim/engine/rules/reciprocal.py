@@ -51,7 +51,7 @@ def draw_rung(uu, lam, total):
 
 
 @njit(cache=True)
-def reciprocal_row(i, H, C, P, cap, u, row_of, M, rate, beta, gamma, psi, delta, alpha, acol, G,
+def reciprocal_row(i, H, C, P, cap, u, row_of, M, clock, rate, beta, gamma, psi, delta, alpha, acol, G,
                    rsum, bmin, gmax, pmin, dmin, dmax, cwc, cwh, cthr, rung, level):
     """Agent i's hostile rung and cooperative level toward every j, in every replicate."""
     N, R = H.shape[1], H.shape[2]
@@ -65,15 +65,15 @@ def reciprocal_row(i, H, C, P, cap, u, row_of, M, rate, beta, gamma, psi, delta,
         for r in range(R):
             gap = at(cap[j], r) - at(cap[i], r)
             h, c, p = H[i, j, r], C[i, j, r], P[i, j, r]
+            # Σ_k g Σ_m α_km M_m = g Σ_m a_m M_m, a_m the replies per unit of trace m (≥ 0:
+            # zero iff no trace that excites a reply is left); stored traces × i's clock
             msum = 0.0
-            has = False
+            g = 0.0
             for m in range(6):
-                if M[i, j, m, r] != 0.0:
-                    has = True
-            if has:  # Σ_k g Σ_m α_km M_m = g Σ_m a_m M_m, a_m the replies per unit of trace m
-                g = at(G[i, j], r)
-                for m in range(6):
-                    msum += at(acol[m], r) * M[i, j, m, r]
+                msum += at(acol[m], r) * M[i, j, m, r]
+            has = msum > 0.0
+            if has:
+                g = at(G[i, j], r) * clock[i, r]
                 msum *= g
             x = at(bmin, r) * (h - 1.0) + at(gmax, r) * p - at(pmin, r) * c
             x -= (at(dmin, r) if gap >= 0.0 else at(dmax, r)) * gap
@@ -91,7 +91,7 @@ def reciprocal_row(i, H, C, P, cap, u, row_of, M, rate, beta, gamma, psi, delta,
                         s = 0.0
                         for m in range(6):
                             s += at(alpha[kk, m], r) * M[i, j, m, r]
-                        lam[kk] += at(G[i, j], r) * s
+                        lam[kk] += g * s
                     total += lam[kk]
                 rung[j, r] = draw_rung(uu, lam, total)
             mu = at(cwc, r) * c - at(cwh, r) * h
@@ -132,5 +132,5 @@ class Reciprocal(DecisionRule):
 
     def decide(self, i: int, model: "TriadModel") -> None:
         m = model
-        reciprocal_row(i, m.S[0], m.S[1], m.P, m.capability, m.u, m.draw_row_of, m.M, *self.arrays,
+        reciprocal_row(i, m.S[0], m.S[1], m.P, m.capability, m.u, m.draw_row_of, m.M, m.clock, *self.arrays,
                        m.ladder.cooperative_thresholds, m.hostile_rung[i], m.coop_level[i])
