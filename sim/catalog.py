@@ -63,7 +63,8 @@ def params() -> list[str]:
 
     rows = []
     for p in table.PARAMS:
-        shape = {"actor": "per actor", "pair": "per pair SRC_TGT", "scalar": ""}[p.shape]
+        shape = {"actor": "per actor", "pair": "per pair SRC_TGT", "scalar": "", "rung": "per rung K"}.get(
+            p.shape, f"per {p.shape}")
         rows.append(f"{p.path:40} {p.unit:14} [{p.lo:g}, {p.hi:g}]  default {table._default(p):18} "
                     f"{p.meaning}{f' ({shape})' if shape else ''}")
     return rows
