@@ -144,7 +144,8 @@ def test_routes_and_survival(tmp_path):
                      "record.replicates=0"]), out)
     routes = pd.read_parquet(out / "routes.parquet")
     assert set(routes.scenario) == {"baseline", "no_tel_aviv_embassy"}
-    for (_, _), g in routes.groupby(["scenario", "dyad"]):
+    assert set(routes.origin) == {"any", "endogenous"}
+    for _, g in routes.groupby(["scenario", "dyad", "origin"]):
         assert g["count"].sum() == 200
         assert g.p.sum() == pytest.approx(1.0, abs=1e-12)
     inc = pd.read_parquet(out / "incidence.parquet")

@@ -402,7 +402,8 @@ def test_route_flows_from_counts_and_routes_agree():
     np.testing.assert_allclose(by_counts, by_routes, atol=1e-9)
     reach = R.reach_shares(by_counts)
     assert reach[0] == 1.0
-    np.testing.assert_allclose(reach[1:], [0.85, 0.90, 0.35, 0.45, 0.0, 0.1], atol=1e-9)
+    # P(at least rung k): the routes whose last rung is >= k (0>1>2 .4, 0>1>2>3>4 .35, 0>2 .15, 0>1>4>6 .1)
+    np.testing.assert_allclose(reach[1:], [1.0, 1.0, 0.45, 0.45, 0.1, 0.1], atol=1e-9)
 
 
 def test_routes_panel_per_dyad_and_scenario_quiet_dyad_grey(cf_run):

@@ -25,6 +25,9 @@ def write_accumulators(path: Path, results: dict, paired: dict) -> None:
         arrays[f"routes/{name}/counts"] = r.routes.counts
         arrays[f"routes/{name}/step_days"] = r.routes.step_days
         arrays[f"routes/{name}/n"] = np.array(r.routes.n)
+        if r.routes.endogenous is not None:
+            arrays[f"routes/{name}/counts_endogenous"] = r.routes.endogenous.counts
+            arrays[f"routes/{name}/step_days_endogenous"] = r.routes.endogenous.step_days
     for name, pr in paired.items():
         if pr.daily is not None:
             arrays[f"effects/{name}/hist"] = pr.daily.hist

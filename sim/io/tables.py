@@ -24,7 +24,7 @@ SCHEMAS: dict[str, pa.Schema] = {
                         *_SUMMARY]),
     "incidence": pa.schema([("scenario", _S), ("date", _D), ("dyad", _S), ("rung", _I), ("origin", _S), ("p", _F)]),
     "effects": pa.schema([("scenario", _S), ("date", _D), ("dyad", _S), ("variable", _S), *_SUMMARY]),
-    "routes": pa.schema([("scenario", _S), ("dyad", _S), ("route", _S), ("count", _I), ("p", _F)]),
+    "routes": pa.schema([("scenario", _S), ("dyad", _S), ("origin", _S), ("route", _S), ("count", _I), ("p", _F)]),
     "trajectories": pa.schema([("scenario", _S), ("replicate", _I), ("date", _D), ("source", _S), ("target", _S),
                                ("hostility", _F), ("cooperation", _F)]),
     "actions": pa.schema([("scenario", _S), ("replicate", _I), ("date", _D), ("source", _S), ("target", _S),
@@ -95,13 +95,15 @@ def incidence_frame(scenario: str, stats: DailyStats, dates: np.ndarray, actors:
 
 
 def routes_frame(scenario: str, routes, actors: tuple[str, ...]) -> pd.DataFrame:
-    """Long table: scenario, dyad, route ("0>1>3"), count, p — every route that occurred."""
+    """Long table: scenario, dyad, origin (``any`` act or ``endogenous`` acts only), route
+    ("0>1>3"), count, p — every route that occurred."""
     names = dyad_names(actors)
     rows = []
-    for d, dyad in enumerate(names):
-        for mask in np.nonzero(routes.counts[d])[0]:
-            c = int(routes.counts[d, mask])
-            rows.append((scenario, dyad, route_name(int(mask)), c, c / routes.n))
-    df = pd.DataFrame(rows, columns=["scenario", "dyad", "route", "count", "p"])
-    return df.sort_values(["scenario", "dyad", "count", "route"], ascending=[True, True, False, True],
+    for origin, rs in routes.by_origin().items():
+        for d, dyad in enumerate(names):
+            for mask in np.nonzero(rs.counts[d])[0]:
+                c = int(rs.counts[d, mask])
+                rows.append((scenario, dyad, origin, route_name(int(mask)), c, c / rs.n))
+    df = pd.DataFrame(rows, columns=["scenario", "dyad", "origin", "route", "count", "p"])
+    return df.sort_values(["scenario", "dyad", "origin", "count", "route"], ascending=[True, True, True, False, True],
                           kind="stable").reset_index(drop=True)

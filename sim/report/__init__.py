@@ -191,10 +191,13 @@ def _routes_caption(run: dict) -> str:
     n = (run["summary"] or {}).get("replicates")
     cf = " Paired changes in route probabilities are in the counterfactual section." if len(run["scenarios"]) > 1 else ""
     return ("Escalation routes, rows = dyads, columns = scenarios. The nodes are the rungs of the ladder, "
-            "0 = start at the bottom to 6 = war at the top. An edge a→b means rung b was the next new rung a "
-            "replicate reached after rung a (rungs can be skipped); its width and label give the share of all "
-            f"{esc(n if n is not None else '')} replicates that made that jump. Node size and the percentage "
-            "left of a node: share of replicates that reached the rung by the end of the horizon. On the right, "
+            "0 = start at the bottom to 6 = war at the top. An edge a→b means the dyad's highest rung so far "
+            "stepped from a to b (rungs between are skipped); its width and label give the share of all "
+            f"{esc(n if n is not None else '')} replicates that made that step. Node size and the percentage "
+            "left of a node: P(at least rung k by the end), the share of replicates whose highest rung reached k "
+            "or more — the definition of the P(rung ≥ k) tables and the incidence figure (so a node counts the "
+            "edges passing over it, not only those ending at it); 'own' below it: the same for the model's own "
+            "(endogenous) acts, scripted events left out. On the right, "
             "the most frequent complete routes (the rungs first reached, in order), as a share of replicates, "
             "with 95% Wilson intervals in percent. Dyads in which no replicate escalates are drawn in grey." + cf)
 

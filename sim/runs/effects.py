@@ -64,7 +64,16 @@ def effects(pr: PairResult, settings: Settings, half_width: float) -> dict:
 
 def route_table(routes: RouteStats, settings: Settings, top: int = 5) -> dict:
     """Per dyad: the most frequent routes with Wilson intervals and step-date quartiles,
-    and the row-normalised rung-to-rung transition matrix."""
+    and the row-normalised rung-to-rung transition matrix (any act); the same three for
+    the endogenous acts alone under ``endogenous`` when they were counted."""
+    out = _route_block(routes, settings, top)
+    if routes.endogenous is not None:
+        for dyad, block in _route_block(routes.endogenous, settings, top).items():
+            out[dyad]["endogenous"] = block
+    return out
+
+
+def _route_block(routes: RouteStats, settings: Settings, top: int) -> dict:
     names = dyad_names(settings.actors)
     trans = routes.transitions()
     out = {}

@@ -113,7 +113,7 @@ def memory_estimate(settings: Settings, n_full: int, n_light: int, n_daily_pairs
         "engine state": float(per_replicate * R * scenarios * max(1, settings.workers)),
         "daily statistics": float(n_full * days * (2 * K + 2 * D) * (settings.bins + 3) * 4
                                   + n_daily_pairs * days * 2 * D * (DIFF_BINS_FACTOR * settings.bins + 3) * 4
-                                  + scenarios * D * 64 * 6 * days * 8),
+                                  + 2 * scenarios * D * 64 * 6 * days * 8),  # routes: any, endogenous
         # the recorder's arrays, then the long tables built from them (about 3x)
         "recorded replicates": float(4 * n_full * rec * days * 2 * N * N * 8),
     }
@@ -176,7 +176,7 @@ def _finish(mem: _Member, n_days: int) -> np.ndarray:
             res.stats.merge(mem.stats)
     if res.routes is None:
         res.routes = RouteStats(mem.model.first_reach.shape[1], n_days)
-    masks = res.routes.add(mem.model.first_reach)
+    masks = res.routes.add(mem.model.first_reach, mem.model.first_reach_endo)
     if mem.recorder is not None:
         if mem.recorder.keep_traj:
             res.trajectories.append(mem.recorder.trajectories(res.name))

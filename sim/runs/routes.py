@@ -4,6 +4,9 @@ A replicate's route is the set of rungs its dyad's highest-rung-so-far takes as 
 (a jump straight from 0 to 4 skips 1–3); since the maximum only rises, the set fixes the
 order, so a route is a 6-bit mask and the whole distribution is 64 counts per dyad.
 Step dates are kept as day histograms, so nothing grows with the number of replicates.
+
+Routes come by origin (docs/design/escalation.md §8): ``any`` act (scripted or the
+model's own) and ``endogenous`` acts only, the latter kept in ``RouteStats.endogenous``.
 """
 from __future__ import annotations
 
@@ -31,16 +34,33 @@ def route_name(mask: int) -> str:
     return ">".join(["0", *map(str, route_rungs(mask))])
 
 
+ORIGINS = ("any", "endogenous")
+
+
 class RouteStats:
-    """Route counts and step-day histograms of one scenario, per dyad."""
+    """Route counts and step-day histograms of one scenario, per dyad (any act); the routes
+    of the endogenous acts alone in ``endogenous`` (another RouteStats) once they are added."""
 
     def __init__(self, n_dyads: int, n_days: int):
         self.counts = np.zeros((n_dyads, N_ROUTES), dtype=np.int64)
         self.step_days = np.zeros((n_dyads, N_ROUTES, N_RUNGS, n_days), dtype=np.int64)
         self.n = 0
+        self.endogenous: RouteStats | None = None
 
-    def add(self, first_reach: np.ndarray) -> np.ndarray:
-        """Count a chunk's routes; return its masks (for pairing)."""
+    def by_origin(self) -> dict[str, "RouteStats"]:
+        """{"any": self, "endogenous": …} (the latter only when it was counted)."""
+        return {"any": self, **({"endogenous": self.endogenous} if self.endogenous is not None else {})}
+
+    def _endo(self) -> "RouteStats":
+        if self.endogenous is None:
+            self.endogenous = RouteStats(*self.step_days.shape[::3])
+        return self.endogenous
+
+    def add(self, first_reach: np.ndarray, first_reach_endo: np.ndarray | None = None) -> np.ndarray:
+        """Count a chunk's routes (and, given ``first_reach_endo``, its endogenous routes);
+        return the any-act masks (for pairing)."""
+        if first_reach_endo is not None:
+            self._endo().add(first_reach_endo)
         masks = route_masks(first_reach)
         D, R = masks.shape
         self.n += R
@@ -58,6 +78,8 @@ class RouteStats:
         self.counts += other.counts
         self.step_days += other.step_days
         self.n += other.n
+        if other.endogenous is not None:
+            self._endo().merge(other.endogenous)
 
     def transitions(self) -> np.ndarray:
         """(dyads, 7, 7) counts of steps a -> b along the routes (a = 0 is the start)."""

@@ -90,6 +90,10 @@ def _sum_accumulators(accs: list[dict], settings) -> tuple[dict, dict, dict]:
                 r = RouteStats(n_dyads, n_days)
                 r.counts, r.step_days = acc[f"routes/{name}/counts"], acc[f"routes/{name}/step_days"]
                 r.n = int(acc[f"routes/{name}/n"])
+                if f"routes/{name}/counts_endogenous" in acc:
+                    e = r.endogenous = RouteStats(n_dyads, n_days)
+                    e.counts, e.step_days, e.n = (acc[f"routes/{name}/counts_endogenous"],
+                                                  acc[f"routes/{name}/step_days_endogenous"], r.n)
                 routes[name].merge(r) if name in routes else routes.__setitem__(name, r)
     return stats, diffs, routes
 

@@ -1,5 +1,11 @@
 """Escalation routes: which rung each replicate reached next, drawn as arcs between
-the rungs of the ladder, with the most frequent complete routes listed beside."""
+the rungs of the ladder, with the most frequent complete routes listed beside.
+
+One definition of "reached rung k" serves this figure and every table: the dyad's highest
+rung so far is at least k (``summary.json`` ``p_rung_at_least``, ``incidence.parquet``).
+The nodes give that share; the arcs are the steps of the highest rung so far (a → b, the
+rungs between skipped), so a node's share is the sum of the arcs that pass over it, not
+only those ending at it. The endogenous share (the model's own acts) is printed beside it."""
 
 from __future__ import annotations
 
@@ -69,9 +75,11 @@ def route_flows(rec: dict, n: float | None) -> np.ndarray | None:
 
 
 def reach_shares(flows: np.ndarray) -> np.ndarray:
-    """Share of replicates that ever reach each rung (rung 0 = everyone)."""
-    reach = flows.sum(axis=0)
-    reach[0] = 1.0
+    """Share of replicates that reach at least each rung (rung 0 = everyone): the highest
+    rung so far climbs monotonically, so a replicate whose highest rung ends ≥ k made exactly
+    one step a → b with a < k ≤ b."""
+    n = flows.shape[0]
+    reach = np.array([1.0] + [float(flows[:k, k:].sum()) for k in range(1, n)])
     return np.clip(reach, 0.0, 1.0)
 
 
@@ -81,16 +89,40 @@ def top_routes(rec: dict, routes_df: pd.DataFrame | None, scenario: str, dyad: s
     listed = [r for r in rec.get("routes") or [] if isinstance(r, dict) and "route" in r]
     if listed:
         return sorted(listed, key=lambda r: -float(r.get("p", 0.0)))[:top]
-    if routes_df is None or routes_df.empty:
+    sub = _parquet_rows(routes_df, scenario, dyad)
+    if sub.empty:
         return []
-    sub = routes_df[(routes_df["scenario"] == scenario) & (routes_df["dyad"] == dyad)]
     sub = sub.sort_values(["p", "route"], ascending=[False, True], kind="stable").head(top)
     return [{"route": r, "p": float(p)} for r, p in zip(sub["route"], sub["p"])]
 
 
+def _parquet_rows(routes_df: pd.DataFrame | None, scenario: str, dyad: str, origin: str = "any") -> pd.DataFrame:
+    """routes.parquet rows of one scenario, dyad and origin (files without ``origin``: any act)."""
+    if routes_df is None or routes_df.empty:
+        return pd.DataFrame(columns=["route", "p"])
+    keep = (routes_df["scenario"] == scenario) & (routes_df["dyad"] == dyad)
+    if "origin" in routes_df:
+        keep &= routes_df["origin"] == origin
+    return routes_df[keep]
+
+
+def _endo_flows(rec: dict, routes_df: pd.DataFrame | None, scenario: str, dyad: str, n: float | None):
+    """Flows of the endogenous routes: summary's ``endogenous`` block, else routes.parquet."""
+    endo = rec.get("endogenous") if isinstance(rec.get("endogenous"), dict) else {}
+    counts = _square(endo.get("transition_counts"))
+    if counts is not None and n:
+        return counts / float(n)
+    sub = _parquet_rows(routes_df, scenario, dyad, "endogenous")
+    if sub.empty:
+        return None
+    return _flows_from_routes([{"route": r, "p": float(p)} for r, p in zip(sub["route"], sub["p"])])
+
+
 def routes_inputs(summary: dict, routes_df: pd.DataFrame | None,
                   scenarios: Sequence[str]) -> dict[tuple[str, str], dict]:
-    """{(scenario, dyad): {"flows", "routes"}} for every pair with route data."""
+    """{(scenario, dyad): {"flows", "routes", "reach", "reach_endo"}} for every pair with route
+    data; ``reach``: P(at least rung k by the end), any act; ``reach_endo``: endogenous acts
+    only (None when the run has no endogenous routes)."""
     scen = summary.get("scenarios") or {}
     n = summary.get("replicates")
     out = {}
@@ -102,7 +134,9 @@ def routes_inputs(summary: dict, routes_df: pd.DataFrame | None,
             if flows is None and routes:
                 flows = _flows_from_routes(routes)
             if flows is not None:
-                out[(s, dyad)] = {"flows": flows, "routes": routes}
+                endo = _endo_flows(rec, routes_df, s, dyad, n)
+                out[(s, dyad)] = {"flows": flows, "routes": routes, "reach": reach_shares(flows),
+                                  "reach_endo": None if endo is None else reach_shares(endo)}
     if not out and routes_df is not None and not routes_df.empty:
         out = _inputs_from_parquet(routes_df, scenarios)
     return out
@@ -112,9 +146,13 @@ def _inputs_from_parquet(routes_df: pd.DataFrame, scenarios: Sequence[str]) -> d
     out = {}
     for s in scenarios:
         for dyad in sorted(routes_df.loc[routes_df["scenario"] == s, "dyad"].unique()):
-            sub = routes_df[(routes_df["scenario"] == s) & (routes_df["dyad"] == dyad)]
-            allr = [{"route": r, "p": float(p)} for r, p in zip(sub["route"], sub["p"])]
-            out[(s, dyad)] = {"flows": _flows_from_routes(allr), "routes": top_routes({}, routes_df, s, dyad)}
+            sub = _parquet_rows(routes_df, s, dyad)
+            flows = _flows_from_routes([{"route": r, "p": float(p)} for r, p in zip(sub["route"], sub["p"])])
+            if flows is None:
+                continue
+            endo = _endo_flows({}, routes_df, s, dyad, None)
+            out[(s, dyad)] = {"flows": flows, "routes": top_routes({}, routes_df, s, dyad), "reach": reach_shares(flows),
+                              "reach_endo": None if endo is None else reach_shares(endo)}
     return out
 
 
@@ -143,13 +181,17 @@ def _draw_arc(ax, a: int, b: int, share: float, color) -> None:
                 bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
 
 
-def _draw_nodes(ax, reach: np.ndarray, color) -> None:
+def _draw_nodes(ax, reach: np.ndarray, reach_endo: np.ndarray | None, color) -> None:
+    """Node k: P(at least rung k) by any act (size, label); the endogenous share below it."""
     for k, r in enumerate(reach):
         reached = r > 0
         ax.scatter([_NODE_X], [k], s=12 + 70 * r, color=color if reached else "white",
                    edgecolor="0.25" if reached else _GREY, linewidth=0.6, zorder=4)
         if 0 < k and reached:
-            ax.text(_NODE_X - 0.035, k, _pct(r), fontsize=5.5, ha="right", va="center", zorder=4)
+            ax.text(_NODE_X - 0.035, k, _pct(r), fontsize=5.5, ha="right", va="bottom", zorder=4)
+            if reach_endo is not None:
+                ax.text(_NODE_X - 0.035, k, f"own {_pct(float(reach_endo[k]))}", fontsize=4.8, ha="right",
+                        va="top", color="0.4", zorder=4)
 
 
 def _pct(share: float) -> str:
@@ -177,7 +219,7 @@ def _draw_routes_panel(ax, data: dict | None, color: str) -> None:
         for b in range(a + 1, flows.shape[1]):
             if flows[a, b] > 0:
                 _draw_arc(ax, a, b, float(flows[a, b]), col)
-    _draw_nodes(ax, reach_shares(flows), col)
+    _draw_nodes(ax, data.get("reach", reach_shares(flows)), data.get("reach_endo"), col)
     text = "no escalation in any replicate" if quiet else _route_text(data["routes"])
     ax.text(_ROUTE_TEXT_X, 0.98, text, transform=ax.transAxes, ha="left", va="top", fontsize=6,
             linespacing=1.35, color="0.45" if quiet else "0.1")
@@ -189,7 +231,7 @@ def _rung_ticklabels() -> list[str]:
 
 
 def _routes_axes_frame(ax, show_labels: bool) -> None:
-    ax.set_xlim(-0.12, 1.0)
+    ax.set_xlim(-0.2, 1.0)  # room for the share labels left of the nodes
     ax.set_ylim(-0.6, N_RUNG_NODES - 0.4)
     ax.set_yticks(range(N_RUNG_NODES))
     ax.set_yticklabels(_rung_ticklabels(), fontsize=6)
@@ -224,9 +266,10 @@ def _routes_legend(fig: Figure, ncols: int) -> None:
     handles = [Line2D([], [], color="0.35", lw=0.5 + 8.0 * v, alpha=0.7, label=f"{100 * v:.0f}% of replicates")
                for v in (0.05, 0.25, 0.5)]
     handles += [
-        Line2D([], [], color="0.35", marker="o", ls="none", ms=5, label="rung reached (% = share reaching it)"),
+        Line2D([], [], color="0.35", marker="o", ls="none", ms=5,
+               label="P(at least rung k by the end): any act; 'own' = endogenous acts only"),
         Line2D([], [], color="white", marker="o", mec=_GREY, ls="none", ms=4, label="never reached"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=ncols, handlelength=2.5,
-               title="edge a→b: rung b first reached right after rung a; width ∝ share",
+               title="edge a→b: the highest rung so far stepped from a to b (rungs between skipped); width ∝ share",
                title_fontsize=6.5)
