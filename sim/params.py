@@ -223,11 +223,11 @@ PARAMS: tuple[Param, ...] = (
     _memory("half_life_days", "day", 0.01, 1e6, 30.0, "half-life of the memory of received acts (the Hawkes kernel)",
             "MID 4.3 incidents 1992–2010: median delay of the reply 31 days; Iran's reciprocal expulsion came 29 days "
             "after Azerbaijan's."),
-    _memory("excitation", "replies per act", 0, 0.99, dict(zip(RUNGS, (0.5, 0.7, 0.4, 0.4, 0.6, 0.0))),
+    _memory("excitation", "replies per act", 0, 10, dict(zip(RUNGS, (0.5, 0.7, 0.4, 0.4, 0.6, 0.0))),
             "expected number of direct replies to one received rung-K act (branching ratio, at equal capability)",
             "verbal and diplomatic tit-for-tat is routine (Goldstein & Freeman 1991); MID: 33 % of displays and 24 % "
             "of uses of force answered; the 2024 strikes were answered; war is an outcome, not an act to answer. "
-            "Below 1, so cascades die out."),
+            "Checked at load: the spectral radius of the pair's reply matrix must be < 1 (design §2.4), so cascades die out."),
     _memory("spread.down", "share", 0, 1, 0.2, "share of replies one rung below the received act (the three shares are normalised to sum 1 over the rungs 1–5 a reply can take)",
             "MID replies to displays and uses: 18 % a level lower, 63 % the same, 19 % higher.", varies=False),
     _memory("spread.same", "share", 0, 1, 0.6, "share of replies at the rung of the received act", "same.",

@@ -121,6 +121,14 @@ def build_events(cfg: Mapping[str, Any], actors: Sequence[str]) -> list[Event]:
     return events
 
 
+def _checked(p: ModelParams, actors: Sequence[str]) -> ModelParams:
+    """The parameters, once the retaliation cascade they define is known to die out."""
+    from sim.config.branching import check_branching
+
+    check_branching(p, actors)
+    return p
+
+
 def build_settings(cfg: Mapping[str, Any]) -> Settings:
     """Validate a plain config mapping and build the engine's settings."""
     actors_cfg = cfg["actors"]
@@ -143,7 +151,7 @@ def build_settings(cfg: Mapping[str, Any]) -> Settings:
         actors=tuple(actors),
         names=tuple(str(actors_cfg[a]["name"]) for a in actors),
         start=start, end=end,
-        params=build_params(cfg, actors),
+        params=_checked(build_params(cfg, actors), actors),
         **initial,
         ladder=build_ladder(cfg["ladder"]),
         events=tuple(build_events(cfg, actors)),

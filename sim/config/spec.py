@@ -32,6 +32,8 @@ class CounterfactualSpec:
     target_half_width: float  # for the "enough replications" diagnostic
     focus: str | None  # dyad the answer sentence speaks of (None: the changed events' dyad)
     rank_rung: int  # leave-one-out ranks P(rung >= this within 12 months) and tension
+    attribution_lags: tuple[int, ...] = (30, 90, 365)  # leave-one-out: days after each event's own day
+    rank_lag: int = 90  # leave-one-out rows are ranked by |tension effect| at this lag
 
     @property
     def single(self) -> bool:
@@ -98,6 +100,7 @@ def build_counterfactual(cf: Mapping[str, Any], settings: Settings) -> Counterfa
         raise ConfigError("counterfactual.target_half_width", f"{cf['target_half_width']} is out of range; allowed: (0, 1]")
     if not 1 <= cf["rank_rung"] <= 6:
         raise ConfigError("counterfactual.rank_rung", f"{cf['rank_rung']} is out of range; allowed: 1..6")
+    lags, rank_lag = attribution_lags(cf)
     dyads = {"-".join(sorted(p)) for p in combinations(settings.actors, 2)}
     if cf.get("focus") and cf["focus"] not in dyads:
         raise ConfigError("counterfactual.focus", f"{cf['focus']!r}; allowed: {', '.join(sorted(dyads))}")
@@ -113,8 +116,32 @@ def build_counterfactual(cf: Mapping[str, Any], settings: Settings) -> Counterfa
         name=cf["name"], question=cf.get("question"), ops=parse_ops(cf["ops"], settings.actors),
         leave_one_out=bool(cf["leave_one_out"]), effect_months=months, effect_dates=dates,
         target_half_width=float(cf["target_half_width"]), focus=cf.get("focus"),
-        rank_rung=int(cf["rank_rung"]),
+        rank_rung=int(cf["rank_rung"]), attribution_lags=lags, rank_lag=rank_lag,
     )
+
+
+MAX_LAG_DAYS = 3650  # ten years: longer than any horizon the timeline supports
+MAX_LAGS = 10  # each lag keeps 12 running maxima per pair and replicate chunk
+
+
+def attribution_lags(cf: Mapping[str, Any]) -> tuple[tuple[int, ...], int]:
+    """``counterfactual.attribution_lags`` (distinct whole days in [1, 3650], at most 10,
+    sorted) and ``counterfactual.rank_lag`` (one of them)."""
+    raw = list(cf.get("attribution_lags", (30, 90, 365)))
+    key = "counterfactual.attribution_lags"
+    if not raw or len(raw) > MAX_LAGS:
+        raise ConfigError(key, f"{raw}: give 1 to {MAX_LAGS} lags in days; allowed: whole days in [1, {MAX_LAG_DAYS}]")
+    for k, v in enumerate(raw):
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_LAG_DAYS:
+            raise ConfigError(f"{key}[{k}]", f"{v!r} is not a lag in days; allowed: whole days in [1, {MAX_LAG_DAYS}]")
+    if len(set(raw)) != len(raw):
+        raise ConfigError(key, f"{raw} lists a lag twice; allowed: distinct whole days in [1, {MAX_LAG_DAYS}]")
+    lags = tuple(sorted(raw))
+    rank = cf.get("rank_lag", 90)
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank not in lags:
+        raise ConfigError("counterfactual.rank_lag", f"{rank!r} is not one of counterfactual.attribution_lags; "
+                          f"allowed: {', '.join(map(str, lags))}")
+    return lags, rank
 
 
 def build_spec(plain: Mapping[str, Any]) -> RunSpec:

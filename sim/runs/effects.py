@@ -18,8 +18,6 @@ from sim.runs.routes import RouteStats, route_name
 from sim.runs.stats import dyad_names
 from sim.runs.summary import Z95, wilson
 
-ATTRIBUTION_LAGS = (30, 90, 365)  # days after each event's own realised day (leave-one-out)
-
 
 def plan(applied: Applied, settings: Settings, months: Sequence[int], dates: Sequence[dt.date],
          p_months: int | None = None) -> PairPlan:
@@ -191,19 +189,18 @@ def _lag_block(pr: PairResult, d: int, rung: int, half_width: float, flip) -> di
     return out
 
 
-RANK_LAG = "90"  # leave-one-out rows are ranked by |tension effect| this many days after each event
-
-
-def _rank_key(row: dict) -> float:
-    t = ((row.get("lags") or {}).get(RANK_LAG) or {}).get("tension") or row.get("tension")
+def _rank_key(row: dict, rank_lag: int) -> float:
+    t = ((row.get("lags") or {}).get(str(rank_lag)) or {}).get("tension") or row.get("tension")
     return -abs(t["diff"]) if t else 0.0
 
 
 def attribution_ranking(pairs: Mapping[str, PairResult], event_of: Mapping[str, str], settings: Settings,
-                        half_width: float, rung: int = 3) -> dict:
+                        half_width: float, rung: int = 3, rank_lag: int = 90) -> dict:
     """Leave-one-out ranking per dyad: each event's effect on tension 12 months after it,
-    and on P(rung >= ``rung`` within 12 months); the effect of an event is minus the
-    effect of removing it."""
+    and on P(rung >= ``rung`` within 12 months), and the same at each of the pairs' lags
+    after the event's own day; the effect of an event is minus the effect of removing it.
+    Rows are ranked by |tension effect| ``rank_lag`` days after the event
+    (``counterfactual.rank_lag``)."""
     names = dyad_names(settings.actors)
     out: dict[str, list] = {}
     for d, dyad in enumerate(names):
@@ -220,5 +217,5 @@ def attribution_ranking(pairs: Mapping[str, PairResult], event_of: Mapping[str, 
             if pr.plan.lags:
                 row["lags"] = _lag_block(pr, d, rung, half_width, flip)
             rows.append(row)
-        out[dyad] = sorted(rows, key=_rank_key)
+        out[dyad] = sorted(rows, key=lambda r: _rank_key(r, rank_lag))
     return dict(sorted(out.items()))

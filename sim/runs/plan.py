@@ -37,7 +37,7 @@ def plan_run(spec: RunSpec) -> Plan:
             a = apply_ops(name, [Remove("counterfactual.ops[0].remove", raw, ev.id, cascade=True)], settings)
             applied[name], event_of[name] = a, ev.id
             pairs.append(replace(effects.plan(a, settings, [12], [], p_months=12), event_id=ev.id,
-                                 lags=tuple(effects.ATTRIBUTION_LAGS)))
+                                 lags=cf.attribution_lags))
     elif cf.single:
         a = apply_ops(cf.name, cf.ops, settings)
         if a.first_change is not None and a.first_change > settings.end:
@@ -53,18 +53,19 @@ def counterfactual_summary(plan: Plan, paired: dict, spec: RunSpec) -> dict:
     settings, cf = spec.settings, spec.counterfactual
     hw = cf.target_half_width
     if cf.leave_one_out:
-        ranking = effects.attribution_ranking(paired, plan.event_of, settings, hw, cf.rank_rung)
+        ranking = effects.attribution_ranking(paired, plan.event_of, settings, hw, cf.rank_rung, cf.rank_lag)
         lines = []
         for dyad, rows in ranking.items():
             r = rows[0]
-            t = ((r.get("lags") or {}).get(effects.RANK_LAG) or {}).get("tension") or r["tension"]
+            t = ((r.get("lags") or {}).get(str(cf.rank_lag)) or {}).get("tension") or r["tension"]
             lines.append(f"{dyad}: {r['event']} ({t['diff']:+.3f} [{t['lo']:+.3f}, {t['hi']:+.3f}])")
         n = settings.replicate_range()[1] - settings.replicate_range()[0]
         answer = ((cf.question or "").strip() + " " if cf.question else "") + (
             f"Leave-one-out over {len(paired)} events, {n} paired replicates: the event whose removal changes "
-            f"tension {effects.RANK_LAG} days after the event's own date the most, per dyad (its own effect, "
+            f"tension {cf.rank_lag} days after the event's own date the most, per dyad (its own effect, "
             "95% CI): " + "; ".join(lines) + ".")
         return {"attribution": {"name": cf.name, "question": cf.question, "rank_rung": cf.rank_rung,
+                                "attribution_lags": list(cf.attribution_lags), "rank_lag": cf.rank_lag,
                                 "ranking": ranking, "answer": answer}}
     out = {}
     for name, pr in paired.items():
