@@ -50,3 +50,18 @@ def test_lag_is_measured_from_the_events_own_date(loo, tmp_path):
                if r["event"] == "tehran_embassy_attack")
     assert row["lags"]["30"]["tension"]["diff"] == pytest.approx(-eff["2023-02-26"]["diff"], abs=1e-6)
     assert row["lags"]["90"]["tension"]["diff"] == pytest.approx(-eff["2023-04-27"]["diff"], abs=1e-6)
+
+
+def test_lags_and_rank_lag_come_from_the_config(tmp_path):
+    """counterfactual.attribution_lags / rank_lag: rows carry exactly the configured lags
+    (sorted) and are ranked by the tension effect at rank_lag."""
+    summ = _run(tmp_path / "cfg", "experiment=attribution", "counterfactual.attribution_lags=[60,7]",
+                "counterfactual.rank_lag=7", "ensemble.replicates=40")
+    att = summ["attribution"]
+    assert att["attribution_lags"] == [7, 60] and att["rank_lag"] == 7
+    assert "tension 7 days after the event's own date" in att["answer"]
+    for rows in att["ranking"].values():
+        assert all(set(r["lags"]) == {"7", "60"} for r in rows)
+        key = [abs(r["lags"]["7"]["tension"]["diff"]) for r in rows]
+        assert key == sorted(key, reverse=True)
+        assert all(r["lags"]["7"]["n"] == 40 for r in rows)
