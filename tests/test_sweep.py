@@ -67,8 +67,9 @@ def test_joblib_sweep_writes_one_table_and_a_report(joblib_sweep):
         s = json.loads((d / r.job_dir / "summary.json").read_text())["scenarios"][r.scenario][r.dyad]
         assert r.p_rung_3 == s["p_rung_at_least"]["3"]["p"] and r.tension_end_q50 == s["tension_end"]["q50"]
     assert (d / "sweep_report.html").exists()
-    for name in ("sweep_p_rung_3.png", "sweep_p_rung_5.png", "sweep_tension.png"):
+    for name in ("sweep_p_rung.png", "sweep_state.png"):  # no counterfactual: no effect figure
         assert (d / "sweep_figures" / name).stat().st_size > 1000
+    assert not (d / "sweep_figures" / "sweep_effect_p_rung.png").exists()
     assert "sweep: 3 job(s): 3 complete, 0 failed, 0 incomplete" in proc.stdout
 
 

@@ -12,11 +12,19 @@ import pyarrow as pa
 from sim.sweep.jobs import Job, parse_override, parse_value
 
 RUNGS = range(1, 7)
-CF_RUNGS = (3, 5)  # paired counterfactual effects carried into the sweep table
+ORIGINS = ("", "_endogenous")  # any act; the model's own (endogenous) acts only
+BOUNDS = ("", "_lo", "_hi")
+VALUES = ("tension", "net_relation")  # paired effects on the state at the end, per dyad
 
-METRICS = ["scenario", "dyad", "primary", *[f"p_rung_{k}{s}" for k in RUNGS for s in ("", "_lo", "_hi")],
+
+def p_columns(prefix: str) -> list[str]:
+    """``{prefix}{k}{origin}{bound}`` for every rung, origin and bound (any act first)."""
+    return [f"{prefix}{k}{o}{b}" for o in ORIGINS for k in RUNGS for b in BOUNDS]
+
+
+METRICS = ["scenario", "dyad", "primary", *p_columns("p_rung_"),
            "tension_end_q05", "tension_end_q50", "tension_end_q95",
-           *[f"cf_diff_p_rung_{k}{s}" for k in CF_RUNGS for s in ("", "_lo", "_hi")]]
+           *p_columns("cf_diff_p_rung_"), *[f"cf_diff_{v}_end{b}" for v in VALUES for b in BOUNDS]]
 BASE = ["kind", "job", "job_dir", "status", "error", "chunk", "chunks", "replicates", "seed", "config_hash",
         "wall_seconds"]
 _INTS = {"job", "chunk", "chunks", "replicates", "seed"}
@@ -44,25 +52,43 @@ def _primary(summary: dict) -> str:
     return (cfs or names or ["baseline"])[-1]
 
 
+def _bounds(row: dict, name: str, e: dict | None) -> None:
+    for part, b in zip(("diff", "lo", "hi"), BOUNDS):
+        v = (e or {}).get(part)
+        row[f"{name}{b}"] = float("nan") if v is None else float(v)
+
+
+def _effects(row: dict, scen: str, dyad: str, summary: dict) -> None:
+    """The paired effect of the row's scenario against its job's baseline, on P(at least rung
+    k by the end) (any act, endogenous) and on tension and net relation at the end. The
+    baseline is its own reference: its effects are exactly 0."""
+    if scen == "baseline":
+        for c in p_columns("cf_diff_p_rung_") + [f"cf_diff_{v}_end{b}" for v in VALUES for b in BOUNDS]:
+            row[c] = 0.0
+        return
+    eff = ((summary.get("counterfactuals") or {}).get(scen) or {}).get("effects", {}).get(dyad) or {}
+    by_date = eff.get("p_rung_at_least") or {}
+    last = by_date[max(by_date)] if by_date else {}
+    for k in RUNGS:
+        _bounds(row, f"cf_diff_p_rung_{k}", last.get(str(k)))
+        _bounds(row, f"cf_diff_p_rung_{k}_endogenous", (last.get("endogenous") or {}).get(str(k)))
+    for v in VALUES:
+        _bounds(row, f"cf_diff_{v}_end", (eff.get(v) or {}).get(summary.get("end")))
+
+
 def metric_rows(summary: dict) -> list[dict]:
     rows = []
     primary = _primary(summary)
-    cfs = summary.get("counterfactuals") or {}
     for scen, dyads in summary.get("scenarios", {}).items():
         for dyad, d in dyads.items():
             row: dict[str, Any] = {"scenario": scen, "dyad": dyad, "primary": scen == primary}
-            for k in RUNGS:
-                e = d["p_rung_at_least"][str(k)]
-                row[f"p_rung_{k}"], row[f"p_rung_{k}_lo"], row[f"p_rung_{k}_hi"] = e["p"], e["lo"], e["hi"]
+            for o, block in (("", d["p_rung_at_least"]), ("_endogenous", d["p_rung_at_least"].get("endogenous"))):
+                for k in RUNGS:
+                    e = (block or {}).get(str(k))
+                    _bounds(row, f"p_rung_{k}{o}", None if e is None else {"diff": e["p"], "lo": e["lo"], "hi": e["hi"]})
             for q in ("q05", "q50", "q95"):
                 row[f"tension_end_{q}"] = d["tension_end"][q]
-            eff = (cfs.get(scen) or {}).get("effects", {}).get(dyad, {}).get("p_rung_at_least") or {}
-            last = eff[max(eff)] if eff else {}
-            for k in CF_RUNGS:
-                e = last.get(str(k)) or {}
-                for part, name in (("diff", ""), ("lo", "_lo"), ("hi", "_hi")):
-                    v = e.get(part)
-                    row[f"cf_diff_p_rung_{k}{name}"] = float("nan") if v is None else float(v)
+            _effects(row, scen, dyad, summary)
             rows.append(row)
     return rows
 
