@@ -89,7 +89,7 @@ def rung_grid(plt, df: pd.DataFrame, axis: _Axis, dyads: list[str], colours: dic
         sub = df[df["dyad"] == dyad]
         for j, k in enumerate(RUNGS):
             ax = axes[i][j]
-            for n, (lab, rows, color) in enumerate(_series(axis, sub, colours[dyad])):
+            for lab, rows, color in _series(axis, sub, colours[dyad]):
                 for m, origin in enumerate(ORIGIN_STYLE):
                     name = f"{lab + ': ' if lab else ''}{ORIGIN_STYLE[origin][2]}"
                     _draw(ax, axis, rows, f"{prefix}{k}{origin}", color, origin, (m - 0.5) * 0.18,
