@@ -59,7 +59,7 @@ def effect_table(frame: pd.DataFrame, sweep_dir: Path) -> str:
     head = ["job", *(esc(readable(k).replace("\n", " ")) for k in keys), "scenario", "dyad",
             *(f"P(≥{k})<br><small>any / endogenous</small>" for k in range(1, 7))]
     if effects:
-        head += [f"effect on P(≥{k})<br><small>any; endogenous</small>" for k in range(1, 7)]
+        head += [f"effect on P(≥{k})<br><small>any<br>endogenous</small>" for k in range(1, 7)]
         head += ["effect on tension at the end", "effect on net relation at the end"]
     rows = []
     for _, r in df.sort_values(["job", "dyad"], na_position="last").iterrows():
@@ -69,13 +69,14 @@ def effect_table(frame: pd.DataFrame, sweep_dir: Path) -> str:
                  esc(r["dyad"])]
         cells += [f"{num(r[f'p_rung_{k}'], 2)} / {num(r[f'p_rung_{k}_endogenous'], 2)}" for k in range(1, 7)]
         if effects:
-            cells += [_pm(r[f"cf_diff_p_rung_{k}"], r[f"cf_diff_p_rung_{k}_lo"], r[f"cf_diff_p_rung_{k}_hi"]) + "; "
+            cells += [_pm(r[f"cf_diff_p_rung_{k}"], r[f"cf_diff_p_rung_{k}_lo"], r[f"cf_diff_p_rung_{k}_hi"]) + "<br>"
                       + _pm(r[f"cf_diff_p_rung_{k}_endogenous"], r[f"cf_diff_p_rung_{k}_endogenous_lo"],
                             r[f"cf_diff_p_rung_{k}_endogenous_hi"]) for k in range(1, 7)]
             cells += [_pm(r[f"cf_diff_{v}_end"], r[f"cf_diff_{v}_end_lo"], r[f"cf_diff_{v}_end_hi"])
                       for v in ("tension", "net_relation")]
         rows.append(cells)
-    return table(head, rows)
+    n_text = 3 + len(keys)  # job, swept values, scenario, dyad: text; the rest numbers (no wrapping)
+    return table(head, rows, [""] * n_text + ["num"] * (len(head) - n_text))
 
 
 def write_report(sweep_dir: Path, frame: pd.DataFrame, jobs: Sequence[Job], groups: Sequence[Group], *,
@@ -111,7 +112,7 @@ def write_report(sweep_dir: Path, frame: pd.DataFrame, jobs: Sequence[Job], grou
     if eff:
         body.append("<h2 id='effects'>Escalation and effects by rung</h2><p>P(at least rung k by the end) of each "
                     "job's scenario, any act / endogenous acts only; with a counterfactual, its paired effect against "
-                    "the job's baseline with 95% intervals (any act; endogenous), and on mean tension and net "
+                    "the job's baseline with 95% intervals (any act above, endogenous below), and on mean tension and net "
                     "relation at the end.</p>" + eff)
     rows = []
     for j in jobs:
