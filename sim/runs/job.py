@@ -59,6 +59,10 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     plain = validate(cfg)
     spec = build_spec(plain)
     settings = spec.settings
+    if (plain.get("backtest") or {}).get("enabled"):
+        from sim.forecast.runner import run_backtest_job
+
+        return run_backtest_job(plain, settings, out)
     method = spec.explore.get("method", "none")
     if method != "none":
         from sim.explore import run_exploration  # heavy optional imports only when exploring
