@@ -184,3 +184,11 @@ def write_backtest_report(out_dir: Path, summ: Mapping, df: pd.DataFrame) -> Pat
     path = Path(out_dir) / "report.html"
     atomic_write_bytes(path, page("triad backtest", "\n".join(parts)).encode("utf-8"))
     return path
+
+
+def rebuild(run_dir: Path) -> Path:
+    """``triad-report DIR`` on a backtest run: the same report from its summary.json and backtest.parquet."""
+    import json
+
+    summ = json.loads((Path(run_dir) / "summary.json").read_text("utf-8"))
+    return write_backtest_report(Path(run_dir), summ, pd.read_parquet(Path(run_dir) / "backtest.parquet"))

@@ -173,7 +173,7 @@ def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> d
         print(f"answer ({summ['attribution']['name']}): {summ['attribution']['answer']}")
     v = summ.get("validation") or {}
     if "overall_sign_agreement" in v:
-        print(f"GDELT sign agreement of monthly net relation {v['window'][0]}..{v['window'][1]}: "
+        print(f"GDELT sign agreement of monthly net relation {v['window'][0]}..{v['window'][1]} ({v.get('label', 'in-sample fit')}): "
               f"{v['overall_sign_agreement']:.0%} " + json.dumps(
                   {k: d["sign_agreement"] for k, d in v["dyads"].items()}))
     return summ
