@@ -93,8 +93,8 @@ def skill(model: np.ndarray, baseline: np.ndarray, groups: np.ndarray, *, n_boot
     of one origin, which share its simulation, stay together.
 
     Returns ``{"skill", "lo", "hi", "n", "origins"}``; skill is None where the baseline's
-    total is 0 (it is perfect: no skill can be defined), and the interval bounds are None
-    where a resample's baseline total is 0.
+    total is 0 (it is perfect: no skill can be defined). Resamples whose baseline total is 0
+    are left out of the interval; with over half of them so, or one origin, it is None.
     """
     model, baseline, groups = (np.asarray(a) for a in (model, baseline, groups))
     keys, inv = np.unique(groups, return_inverse=True)
@@ -108,8 +108,9 @@ def skill(model: np.ndarray, baseline: np.ndarray, groups: np.ndarray, *, n_boot
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, G, size=(n_boot, G))
     bs, ms = b[idx].sum(axis=1), m[idx].sum(axis=1)
-    if G > 1 and (bs > 0).all():
-        draws = 1.0 - ms / bs
+    ok = bs > 0  # a resample of only origins where the baseline was perfect has no skill: left out
+    if G > 1 and ok.mean() >= 0.5:
+        draws = 1.0 - ms[ok] / bs[ok]
         a = (1 - level) / 2
         out["lo"], out["hi"] = (float(v) for v in np.quantile(draws, [a, 1 - a]))
     return out
