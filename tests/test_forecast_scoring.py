@@ -88,6 +88,7 @@ def test_persistence_on_a_constant_series_has_zero_error():
         assert fc.crps(7.5) == 0.0 and brier(fc.p_positive(), 7.5) == 0.0
         assert baselines.random_walk(past, h).crps(7.5) == pytest.approx(0.0, abs=1e-9)
         assert baselines.climatology(past, h).crps(7.5) == 0.0
+        assert baselines.ar1(past, h).crps(7.5) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_baselines_are_built_from_the_past_only():
@@ -96,6 +97,10 @@ def test_baselines_are_built_from_the_past_only():
     assert baselines.climatology(past, 2).samples.tolist() == past.tolist()
     rw = baselines.random_walk(past, 4)
     assert rw.mu == 6.0 and rw.sd == pytest.approx(np.std([2.0, -1.0, 4.0], ddof=1) * 2)
+    # ar1: the observation model with no simulation; φ = 0 here (residual lag-1 correlation is negative)
+    a = baselines.ar1(past, 2)
+    e = past - past.mean()
+    assert a.mu == pytest.approx(past.mean()) and a.sd == pytest.approx(np.sqrt(e @ e / 2))
 
 
 def test_skill_is_zero_against_itself_and_undefined_against_a_perfect_baseline():

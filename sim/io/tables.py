@@ -31,7 +31,7 @@ SCHEMAS: dict[str, pa.Schema] = {
                           ("origin", _S), ("event_id", _S), ("cameo", _S), ("goldstein", _F), ("rung", _I)]),
     # rolling-origin backtest (sim/forecast/backtest.py): one row per origin × horizon × dyad
     "backtest": pa.schema([("origin", _D), ("horizon", _I), ("dyad", _S), ("target_month", _D), ("observed", _F),
-                           *((f"{f}_{k}", _F) for f in ("model", "persistence", "climatology", "random_walk")
+                           *((f"{f}_{k}", _F) for f in ("model", "persistence", "climatology", "random_walk", "ar1")
                              for k in ("crps", "brier", "log", "p_positive")),
                            ("model_mean", _F), ("model_pit", _F), *((q, _F) for q in ("q05", "q25", "q50", "q75", "q95")),
                            *((k, _F) for k in ("obs_mu", "obs_beta", "obs_x_rest", "obs_sigma", "obs_phi",

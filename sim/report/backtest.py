@@ -18,8 +18,9 @@ from sim.report.markup import esc
 from sim.report.page import embedded_figure, page
 
 BASE_COLORS = {"persistence": style.OKABE_ITO["black"], "climatology": style.OKABE_ITO["sky_blue"],
-               "random_walk": style.OKABE_ITO["yellow"]}
-BASE_LABELS = {"persistence": "vs persistence", "climatology": "vs climatology", "random_walk": "vs random walk"}
+               "random_walk": style.OKABE_ITO["yellow"], "ar1": "#7F7F7F"}
+BASE_LABELS = {"persistence": "vs persistence", "climatology": "vs climatology", "random_walk": "vs random walk",
+               "ar1": "vs AR(1) without the simulation"}
 SKILL_FLOOR = -2.0  # skill axis clipped here (skill is unbounded below); clipped intervals end in an arrow
 
 
@@ -33,7 +34,7 @@ def skill_figure(skills: list[dict], score: str = "crps") -> Figure:
             for j, base in enumerate(BASE_COLORS):
                 rs = sorted((s for s in rows if s["dyad"] == dyad and s["baseline"] == base),
                             key=lambda s: int(s["horizons"]))
-                h = np.array([int(s["horizons"]) for s in rs], dtype=float) + (j - 1) * 0.18
+                h = np.array([int(s["horizons"]) for s in rs], dtype=float) + (j - 1.5) * 0.16
                 sk = np.array([np.nan if s["skill"] is None else max(s["skill"], SKILL_FLOOR) for s in rs])
                 lo = np.array([np.nan if s["lo"] is None else max(s["lo"], SKILL_FLOOR) for s in rs])
                 hi = np.array([np.nan if s["hi"] is None else max(s["hi"], SKILL_FLOOR) for s in rs])
@@ -50,7 +51,7 @@ def skill_figure(skills: list[dict], score: str = "crps") -> Figure:
             ax.set_ylim(SKILL_FLOOR - 0.1, 1.0)
         axes[0].set_ylabel(f"{score.upper()} skill, 1 − model/baseline")
         handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncols=3)
+        fig.legend(handles, labels, loc="outside lower center", ncols=4)
     return fig
 
 
@@ -67,8 +68,9 @@ def reliability_figure(rel: Mapping[str, list[dict]]) -> Figure:
             o = [b["observed"] for b in bins]
             n = np.array([b["n"] for b in bins], dtype=float)
             ax.plot(f, o, "-", color=colors[name], lw=0.9)
+            label = "AR(1) without the simulation" if name == "ar1" else name.replace("_", " ")
             ax.scatter(f, o, s=8 + 60 * n / n.max(), color=colors[name], edgecolor="black", linewidth=0.3,
-                       label=name.replace("_", " "), zorder=3)
+                       label=label, zorder=3)
         ax.set_xlim(-0.03, 1.03)
         ax.set_ylim(-0.03, 1.03)
         ax.set_xlabel("forecast P(score > 0)")
