@@ -49,7 +49,9 @@ def main() -> None:
            "load_average_at_start": round(load, 2), "budget_s": BUDGET_S,
            "first_run": runs[0], "second_run": runs[1],
            "within_budget": all(r["command_wall_s"] < BUDGET_S for r in runs)}
-    (HERE / "backtest_results.json").write_text(json.dumps(res, indent=2) + "\n", "utf-8")
+    tmp = HERE / "backtest_results.json.tmp"
+    tmp.write_text(json.dumps(res, indent=2) + "\n", "utf-8")
+    tmp.replace(HERE / "backtest_results.json")  # atomic: never a half-written results file
     for k, r in (("first", runs[0]), ("second", runs[1])):
         print(f"backtest of the shipped window, {k} run: {r['command_wall_s']:.1f} s for the whole command "
               f"({r['origins']} origins x horizons {r['horizons']}, {r['replicates']} replicates; budget {BUDGET_S:.0f} s)")
