@@ -99,6 +99,8 @@ def test_a_backtest_run_writes_the_documented_table_and_is_reproducible(tmp_path
     assert all(t["latest_event_day"] < t["origin_day"] for t in b["timelines"])
     man = json.loads((out / "manifest.json").read_text())
     assert "backtest.parquet" in {f["path"] if isinstance(f, dict) else f for f in man["files"]}
+    again, _ = _bt_run(tmp_path, "a")  # the same config into its complete directory: skipped
+    assert again.get("skipped") and again["backtest"]["rows"] == 6
     # the shipped file given as backtest.observations: the same numbers, byte for byte
     obs = tmp_path / "obs.csv"
     obs.write_text((resources.files("sim") / "data" / "gdelt_dyads_monthly.csv").read_text("utf-8"), "utf-8")

@@ -8,6 +8,7 @@ schema in ``sim/io/tables.py``, ``docs/outputs.md``), ``summary.json`` (``headli
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 import time
@@ -24,7 +25,7 @@ from sim.forecast.options import MIN_TRAIN, check
 from sim.io import tables
 from sim.io.atomic import atomic_write_bytes, write_json, write_parquet
 from sim.io.lock import run_lock
-from sim.io.rundir import finish, mark_incomplete
+from sim.io.rundir import completed, finish, mark_incomplete
 from sim.runs.ensemble import check_memory, tune_malloc
 from sim.runs.validation import WINDOW
 
@@ -92,6 +93,9 @@ def run_backtest_job(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
     out = Path(out_dir)
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(dict(plain)))
     with run_lock(out):
+        if completed(out, config_yaml) is not None:  # the same config's complete outputs: nothing to redo
+            log.info("%s already holds the complete outputs of this config: skipped", out)
+            return {**json.loads((out / "summary.json").read_text("utf-8")), "skipped": True}
         mark_incomplete(out)
         log.info("backtest: %d origins × horizons %s, %d replicates each", len(opt.origins), list(opt.horizons),
                  settings.replicates)

@@ -169,6 +169,8 @@ def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> d
         print(line)
     for name, c in summ.get("counterfactuals", {}).items():
         print(f"answer ({name}): {c['answer']}")
+    if "backtest" in summ:
+        print(f"answer (backtest): {summ['backtest']['answer']}")
     if "attribution" in summ:
         print(f"answer ({summ['attribution']['name']}): {summ['attribution']['answer']}")
     v = summ.get("validation") or {}
