@@ -78,7 +78,8 @@ def answer(skills: list[dict], origins: tuple[str, ...]) -> str:
         parts.append(f"{d} {_fmt(p)} vs persistence and {_fmt(c)} vs climatology")
         both += all(s.get("lo") is not None and s["lo"] > 0 for s in (p, c))
     adds = [d for d in dyads if (s := idx.get((d, g, "ar1"))) and s.get("lo") is not None and s["lo"] > 0]
-    return (f"Over {len(origins)} monthly origins {origins[0]}..{origins[-1]}, the model's CRPS skill at horizons {g} "
+    span = f"{len(origins)} monthly origins {origins[0]}..{origins[-1]}" if len(origins) > 1 else f"1 origin, {origins[0]}"
+    return (f"Over {span}, the model's CRPS skill at horizons {g} "
             f"months (1 − CRPS/CRPS of the baseline, 95 % bootstrap interval over origins) is " + "; ".join(parts)
             + f". Its skill is positive against both baselines with the interval above 0 for {both} of "
             f"{len(parts)} dyads. The simulation itself (skill over the same observation model without it) helps, "
