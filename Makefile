@@ -39,6 +39,7 @@ lint: $(TEST_STAMP)
 ## make bench: replicate-days per second and peak memory (writes benchmarks/results.json)
 bench: $(RUN_STAMP)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench_backtest.py
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache

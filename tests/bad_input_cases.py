@@ -22,6 +22,11 @@ CF = "counterfactual.name=mine"
 ANCHORED = (GOOD_EVENT + "- id: reply\n  date: '2023-02-01'\n  precision: month\n  source: AZE\n  target: IRN\n"
             "  cameo: '111'\n  anchor: rumour\n  lag_days: LAG\n")
 
+# a well-formed observations file (the shipped file's shape), 2021-01..2023-05, for the backtest cases
+BT_HEAD = "# test observations\nmonth,n_days,AZE-IRN,AZE-ISR,ISR-IRN\n"
+BT_ROWS = [f"{y}-{m:02d},30,1.5,3.0,-40.0\n" for y in (2021, 2022, 2023) for m in range(1, 13)
+           if f"{y}-{m:02d}" <= "2023-05"]
+
 CASES = [
     ("typo_key", "a typo in a config key", ["dynamics.reactoin.IRN=0.1"], {},
      "dynamics.reactoin.IRN: unknown key 'reactoin' in dynamics; did you mean 'dynamics.reaction'?"),
@@ -242,6 +247,34 @@ CASES = [
      "record.scenarios: [] leaves out 'baseline'"),
     ("attribution_without_events", "leave-one-out attribution with no events", ["experiment=attribution", "events=none"],
      {}, "counterfactual.leave_one_out: needs events to leave out"),
+    # -- the backtest (experiment=backtest): observations are untrusted input
+    ("backtest_obs_missing_column", "an observations file without one of the dyads",
+     ["experiment=backtest", "backtest.observations={tmp}/obs.csv"],
+     {"obs.csv": BT_HEAD.replace(",ISR-IRN", "") + "".join(r.rsplit(",", 1)[0] + "\n" for r in BT_ROWS)},
+     "backtest.observations: '{tmp}/obs.csv' lacks column(s) IRN-ISR"),
+    ("backtest_obs_not_monthly", "an observations file with daily dates",
+     ["experiment=backtest", "backtest.observations={tmp}/obs.csv"],
+     {"obs.csv": BT_HEAD + "".join(r.replace("-01,", "-01-15,", 1) if r.startswith("2021-01") else r
+                                   for r in BT_ROWS)},
+     "month '2021-01-15' is not a month YYYY-MM"),
+    ("backtest_obs_gap", "an observations file with a month missing",
+     ["experiment=backtest", "backtest.observations={tmp}/obs.csv"],
+     {"obs.csv": BT_HEAD + "".join(r for r in BT_ROWS if not r.startswith("2022-03"))},
+     "months must be consecutive and increasing"),
+    ("backtest_obs_nan_run", "an observations file with a run of missing values",
+     ["experiment=backtest", "backtest.observations={tmp}/obs.csv"],
+     {"obs.csv": BT_HEAD + "".join(r.replace(",3.0,", ",,") if r[:7] in ("2022-11", "2022-12") else r
+                                   for r in BT_ROWS)},
+     "backtest.observations: '{tmp}/obs.csv': AZE-ISR has missing values in 2022-11..2022-12"),
+    ("backtest_obs_no_overlap", "observations that end before the model starts",
+     ["experiment=backtest", "backtest.observations={tmp}/obs.csv"],
+     {"obs.csv": BT_HEAD + "".join(r for r in BT_ROWS if r < "2022-06")},
+     "no month to forecast from 2022-10"),
+    ("backtest_origin_outside", "a backtest origin before the model's first month",
+     ["experiment=backtest", "backtest.origins=[2021-06]"], {},
+     "backtest.origins: 2021-06 is outside the data; allowed: 2022-10..2023-05"),
+    ("backtest_horizon_zero", "a forecast horizon of 0 months", ["experiment=backtest", "backtest.horizons=[0,1]"], {},
+     "backtest.horizons: 0; allowed: whole numbers of months 1 .. 24"),
     # -- sweeps: every value of every swept key is checked before any job runs
     ("sweep_unknown_option", "a sweep over a counterfactual that does not exist",
      ["-m", "counterfactual=none,ghost,no_embassy_attack", "hydra.sweep.dir={tmp}/sweep"], {},

@@ -189,8 +189,13 @@ def check_job(cfg: Any) -> None:
     cfg = cfg.copy()
     with open_dict(cfg):
         cfg.pop("hydra", None)  # the job sees its config without Hydra's own node
-    spec = build_spec(validate(cfg))
-    if spec.explore.get("method", "none") == "none":
+    plain = validate(cfg)
+    spec = build_spec(plain)
+    if (plain.get("backtest") or {}).get("enabled"):
+        from sim.forecast.options import check
+
+        check(plain, spec.settings)
+    elif spec.explore.get("method", "none") == "none":
         from sim.runs.job import check_duration, check_plan_memory
         from sim.runs.plan import plan_run
 

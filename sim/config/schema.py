@@ -182,6 +182,8 @@ class TriadConf:
     report: ReportConf = field(default_factory=ReportConf)
     # exploration (sensitivity, discovery, calibrate): its keys are checked by sim/explore
     explore: Dict[str, Any] = field(default_factory=lambda: {"method": "none"})
+    # rolling-origin backtest (experiment=backtest): its keys are checked by sim/forecast/options.py
+    backtest: Dict[str, Any] = field(default_factory=lambda: {"enabled": False})
 
 
 def leaves(cls: type = TriadConf, prefix: str = "") -> dict[str, Any]:

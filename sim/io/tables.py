@@ -29,6 +29,14 @@ SCHEMAS: dict[str, pa.Schema] = {
                                ("hostility", _F), ("cooperation", _F)]),
     "actions": pa.schema([("scenario", _S), ("replicate", _I), ("date", _D), ("source", _S), ("target", _S),
                           ("origin", _S), ("event_id", _S), ("cameo", _S), ("goldstein", _F), ("rung", _I)]),
+    # rolling-origin backtest (sim/forecast/backtest.py): one row per origin × horizon × dyad
+    "backtest": pa.schema([("origin", _D), ("horizon", _I), ("dyad", _S), ("target_month", _D), ("observed", _F),
+                           *((f"{f}_{k}", _F) for f in ("model", "persistence", "climatology", "random_walk", "ar1")
+                             for k in ("crps", "brier", "log", "p_positive")),
+                           ("model_mean", _F), ("model_pit", _F), *((q, _F) for q in ("q05", "q25", "q50", "q75", "q95")),
+                           *((k, _F) for k in ("obs_mu", "obs_beta", "obs_x_rest", "obs_sigma", "obs_phi",
+                                               "obs_last_resid")),
+                           ("train_months", _I), ("model_months", _I)]),
 }
 
 

@@ -161,7 +161,7 @@ def _figure_specs(run: dict) -> list[tuple[str, Callable[[], Any], str]]:
         gd, mm = load_gdelt_monthly(), model_monthly_net_relation(stats)
         specs.append((
             "gdelt", lambda: gdelt.gdelt(val, gd, mm),
-            "Model versus GDELT by month over the validation window. Coloured line, left axis: the model's "
+            "Model versus GDELT by month over the window the default parameters were tuned on (in-sample fit, not a validation). Coloured line, left axis: the model's "
             "monthly mean net relation (−1 to 1). Grey dashed line, right axis: GDELT's monthly mean daily "
             "dyad score, a volume-sensitive Goldstein sum in different units, so only signs and ranks are "
             "comparable; both axes are symmetric about 0 so the zero lines coincide. Black dots: the signs "
@@ -275,6 +275,10 @@ def build_report(run_dir: str | Path) -> Path:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise ReportError(f"run directory not found: {run_dir}")
+    if (run_dir / "backtest.parquet").is_file() and not (run_dir / "stats.parquet").exists():
+        from sim.report.backtest import rebuild  # a backtest run (experiment=backtest)
+
+        return rebuild(run_dir)
     run = load_run(run_dir)
     figs = _write_figures(run_dir, run)
     made = {name for name, _, _ in figs}

@@ -92,10 +92,14 @@ def _events(events: Sequence[dict]) -> str:
 def _validation(val: dict | None) -> str:
     if not val:
         return ""
-    out = ["<h2 id='validation'>Validation against GDELT</h2>"]
+    out = ["<h2 id='validation'>In-sample fit to GDELT (not a validation)</h2>"]
     window = val.get("window") or []
     out.append(f"<p>Window: {esc(' to '.join(map(str, window)))}; overall sign agreement "
                f"{num(val.get('overall_sign_agreement'), 2)}.</p>")
+    if val.get("fitted_months"):
+        out.append(f"<p><strong>In sample:</strong> the default parameters were tuned on these months "
+                   f"({esc(', '.join(val['fitted_months']))}), so this is a fit, not a test. Out-of-sample "
+                   "forecast skill against baselines: <code>triad experiment=backtest</code>.</p>")
     rows = []
     for dyad, rec in sorted((val.get("dyads") or {}).items()):
         months = "; ".join(

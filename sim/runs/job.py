@@ -59,6 +59,10 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
     plain = validate(cfg)
     spec = build_spec(plain)
     settings = spec.settings
+    if (plain.get("backtest") or {}).get("enabled"):
+        from sim.forecast.runner import run_backtest_job
+
+        return run_backtest_job(plain, settings, out)
     method = spec.explore.get("method", "none")
     if method != "none":
         from sim.explore import run_exploration  # heavy optional imports only when exploring
@@ -165,11 +169,13 @@ def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> d
         print(line)
     for name, c in summ.get("counterfactuals", {}).items():
         print(f"answer ({name}): {c['answer']}")
+    if "backtest" in summ:
+        print(f"answer (backtest): {summ['backtest']['answer']}")
     if "attribution" in summ:
         print(f"answer ({summ['attribution']['name']}): {summ['attribution']['answer']}")
     v = summ.get("validation") or {}
     if "overall_sign_agreement" in v:
-        print(f"GDELT sign agreement of monthly net relation {v['window'][0]}..{v['window'][1]}: "
+        print(f"GDELT sign agreement of monthly net relation {v['window'][0]}..{v['window'][1]} ({v.get('label', 'in-sample fit')}): "
               f"{v['overall_sign_agreement']:.0%} " + json.dumps(
                   {k: d["sign_agreement"] for k, d in v["dyads"].items()}))
     return summ

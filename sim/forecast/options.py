@@ -1,0 +1,165 @@
+"""The ``backtest.*`` keys and the observations file, checked: every mistake is one line
+naming the key (exit 2).
+
+The observations are untrusted input: read through the bounded reader
+(``sim.config.safeyaml.read_text``: a regular UTF-8 file of at most 1 MB), then checked for
+the shape of the shipped ``sim/data/gdelt_dyads_monthly.csv``: a ``month`` column of
+consecutive ``YYYY-MM`` months, one numeric column per dyad of the run (``A-B`` in either
+order; other columns such as ``n_days`` are ignored) and no missing value.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from io import StringIO
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from sim.config.safeyaml import read_text
+from sim.engine.settings import Settings
+from sim.errors import ConfigError
+from sim.runs.stats import dyad_names
+from sim.runs.validation import gdelt_monthly
+
+KEYS = ("enabled", "observations", "origins", "horizons", "bootstrap")
+MIN_TRAIN = 3  # observed months before an origin that the observation model needs
+MAX_HORIZON = 24
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class BacktestOptions:
+    observations: pd.DataFrame  # index "YYYY-MM" (consecutive), one float column per dyad of the run
+    source: str  # where the observations came from (for summary.json)
+    origins: tuple[str, ...]  # "YYYY-MM", increasing
+    horizons: tuple[int, ...]
+    bootstrap: int
+
+
+def enabled(plain: Mapping) -> bool:
+    return bool((plain.get("backtest") or {}).get("enabled", False))
+
+
+def _months(a: str, b: str) -> list[str]:
+    return [str(p) for p in pd.period_range(a, b, freq="M")] if a <= b else []
+
+
+def _span(months: list[str]) -> str:
+    return months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
+
+
+def parse_observations(text: str, where: str, dyads: list[str], key: str = "backtest.observations") -> pd.DataFrame:
+    """The observations frame from CSV text (``#`` comment lines allowed)."""
+    try:
+        df = pd.read_csv(StringIO(text), comment="#", dtype=str, skipinitialspace=True)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise ConfigError(key, f"{where} is not a CSV table ({str(exc).splitlines()[0]})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    rename = {c: "-".join(sorted(c.split("-"))) for c in df.columns if c.count("-") == 1}
+    df = df.rename(columns=rename)
+    want = ["month", *dyads]
+    missing = [c for c in want if c not in df.columns]
+    if missing or df.columns.duplicated().any():
+        raise ConfigError(key, f"{where} lacks column(s) {', '.join(missing) or '(duplicated names)'}; needs month "
+                          f"and one column per dyad: {', '.join(dyads)} (a pair in either order)")
+    if df.empty:
+        raise ConfigError(key, f"{where} has no rows")
+    months = df["month"].fillna("").str.strip().tolist()
+    bad = [m for m in months if not _MONTH.match(m)]
+    if bad:
+        raise ConfigError(key, f"{where}: month {bad[0]!r} is not a month YYYY-MM (one row per calendar month)")
+    expect = _months(months[0], months[-1])
+    if months != expect:
+        i = next(k for k, (a, b) in enumerate(zip(months, expect + [""] * len(months))) if a != b)
+        raise ConfigError(key, f"{where}: months must be consecutive and increasing, one row each; row {i + 1} is "
+                          f"{months[i]!r} where {expect[i] if i < len(expect) else 'nothing'!r} belongs")
+    out = pd.DataFrame(index=pd.Index(months, name="month"))
+    for d in dyads:
+        vals = pd.to_numeric(df[d].str.strip(), errors="coerce").to_numpy(dtype=float)
+        txt = df[d].fillna("").str.strip().to_numpy()
+        junk = [(m, t) for m, v, t in zip(months, vals, txt) if np.isnan(v) and t not in ("", "nan", "NaN", "NA")]
+        if junk:
+            raise ConfigError(key, f"{where}: {d} in {junk[0][0]} is {junk[0][1]!r}, not a number")
+        if not np.isfinite(vals[~np.isnan(vals)]).all():
+            raise ConfigError(key, f"{where}: {d} has an infinite value")
+        gaps = np.isnan(vals)
+        if gaps.any():
+            runs, k = [], 0
+            while k < len(gaps):
+                if gaps[k]:
+                    j = k
+                    while j + 1 < len(gaps) and gaps[j + 1]:
+                        j += 1
+                    runs.append(_span(months[k:j + 1]))
+                    k = j
+                k += 1
+            raise ConfigError(key, f"{where}: {d} has missing values in {', '.join(runs)}; the observation model "
+                              "needs every month (cut the file before the gap, or fill it)")
+        out[d] = vals
+    return out
+
+
+def load_observations(path: Any, dyads: list[str]) -> tuple[pd.DataFrame, str]:
+    if path is None:
+        return gdelt_monthly()[dyads].astype(float), "shipped GDELT (sim/data/gdelt_dyads_monthly.csv)"
+    text = read_text(str(path), "backtest.observations")
+    return parse_observations(text, repr(str(path)), dyads), str(path)
+
+
+def _int_list(value: Any, key: str, lo: int, hi: int) -> tuple[int, ...]:
+    vals = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not vals:
+        raise ConfigError(key, f"needs at least one value; allowed: whole numbers {lo} .. {hi}")
+    for v in vals:
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            raise ConfigError(key, f"{v!r}; allowed: whole numbers of months {lo} .. {hi}")
+    return tuple(sorted(set(vals)))
+
+
+def check(plain: Mapping, settings: Settings) -> BacktestOptions:
+    """Every ``backtest.*`` key and the observations, checked against the run's dyads and start."""
+    bt = dict(plain.get("backtest") or {})
+    for k in bt:
+        if k not in KEYS:
+            raise ConfigError(f"backtest.{k}", f"unknown key; allowed: {', '.join(KEYS)}")
+    if (plain.get("explore") or {}).get("method", "none") != "none":
+        raise ConfigError("explore.method", "an exploration cannot run with backtest.enabled=true; use explore=none")
+    cf = plain.get("counterfactual") or {}
+    if cf.get("name", "none") != "none" or cf.get("ops") or cf.get("leave_one_out"):
+        raise ConfigError("counterfactual", "the backtest scores the factual timeline; use counterfactual=none")
+    if settings.chunks > 1:
+        raise ConfigError("ensemble.chunks", "the backtest runs in one job; use ensemble.chunks=1")
+    dyads = dyad_names(settings.actors)
+    obs, source = load_observations(bt.get("observations"), dyads)
+    horizons = _int_list(bt.get("horizons", [1, 2, 3, 4, 5, 6]), "backtest.horizons", 1, MAX_HORIZON)
+    boot = bt.get("bootstrap", 2000)
+    if isinstance(boot, bool) or not isinstance(boot, int) or not 100 <= boot <= 100_000:
+        raise ConfigError("backtest.bootstrap", f"{boot!r}; allowed: whole numbers 100 .. 100000")
+    first_sim = str(pd.Period(settings.start, freq="M"))
+    lo = max(str(pd.Period(settings.start, freq="M") + 1), str(pd.Period(obs.index[0], freq="M") + MIN_TRAIN))
+    hi = obs.index[-1]
+    allowed = _months(lo, hi)
+    if not allowed:
+        raise ConfigError("backtest.observations", f"{source} covers {_span(list(obs.index))}: no month to forecast "
+                          f"from {lo} on (the month after start={settings.start}, with {MIN_TRAIN} observed months "
+                          "before it); it must overlap the simulated months")
+    raw = bt.get("origins")
+    if raw is None:
+        origins = allowed
+    else:
+        vals = list(raw) if isinstance(raw, (list, tuple)) else [raw]
+        if not vals:
+            raise ConfigError("backtest.origins", f"needs at least one month; allowed: {_span(allowed)}")
+        origins = []
+        for v in vals:
+            m = str(v).strip()
+            if not _MONTH.match(m):
+                raise ConfigError("backtest.origins", f"{v!r} is not a month YYYY-MM; allowed: {_span(allowed)}")
+            if m not in allowed:
+                raise ConfigError("backtest.origins", f"{m} is outside the data; allowed: {_span(allowed)} (from the "
+                                  f"month after the model's first month {first_sim} to the last observed month)")
+            origins.append(m)
+        origins = sorted(set(origins))
+    return BacktestOptions(obs, source, tuple(origins), horizons, boot)
