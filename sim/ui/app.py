@@ -16,8 +16,18 @@ import time
 import solara
 
 from sim.ui import options
-from sim.ui.scenario import SCALE_MAX, SHIFT_DAYS, EventChoice, Knob, SaveError, Scenario, all_entries, knob, \
-    main_knobs, save
+from sim.ui.scenario import (
+    SCALE_MAX,
+    SHIFT_DAYS,
+    EventChoice,
+    Knob,
+    SaveError,
+    Scenario,
+    all_entries,
+    knob,
+    main_knobs,
+    save,
+)
 
 CSS = """
 .triad-num { font-variant-numeric: tabular-nums; text-align: right; padding: 0 6px; }
@@ -190,7 +200,9 @@ def Page():
     solara.Style(CSS)
     plain, spec = compute.base_config()
     sc = solara.use_reactive(Scenario(seed=int(plain["ensemble"]["seed"])))
-    result = solara.use_thread(lambda: render(sc.value), dependencies=[repr(sc.value)], intrusive_cancel=False)
+    # the name labels the counterfactual only: renaming does not simulate again
+    key = repr(dataclasses.replace(sc.value, name=""))
+    result = solara.use_thread(lambda: render(sc.value), dependencies=[key], intrusive_cancel=False)
     with solara.Columns([1, 2.4]):
         with solara.Column():
             Controls(sc, spec)
