@@ -17,6 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -25,8 +26,8 @@ from conftest import ROOT
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"),
-                                reason="chromium not installed (apt-get install chromium; .ci/run does it)")
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"),
+                                    reason="chromium not installed (apt-get install chromium; .ci/run does it)")
 
 
 def free_port() -> int:
@@ -102,6 +103,7 @@ def settled(page, timeout: float = 90) -> dict:
     return snapshot(page)
 
 
+@needs_chromium
 def test_explorer_in_chromium_matches_the_command_line(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -179,3 +181,98 @@ def test_explorer_in_chromium_matches_the_command_line(server, tmp_path):
     for dyad in ("AZE-IRN", "AZE-ISR", "IRN-ISR"):
         p = toggled["nums"][f"baseline|{dyad}|any|3"]
         assert re.search(rf"{dyad}\D{{0,30}}{p:.2f} \[", line3), (dyad, p, line3)
+
+
+# -- without a browser: the scenario's pieces ------------------------------------------------------
+
+def test_sliders_come_from_the_parameter_table(default_plain):
+    from sim import params
+    from sim.config.spec import build_spec
+    from sim.ui.scenario import MAIN, SPAN, main_knobs
+
+    spec = build_spec(default_plain)
+    knobs = main_knobs(spec)
+    assert [k.entry for k in knobs] == [e for p in MAIN for e in params.BY_PATH[p].entries(spec.settings.actors)]
+    for k in knobs:
+        row = params.BY_PATH[k.row.path]
+        default = row.default[k.key] if isinstance(row.default, dict) else row.default
+        assert k.value == default and row.unit in k.help and f"[{row.lo:g}, {row.hi:g}]" in k.help
+        assert row.lo <= k.lo <= k.value <= k.hi <= row.hi  # inside the allowed range, around the default
+        assert k.hi == row.hi or k.hi == SPAN * k.value
+    reaction = next(k for k in knobs if k.entry == "dynamics.reaction.IRN")
+    assert (reaction.lo, reaction.hi, reaction.step) == (0.0, SPAN * 0.012, 0.0001)
+
+
+def test_ops_order_and_the_saved_experiment_composes_to_the_same_run(default_plain, tmp_path):
+    from conftest import compose_cfg
+    from sim.config.spec import build_spec
+    from sim.config.validate import validate
+    from sim.ui.scenario import EventChoice, SaveError, Scenario, save, to_plain
+
+    timeline = build_spec(default_plain).settings.events
+    sc = Scenario(values={"dynamics.reaction.IRN": 0.02, "decisions.rungs.4.rate": 0.003},
+                  events={"iran_accuses_israeli_presence": EventChoice(keep=False),
+                          "iran_border_exercises": EventChoice(scale=2.0),  # anchored to the removed one
+                          "herzog_visit_baku": EventChoice(shift=-30)},
+                  replicates=40, seed=5, name="probe")
+    ops = sc.ops(timeline)
+    assert ops == [{"scale": {"event": "iran_border_exercises", "factor": 2.0}},
+                   {"shift": {"event": "herzog_visit_baku", "days": -30}},
+                   {"remove": {"event": "iran_accuses_israeli_presence", "cascade": True}}]
+    path = save(sc, timeline, tmp_path)
+    assert path == tmp_path / "experiment" / "probe.yaml"
+    with pytest.raises(SaveError, match="exists"):
+        save(sc, timeline, tmp_path)
+    with pytest.raises(SaveError, match="letters, digits"):
+        save(Scenario(name="../x"), timeline, tmp_path)
+    cli = build_spec(validate(compose_cfg(["experiment=probe", f"hydra.searchpath=[file://{tmp_path}]"])))
+    app = build_spec(to_plain(default_plain, sc, timeline))
+    for e in ("dynamics.reaction.IRN", "decisions.rungs.4.rate", "dynamics.reaction.ISR"):
+        assert cli.parameter(e) == app.parameter(e)
+    assert cli.counterfactual.raw_ops == app.counterfactual.raw_ops == ops
+    from sim.runs.plan import plan_run
+
+    applied = plan_run(app).applied["probe"]  # the scale before the cascade that removes its event: no error
+    assert "iran_border_exercises" in applied.changed_events
+    assert "iran_accuses_israeli_presence" not in {e.id for e in applied.scenario.events}
+    assert (cli.settings.seed, cli.settings.replicates) == (app.settings.seed, app.settings.replicates) == (5, 40)
+    # the same switches as counterfactual `set` ops instead of overrides of both runs
+    sc2 = Scenario(values={"dynamics.reaction.IRN": 0.02}, params_in_counterfactual=True)
+    assert sc2.ops(timeline) == [{"set": {"param": "dynamics.reaction.IRN", "value": 0.02}}]
+    assert build_spec(to_plain(default_plain, sc2, timeline)).parameter("dynamics.reaction.IRN") == 0.012
+
+
+def test_explorer_numbers_are_the_runs_own(default_plain):
+    """The app reads the run's summary functions on views of the statistics: same numbers as
+    the full read-outs."""
+    from sim.config.spec import build_spec
+    from sim.runs import summary
+    from sim.runs.ensemble import run_ensemble
+    from sim.runs.plan import plan_run
+    from sim.ui import compute
+    from sim.ui.scenario import EventChoice, Scenario, to_plain
+
+    base = {**default_plain, "end": "2023-04-30"}
+    sc = Scenario(events={"tehran_embassy_attack": EventChoice(keep=False)}, replicates=30)
+    out = compute.simulate(sc, base)
+    spec = build_spec(to_plain(base, sc, build_spec(base).settings.events))
+    plan = plan_run(spec)
+    results, _ = run_ensemble(spec.settings, [plan.baseline], plan.pairs, None, 1, quiet=True)
+    for name, r in results.items():
+        assert out.scenarios[name] == summary.scenario_summary(r.stats, spec.settings.actors)
+        full = r.stats.quantiles(compute.QS)
+        s = r.stats.series
+        col = next(i for i, (a, b, v) in enumerate(zip(s.source, s.target, s.variable))
+                   if v == "tension" and f"{a}-{b}" == "AZE-IRN")
+        step = -(-spec.settings.n_days // compute.FAN_POINTS)
+        np.testing.assert_array_equal(out.fans[name]["tension"][:, out.dyads.index("AZE-IRN")], full[::step, col])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--port", "70000"], "--port: 70000 is out of range; allowed: 0..65535"),
+    (["--save-dir", "/nonexistent/dir"], "--save-dir: '/nonexistent/dir' is not a directory"),
+])
+def test_bad_arguments_give_one_line_and_exit_2(args, message):
+    proc = subprocess.run([sys.executable, "-m", "sim.ui", *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 2 and proc.stderr == f"triad-explore: error: {message}\n"

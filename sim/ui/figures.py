@@ -5,6 +5,7 @@ Figures are built with ``matplotlib.figure.Figure`` (no pyplot, no backend chose
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -27,16 +28,35 @@ def _date_axis(ax) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(4))
 
 
-def fan_figure(out: Outcome, variable: str, width: float = 9.0) -> Figure:
+def new_figure(n_dyads: int, width: float = 9.0) -> Figure:
+    """The empty grid of a fan figure: ``draw`` fills it, and refills it on every update
+    (axes and their ticks are made once: making them is half the cost of a fresh figure)."""
+    with style_context():
+        h = 1.45 * n_dyads + 1.0
+        fig = Figure(figsize=(width, h))  # a fixed layout: constrained layout doubles the drawing time
+        axes = fig.subplots(n_dyads, 2, sharex=True, squeeze=False, gridspec_kw={"width_ratios": (3, 2)})
+        fig.subplots_adjust(left=0.075, right=0.99, bottom=0.62 / h, top=1 - 0.4 / h, hspace=0.12, wspace=0.1)
+        for a in axes.flat:
+            _date_axis(a)
+    return fig
+
+
+def _clear(fig: Figure) -> None:
+    for ax in fig.axes:
+        for artist in [*ax.lines, *ax.collections, *ax.texts]:
+            artist.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+
+
+def draw(fig: Figure, out: Outcome, variable: str) -> Figure:
     """Rows: dyads. Left: factual fan (50 % and 90 % bands, median) and the counterfactual's
     median and 90 % band as dashed lines. Right: the paired difference (counterfactual −
     factual, replicate by replicate), median and bands; one y scale for all its rows."""
     with style_context():
+        _clear(fig)
         n = len(out.dyads)
-        h = 1.45 * n + 0.8
-        fig = Figure(figsize=(width, h))  # a fixed layout: constrained layout doubles the drawing time
-        axes = fig.subplots(n, 2, sharex=True, squeeze=False, gridspec_kw={"width_ratios": (3, 2)})
-        fig.subplots_adjust(left=0.075, right=0.99, bottom=0.35 / h, top=1 - 0.45 / h, hspace=0.12, wspace=0.1)
+        axes = np.asarray(fig.axes).reshape(n, 2)
         x = out.dates.astype("datetime64[D]").astype(object)
         colors = dyad_colors(out.dyads)
         base = out.fans["baseline"][variable]
@@ -62,23 +82,37 @@ def fan_figure(out: Outcome, variable: str, width: float = 9.0) -> Figure:
                 axd.fill_between(x, diff[:, d, 1], diff[:, d, 3], color=shade(NEUTRAL, 0.2), lw=0, label="50 %")
                 axd.plot(x, diff[:, d, 2], color="black", lw=1.1, label="median")
                 axd.set_ylim(-span, span)
+                axd.tick_params(axis="y", labelleft=True)
             else:
-                axd.text(0.5, 0.5, "no counterfactual change:\nswitch an event or move a parameter\n"
-                         "into the counterfactual", ha="center", va="center", transform=axd.transAxes,
-                         color=NEUTRAL)
-                axd.set_yticks([])
+                axd.text(0.5, 0.5, "no counterfactual change:\nswitch an event off, shift or scale it,\nor move "
+                         "parameters into the counterfactual", ha="center", va="center", transform=axd.transAxes,
+                         color=NEUTRAL, bbox={"facecolor": "white", "edgecolor": "none"})
+                axd.set_ylim(-1, 1)
+                axd.tick_params(axis="y", labelleft=False)
             axd.axhline(0, color=EVENT_COLOR, lw=0.6)
             if first:
                 for a in (ax, axd):
                     a.axvline(dt.date.fromisoformat(first), color=EVENT_COLOR, lw=0.6, ls=(0, (2, 2)))
-            for a in (ax, axd):
-                _date_axis(a)
-        axes[0, 0].set_title(f"{TITLES[variable]}: factual and counterfactual ({out.replicates} replicates)")
+        ax0 = axes[0, 0]
+        ax0.set_xlim(x[0], x[-1])
+        ax0.set_title(f"{TITLES[variable]}: factual and counterfactual ({out.replicates} replicates)")
         axes[0, 1].set_title("paired difference, counterfactual − factual")
-        axes[-1, 0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=5, fontsize=6, handlelength=1.8)
+        axes[-1, 0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=5, fontsize=6, handlelength=1.8)
         if diff is not None:
-            axes[-1, 1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=6)
+            axes[-1, 1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=6)
         if first:
             axes[-1, 1].annotate(f"first change {first}", (dt.date.fromisoformat(first), -span), xytext=(3, 2),
                                  textcoords="offset points", fontsize=6, color=EVENT_COLOR)
         return fig
+
+
+def fan_figure(out: Outcome, variable: str, width: float = 9.0) -> Figure:
+    """A new figure of one variable's fans (``draw`` on ``new_figure``)."""
+    return draw(new_figure(len(out.dyads), width), out, variable)
+
+
+def png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    with style_context():
+        fig.savefig(buf, format="png", dpi=100)
+    return buf.getvalue()
