@@ -114,6 +114,7 @@ def test_explorer_in_chromium_matches_the_command_line(server, tmp_path):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("request", lambda r: None if r.url.startswith((url, url.replace("http", "ws"), "blob:", "data:"))
                 else external.append(r.url))
+        page.on("response", lambda r: external.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         t0 = time.perf_counter()
         page.goto(url)
         first = settled(page)
@@ -149,7 +150,9 @@ def test_explorer_in_chromium_matches_the_command_line(server, tmp_path):
         browser.close()
     saved = cwd / "experiment" / "probe_scenario.yaml"
     assert str(saved) in msg
-    assert external == [], f"the page asked the internet: {external[:5]}"
+    assert external == [], f"the page asked the internet, or a local asset is missing: {external[:5]}"
+    log = (cwd / "server.log").read_text()
+    assert "Could not load URL" not in log and "Traceback" not in log, log[-3000:]  # the server's CDN proxy unused
     text = saved.read_text("utf-8")
     assert text.startswith("# @package _global_\n")
     exp = yaml.safe_load(text)

@@ -128,9 +128,9 @@ def EventRow(ev, sc: solara.Reactive):
         with solara.Div(classes=["triad-event"]):
             solara.Checkbox(label=f"{ev.date} {ev.id}", value=c.keep, on_value=lambda v: update(keep=bool(v)))
             with solara.Row(style={"padding-left": "32px"}):
-                solara.SliderInt("shift days", value=c.shift, min=-SHIFT_DAYS, max=SHIFT_DAYS, step=1,
+                solara.SliderInt(f"shift {c.shift:+d} d", value=c.shift, min=-SHIFT_DAYS, max=SHIFT_DAYS, step=1,
                                  on_value=lambda v: update(shift=int(v)), thumb_label=True)
-                solara.SliderFloat("scale", value=c.scale, min=0.0, max=SCALE_MAX, step=0.1,
+                solara.SliderFloat(f"scale {c.scale:g}x", value=c.scale, min=0.0, max=SCALE_MAX, step=0.1,
                                    on_value=lambda v: update(scale=round(float(v), 2)), thumb_label=True)
 
 
@@ -142,6 +142,7 @@ def Controls(sc: solara.Reactive, spec):
     with solara.Card("Ensemble", classes=["triad-controls"]):
         solara.SliderInt("replicates", value=sc.value.replicates, min=20, max=1000, step=20,
                          on_value=lambda v: sc.set(dataclasses.replace(sc.value, replicates=int(v))), thumb_label="always")
+        solara.Div(style={"height": "10px"})
         solara.InputInt("seed", value=sc.value.seed,
                         on_value=lambda v: sc.set(dataclasses.replace(sc.value, seed=max(0, int(v or 0)))))
     with solara.Card("Parameters", classes=["triad-controls"]):
@@ -224,7 +225,8 @@ def Page():
             solara.Text(f"updated in {r['seconds']:.2f} s (simulation {r['simulate']:.2f} s, figures {r['draw']:.2f} s; "
                         f"{out.replicates} replicates x 2 scenarios)", classes=["triad-timing"])
             if out.counterfactual:
-                solara.Markdown(out.counterfactual["answer"])
+                # plain text: solara.Markdown would fetch KaTeX, which solara-assets does not carry
+                solara.Text(out.counterfactual["answer"], classes=["triad-answer"])
             solara.HTML(tag="div", unsafe_innerHTML=headline_html(out), classes=["triad-headline"])
             for var in compute.VARIABLES:
                 solara.Image(r["png"][var], format="png", width="100%", classes=[f"triad-fan-{var}"])

@@ -57,7 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(f"triad-explore: error: {problem}", file=sys.stderr)
         return 2
+    import warnings
+
     import uvicorn
+
+    # on 127.0.0.1 (not "localhost") Solara warns on every page that its cookie falls back to samesite=lax: fine here
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
 
     from sim.ui import compute, options
 
