@@ -163,7 +163,7 @@ def test_explorer_in_chromium_matches_the_command_line(server, tmp_path):
     # the command line, from another directory, with the same seed and replicates
     run = tmp_path / "run"
     proc = subprocess.run([sys.executable, "-m", "sim", "--config-dir", str(cwd), "experiment=probe_scenario",
-                           "ensemble.replicates=200", "ensemble.seed=0", "report.enabled=false",
+                           "ensemble.replicates=200", "ensemble.seed=0", "report.enabled=false", "record.replicates=0",
                            f"hydra.run.dir={run}"], cwd=tmp_path, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr[-3000:]
