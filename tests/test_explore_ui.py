@@ -125,6 +125,7 @@ def test_explorer_in_chromium_matches_the_command_line(server, tmp_path):
 
         # a slider of the parameter table: Iran's reaction to hostility, to 80 % of its span
         track = page.locator(".v-input__slider", has_text="reaction IRN").locator(".v-slider").first
+        track.scroll_into_view_if_needed()
         box = track.bounding_box()
         page.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + box["height"] / 2)
         moved, t_slider = wait_change(page, first)
