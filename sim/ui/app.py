@@ -53,8 +53,9 @@ def render(sc: Scenario, canvases: dict) -> dict:
     t1 = time.perf_counter()
     pngs = {}
     for var in compute.VARIABLES:
-        fig = canvases.get((var, len(out.dyads))) or figures.new_figure(len(out.dyads))
-        canvases[(var, len(out.dyads))] = fig
+        key = (var, len(out.dyads), str(out.dates[0]), str(out.dates[-1]))
+        fig = canvases.get(key) or figures.new_figure(out.dates, len(out.dyads))
+        canvases[key] = fig
         pngs[var] = figures.png(figures.draw(fig, out, var))
     t2 = time.perf_counter()
     return {"out": out, "png": pngs, "seconds": t2 - t0, "simulate": t1 - t0, "draw": t2 - t1}

@@ -10,7 +10,7 @@ import io
 import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator
 
 from sim.report.style import EVENT_COLOR, NEUTRAL, dyad_colors, shade, style_context
 from sim.ui.compute import Outcome
@@ -20,24 +20,33 @@ LIMITS = {"tension": (0.0, 1.0), "net_relation": (-1.0, 1.0)}
 CF_COLOR = "#333333"
 
 
-def _date_axis(ax) -> None:
-    """Quarterly ticks (a fixed locator: the automatic one costs a third of the drawing time)."""
-    loc = mdates.MonthLocator(bymonth=(1, 4, 7, 10))
-    ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
-    ax.yaxis.set_major_locator(MaxNLocator(4))
+def _quarters(first: dt.date, last: dt.date) -> list[dt.date]:
+    out, y, m = [], first.year, 1
+    while (d := dt.date(y, m, 1)) <= last:
+        if d >= first:
+            out.append(d)
+        y, m = (y + 1, 1) if m == 10 else (y, m + 3)
+    return out
 
 
-def new_figure(n_dyads: int, width: float = 9.0) -> Figure:
-    """The empty grid of a fan figure: ``draw`` fills it, and refills it on every update
-    (axes and their ticks are made once: making them is half the cost of a fresh figure)."""
+def new_figure(dates: np.ndarray, n_dyads: int, width: float = 9.0) -> Figure:
+    """The empty grid of a fan figure over ``dates``: ``draw`` fills it, and refills it on
+    every update (axes and their ticks are made once: making them is half the cost of a
+    fresh figure). Quarterly ticks are fixed here: automatic date ticks and shared-axis
+    labels would be worked out again on every draw."""
     with style_context():
         h = 1.45 * n_dyads + 1.0
         fig = Figure(figsize=(width, h))  # a fixed layout: constrained layout doubles the drawing time
         axes = fig.subplots(n_dyads, 2, sharex=True, squeeze=False, gridspec_kw={"width_ratios": (3, 2)})
         fig.subplots_adjust(left=0.075, right=0.99, bottom=0.62 / h, top=1 - 0.4 / h, hspace=0.12, wspace=0.1)
+        days = dates.astype("datetime64[D]").astype(object)
+        ticks = _quarters(days[0], days[-1])
+        labels = [str(d.year) if d.month == 1 else d.strftime("%b") for d in ticks]
         for a in axes.flat:
-            _date_axis(a)
+            a.xaxis.set_major_locator(FixedLocator(mdates.date2num(ticks)))
+            a.xaxis.set_major_formatter(FixedFormatter(labels))
+            a.yaxis.set_major_locator(MaxNLocator(4))
+        axes[0, 0].set_xlim(days[0], days[-1])
     return fig
 
 
@@ -76,7 +85,8 @@ def draw(fig: Figure, out: Outcome, variable: str) -> Figure:
                 ax.plot(x, cf[:, d, 0], color=CF_COLOR, lw=0.6, ls=":", label="counterfactual 90 %")
                 ax.plot(x, cf[:, d, 4], color=CF_COLOR, lw=0.6, ls=":")
             ax.set_ylim(*LIMITS[variable])
-            ax.set_ylabel(dyad, color=shade(c, -0.35), fontweight="bold")
+            ax.text(-0.075, 0.5, dyad, transform=ax.transAxes, rotation=90, ha="center", va="center",
+                    color=shade(c, -0.35), fontweight="bold")  # not set_ylabel: aligning labels costs each draw
             if diff is not None:
                 axd.fill_between(x, diff[:, d, 0], diff[:, d, 4], color=shade(NEUTRAL, 0.6), lw=0, label="90 %")
                 axd.fill_between(x, diff[:, d, 1], diff[:, d, 3], color=shade(NEUTRAL, 0.2), lw=0, label="50 %")
@@ -94,7 +104,6 @@ def draw(fig: Figure, out: Outcome, variable: str) -> Figure:
                 for a in (ax, axd):
                     a.axvline(dt.date.fromisoformat(first), color=EVENT_COLOR, lw=0.6, ls=(0, (2, 2)))
         ax0 = axes[0, 0]
-        ax0.set_xlim(x[0], x[-1])
         ax0.set_title(f"{TITLES[variable]}: factual and counterfactual ({out.replicates} replicates)")
         axes[0, 1].set_title("paired difference, counterfactual − factual")
         axes[-1, 0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=5, fontsize=6, handlelength=1.8)
@@ -108,7 +117,7 @@ def draw(fig: Figure, out: Outcome, variable: str) -> Figure:
 
 def fan_figure(out: Outcome, variable: str, width: float = 9.0) -> Figure:
     """A new figure of one variable's fans (``draw`` on ``new_figure``)."""
-    return draw(new_figure(len(out.dyads), width), out, variable)
+    return draw(new_figure(out.dates, len(out.dyads), width), out, variable)
 
 
 def png(fig: Figure) -> bytes:
