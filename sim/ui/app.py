@@ -224,7 +224,7 @@ def Page():
                 return
             out = r["out"]
             solara.Text(f"updated in {r['seconds']:.2f} s (simulation {r['simulate']:.2f} s, figures {r['draw']:.2f} s; "
-                        f"{out.replicates} replicates x 2 scenarios)", classes=["triad-timing"])
+                        f"{out.replicates} replicates x {1 + bool(out.cf_name)} scenario(s))", classes=["triad-timing"])
             if out.counterfactual:
                 # plain text: solara.Markdown would fetch KaTeX, which solara-assets does not carry
                 solara.Text(out.counterfactual["answer"], classes=["triad-answer"])
