@@ -287,6 +287,12 @@ CASES = [
      "dynamics.noise.hostility: 1.5 is out of range"),
     ("sweep_output_in_package", "a sweep directory inside the package",
      ["-m", "ensemble.seed=1,2", "hydra.sweep.dir=sim/sweeps"], {}, "hydra.sweep.dir: 'sim/sweeps' is inside"),
+    ("explorer_experiment_unknown_event", "an experiment saved by triad-explore, edited by hand to remove an event the "
+     "timeline does not have", ["--config-dir", "{tmp}/saved", "experiment=probe"],
+     {"saved/experiment/probe.yaml": "# @package _global_\nquestion: 'What if: without x?'\nensemble:\n  replicates: 5\n"
+      "  seed: 0\ncounterfactual:\n  name: probe\n  question: 'What if: without x?'\n  ops:\n  - remove:\n"
+      "      event: no_such_event\n      cascade: true\n"},
+     "unknown event id 'no_such_event'"),
 ]
 
 

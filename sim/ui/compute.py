@@ -1,0 +1,135 @@
+"""The explorer's simulation: a ``Scenario`` through the engine the command line uses
+(``build_spec`` → ``plan_run`` → ``run_ensemble``), in this process, and read out as the
+numbers and daily quantiles the app shows. Nothing is written.
+
+The read-outs are the run's own functions (``summary.scenario_summary``, the
+``counterfactual_summary`` of ``sim/runs/plan.py``), applied to views of the streamed
+statistics that hold only what is shown: the last day for the headline, the tension and
+net-relation series for the fans. Inverting every day of every series takes about a
+second; the views take milliseconds and give the same numbers.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+
+from sim.config.spec import RunSpec, build_spec
+from sim.errors import TriadError
+from sim.ui.scenario import Scenario, to_plain
+
+QS = (0.05, 0.25, 0.5, 0.75, 0.95)
+VARIABLES = ("tension", "net_relation")
+FAN_POINTS = 220  # days drawn in a fan (every k-th day of a long horizon)
+
+_lock = threading.Lock()  # one ensemble at a time: the engine's chunk arrays are large
+_base: dict[str, Any] = {}
+
+
+def base_config(overrides: tuple[str, ...] = ()) -> tuple[dict, RunSpec]:
+    """The default config as the command line composes it (validated), and its spec;
+    composed once per process (Hydra's global state is cleared again)."""
+    with _lock:
+        if overrides not in _base:
+            from hydra import compose, initialize_config_dir
+            from hydra.core.global_hydra import GlobalHydra
+
+            from sim.config.locate import conf_dir, register_experiments
+            from sim.config.validate import validate
+
+            register_experiments()
+            GlobalHydra.instance().clear()
+            try:
+                with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3"):
+                    plain = validate(compose(config_name="config", overrides=list(overrides)))
+            finally:
+                GlobalHydra.instance().clear()
+            _base[overrides] = (plain, build_spec(plain))
+        return _base[overrides]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the app shows for one scenario."""
+
+    dates: np.ndarray  # (days,) datetime64[D]
+    dyads: tuple[str, ...]
+    fans: Mapping[str, Mapping[str, np.ndarray]]  # scenario -> variable -> (days, dyads, len(QS))
+    diff: Mapping[str, np.ndarray] | None  # variable -> (days, dyads, len(QS)), counterfactual − baseline
+    scenarios: Mapping[str, dict]  # scenario -> summary.scenario_summary (P(rung ≥ k), end tension)
+    counterfactual: dict | None  # plan.counterfactual_summary's block (effects, answer)
+    cf_name: str | None
+    end: str
+    replicates: int
+    seed: int
+    seconds: float
+
+
+def _view(stats, days: slice | None = None, series: list[int] | None = None):
+    """A shallow copy of ``DailyStats`` restricted to some days and series (read-outs only)."""
+    v = copy.copy(stats)
+    if days is not None:
+        v.hist = stats.hist[days]
+    if series is not None:
+        v.hist = v.hist[:, series]
+        v._left, v._width = stats._left[series], stats._width[series]  # what quantiles() reads per series
+    return v
+
+
+def _fan(stats, dyads: tuple[str, ...], days: slice) -> dict[str, np.ndarray]:
+    """Quantiles of tension and net relation per dyad on ``days``: (days, dyads, len(QS))."""
+    s = stats.series
+    idx = {(v, f"{a}-{b}"): i for i, (a, b, v) in enumerate(zip(s.source, s.target, s.variable))}
+    cols = [idx[(v, d)] for v in VARIABLES for d in dyads]
+    q = _view(stats, days=days, series=cols).quantiles(QS)
+    n = len(dyads)
+    return {v: q[:, k * n:(k + 1) * n] for k, v in enumerate(VARIABLES)}
+
+
+def simulate(sc: Scenario, base: Mapping[str, Any] | None = None) -> Outcome:
+    """Run the scenario's factual and counterfactual ensembles (paired) and read them out.
+    A config the checks refuse raises ``TriadError`` with the command line's one-line message."""
+    from sim.runs import summary
+    from sim.runs.ensemble import run_ensemble
+    from sim.runs.plan import counterfactual_summary, plan_run
+    from sim.runs.stats import dyad_names
+
+    t0 = time.perf_counter()
+    if base is None:
+        base = base_config()[0]
+    timeline = build_spec(base).settings.events
+    spec = build_spec(to_plain(base, sc, timeline))
+    settings = spec.settings
+    plan = plan_run(spec)
+    with _lock:
+        results, paired = run_ensemble(settings, [plan.baseline], plan.pairs, None, 1, quiet=True)
+    dyads = tuple(dyad_names(settings.actors))
+    n = settings.n_days
+    days = slice(0, n, -(-n // FAN_POINTS))  # a fan of a few hundred days is drawn the same
+    fans, scen = {}, {}
+    for name, r in results.items():
+        fans[name] = _fan(r.stats, dyads, days)
+        scen[name] = summary.scenario_summary(_view(r.stats, days=slice(-1, None)), settings.actors)
+    cf_name = plan.pairs[0].scenario.name if plan.pairs else None
+    diff, cf = None, None
+    if cf_name is not None:
+        diff = _fan(paired[cf_name].daily, dyads, days)
+        cf = counterfactual_summary(plan, paired, spec)["counterfactuals"][cf_name]
+    return Outcome(settings.dates[days], dyads, fans, diff, scen, cf, cf_name, settings.end.isoformat(),
+                   settings.replicates, settings.seed, time.perf_counter() - t0)
+
+
+def warm_up() -> None:
+    """Compile the day loop and compose the config before the first visitor asks."""
+    try:
+        plain, _ = base_config()
+        start = dt.date.fromisoformat(str(plain["start"]))
+        tiny = {**plain, "end": (start + dt.timedelta(days=30)).isoformat()}
+        simulate(Scenario(replicates=2), tiny)
+    except TriadError:  # pragma: no cover - the default config is checked by the tests
+        pass

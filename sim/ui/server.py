@@ -1,0 +1,86 @@
+"""``triad-explore [--port N] [--host H] [--save-dir DIR]``: serve the explorer on localhost.
+
+Solara's server (uvicorn + starlette) runs in this process with the page ``sim.ui.app``.
+No network is needed: Solara's JavaScript comes from the ``solara-assets`` package (its
+files under ``<prefix>/share/solara/cdn``), the CDN is never asked, and Solara's usage
+telemetry and version check are off.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Sequence
+
+OFFLINE_ENV = {
+    "SOLARA_APP": "sim.ui.app",
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no usage reports to solara's servers
+    "SOLARA_MODE": "production",
+    "SOLARA_THEME_SHOW_BANNER": "False",
+}
+
+
+def assets_ok() -> str | None:
+    """Why Solara would need the internet for its front end, or None."""
+    try:
+        import solara_assets  # noqa: F401
+        from solara.server import settings
+    except ImportError as exc:
+        return f"{exc.name} is not installed: pip install -e \".[explore-ui]\""
+    cdn = Path(settings.assets.proxy_cache_dir)
+    if not any(cdn.glob("*")):
+        return f"no Solara assets in {cdn}: reinstall solara-assets"
+    return None
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="triad-explore", description="Serve triad's interactive explorer on localhost.")
+    ap.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port)")
+    ap.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    ap.add_argument("--save-dir", default=None, help="default directory of the save button (default: the current one)")
+    return ap.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
+    if not 0 <= args.port <= 65535:
+        print(f"triad-explore: error: --port: {args.port} is out of range; allowed: 0..65535", file=sys.stderr)
+        return 2
+    if args.save_dir is not None and not Path(args.save_dir).is_dir():
+        print(f"triad-explore: error: --save-dir: {args.save_dir!r} is not a directory", file=sys.stderr)
+        return 2
+    for k, v in OFFLINE_ENV.items():
+        os.environ.setdefault(k, v)
+    problem = assets_ok()
+    if problem:
+        print(f"triad-explore: error: {problem}", file=sys.stderr)
+        return 2
+    import warnings
+
+    import uvicorn
+
+    # on 127.0.0.1 (not "localhost") Solara warns on every page that its cookie falls back to samesite=lax: fine here
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
+
+    from sim.ui import compute, options
+
+    options.set_save_dir(str(Path(args.save_dir).resolve()) if args.save_dir else None)
+    # compose the config and compile the day loop while the browser loads the page
+    threading.Thread(target=compute.warm_up, name="triad-warm-up", daemon=True).start()
+    port = args.port
+    if port == 0:
+        import socket
+
+        with socket.socket() as s:
+            s.bind((args.host, 0))
+            port = s.getsockname()[1]
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(port)
+    print(f"triad explorer: http://{args.host}:{port}/  (Ctrl-C stops it)", flush=True)
+    uvicorn.run("solara.server.starlette:app", host=args.host, port=port, log_level="warning")
+    return 0
+
+
+def entry() -> None:
+    sys.exit(main())
