@@ -12,20 +12,29 @@ from sim.errors import ConfigError
 @contextlib.contextmanager
 def _hydra_context() -> Iterator[None]:
     """Hydra's Compose API needs the global Hydra singleton initialised: initialise it for
-    the duration only, then restore whatever was there (nothing, or a running app's)."""
-    from hydra import initialize_config_dir
+    the duration only, then put back exactly what was there (nothing, or the state of a
+    running Hydra app or of an enclosing ``initialize``), the version base included."""
+    from hydra import initialize_config_dir, version
     from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.singleton import Singleton
 
     from sim.config.locate import conf_dir
 
-    gh = GlobalHydra.instance()
-    saved = gh.hydra
-    gh.clear()
+    inst = Singleton._instances.get(GlobalHydra)
+    hydra = inst.hydra if inst is not None else None
+    base = version.VersionBase.instance().version_base
+    if inst is not None:
+        inst.hydra = None
     try:
         with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3"):
             yield
     finally:
-        gh.hydra = saved
+        if inst is None:
+            Singleton._instances.pop(GlobalHydra, None)
+        else:
+            Singleton._instances[GlobalHydra] = inst
+            inst.hydra = hydra
+        version.VersionBase.instance().version_base = base
 
 
 def compose(experiment: str | None = None, overrides: Sequence[str] = ()) -> dict:

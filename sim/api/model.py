@@ -100,14 +100,14 @@ class Model:
         """Tension per dyad (rows, sorted codes joined by ``-``) and replicate (columns)."""
         e = self.engine
         names = ["-".join(sorted((self.actors[i], self.actors[j]))) for i, j in zip(e.Id, e.Jd)]
-        return pd.DataFrame(e.tension(), index=names)
+        return pd.DataFrame(e.tension(), index=names, columns=range(e.lo, e.hi))
 
     def highest_rung(self, origin: str = "any") -> pd.DataFrame:
         """The highest rung each dyad has reached so far (``"endogenous"``: by the model's
         own acts only), per replicate."""
         e = self.engine
         names = ["-".join(sorted((self.actors[i], self.actors[j]))) for i, j in zip(e.Id, e.Jd)]
-        return pd.DataFrame(e.max_rung if origin == "any" else e.max_rung_endo, index=names)
+        return pd.DataFrame(e.max_rung if origin == "any" else e.max_rung_endo, index=names, columns=range(e.lo, e.hi))
 
 
 def build(spec, scenario: str, replicates: int) -> Model:
