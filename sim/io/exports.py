@@ -40,9 +40,9 @@ def behaviorspace_table(trajectories: pa.Table | pd.DataFrame, actions: pa.Table
     actors = list(settings.actors)
     pairs = [(a, b) for a in actors for b in actors if a != b]
     dyads = list(combinations(sorted(actors), 2))
-    scen_order = list(dict.fromkeys(tr["scenario"]))
-    tr["scenario"] = pd.Categorical(tr["scenario"], categories=scen_order)
-    tr["step"] = np.asarray([(d - settings.start).days + 1 for d in tr["date"]], dtype=np.int64)
+    scen_order = [str(x) for x in pd.unique(tr["scenario"])]
+    tr["scenario"] = pd.Categorical(tr["scenario"].astype(str), categories=scen_order)
+    tr["step"] = _step(tr["date"], settings)
     keys = ["scenario", "replicate", "step"]
     wide = tr.pivot_table(index=keys, columns=["source", "target"], values=["hostility", "cooperation"],
                           aggfunc="first", observed=True)
@@ -58,11 +58,13 @@ def behaviorspace_table(trajectories: pa.Table | pd.DataFrame, actions: pa.Table
     out["scenario"] = out["scenario"].astype(str)
     hostile = ac[ac["rung"] > 0]
     top: dict[tuple, int] = {}
-    for sc, rep, d, src, tgt, rung in zip(hostile["scenario"], hostile["replicate"], hostile["date"],
-                                          hostile["source"], hostile["target"], hostile["rung"]):
-        k = (str(sc), int(rep), (d - settings.start).days + 1, "-".join(sorted((src, tgt))))
+    for sc, rep, step, src, tgt, rung in zip(hostile["scenario"].astype(str).tolist(), hostile["replicate"].tolist(),
+                                             _step(hostile["date"], settings).tolist(),
+                                             hostile["source"].astype(str).tolist(),
+                                             hostile["target"].astype(str).tolist(), hostile["rung"].tolist()):
+        k = (sc, int(rep), int(step), "-".join(sorted((src, tgt))))
         top[k] = max(top.get(k, 0), int(rung))
-    rows = list(zip(out["scenario"], out["replicate"].astype(int), out["step"].astype(int)))
+    rows = list(zip(out["scenario"].tolist(), out["replicate"].astype(int).tolist(), out["step"].astype(int).tolist()))
     for a, b in dyads:
         out[f"act-rung {a}-{b}"] = np.array([top.get((*r, f"{a}-{b}"), 0) for r in rows], dtype=np.int64)
     run = out.groupby(["scenario", "replicate"], sort=False).ngroup()
@@ -71,6 +73,12 @@ def behaviorspace_table(trajectories: pa.Table | pd.DataFrame, actions: pa.Table
     out = out.rename(columns={"step": "[step]"})
     out.insert(5, "date", [(settings.start + pd.Timedelta(days=int(s) - 1)).isoformat() for s in out["[step]"]])
     return out
+
+
+def _step(dates: pd.Series, settings: Settings) -> np.ndarray:
+    """Day k of the horizon (1 = the start date) of each date."""
+    d = pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[D]")
+    return (d - np.datetime64(settings.start, "D")).astype(np.int64) + 1
 
 
 def behaviorspace_csv(table: pd.DataFrame, settings: Settings, name: str = "triad") -> bytes:
