@@ -127,10 +127,10 @@ def simulate(spec: RunSpec, plan: Plan, outside: list[str]) -> Simulated:
     return Simulated(summ, data, list(results))
 
 
-def write(out: Path, spec: RunSpec, sim: Simulated, config_yaml: str, started: str, t0: float,
+def write(out: Path, spec: RunSpec, simulated: Simulated, config_yaml: str, started: str, t0: float,
           extra: dict | None = None) -> None:
     """Write a simulated run into ``out``: the data files, the report, the manifest last."""
-    write_run_dir(out, spec.settings, summary=sim.summary, config_yaml=config_yaml, **sim.data)
+    write_run_dir(out, spec.settings, summary=simulated.summary, config_yaml=config_yaml, **simulated.data)
     # the report is a view of the data files, built from them on disk; then the manifest
     if spec.report.enabled:
         from sim.report import build_report  # matplotlib only when a report is wanted
@@ -139,7 +139,7 @@ def write(out: Path, spec: RunSpec, sim: Simulated, config_yaml: str, started: s
         build_report(out)
     settings = spec.settings
     finish(out, config_yaml, settings.seed, settings.replicates, started, t0,
-           {"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": sim.scenarios, **(extra or {})})
+           {"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": simulated.scenarios, **(extra or {})})
 
 
 def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> dict | None:
