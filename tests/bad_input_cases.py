@@ -245,6 +245,8 @@ CASES = [
     # -- combinations with nothing to compute
     ("record_scenarios_empty", "no scenario recorded", ["record.scenarios=[]"], {},
      "record.scenarios: [] leaves out 'baseline'"),
+    ("behaviorspace_not_bool", "a word where true/false belongs (the BehaviorSpace export)",
+     ["record.behaviorspace=maybe"], {}, "record.behaviorspace"),
     ("attribution_without_events", "leave-one-out attribution with no events", ["experiment=attribution", "events=none"],
      {}, "counterfactual.leave_one_out: needs events to leave out"),
     # -- the backtest (experiment=backtest): observations are untrusted input

@@ -144,6 +144,7 @@ class RecordConf:
     bins: int = 1000
     scenarios: Optional[List[str]] = None  # scenarios with daily stats and recorded replicates (default: all)
     accumulators: bool = False  # write accumulators.npz (always when the ensemble is split into chunks)
+    behaviorspace: bool = False  # also write behaviorspace.csv (NetLogo BehaviorSpace table format)
 
 
 @dataclass

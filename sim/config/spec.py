@@ -50,6 +50,7 @@ class CounterfactualSpec:
 class RecordSpec:
     scenarios: tuple[str, ...] | None  # with daily stats and recorded replicates (None: all)
     accumulators: bool  # write accumulators.npz (always when the ensemble is split)
+    behaviorspace: bool = False  # write behaviorspace.csv (sim/io/exports.py)
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,8 @@ def build_spec(plain: Mapping[str, Any]) -> RunSpec:
         rec = ["baseline"]  # 20 removals would otherwise multiply memory and output
     spec = RunSpec(
         question=plain["question"], settings=settings, counterfactual=cf,
-        record=RecordSpec(None if rec is None else tuple(rec), bool(plain["record"].get("accumulators"))),
+        record=RecordSpec(None if rec is None else tuple(rec), bool(plain["record"].get("accumulators")),
+                          bool(plain["record"].get("behaviorspace"))),
         report=ReportSpec(bool(plain["report"]["enabled"])), explore=dict(plain["explore"]),
         max_hours=number(plain["ensemble"]["max_hours"], "ensemble.max_hours", 0.001, 1e6),
     )

@@ -51,3 +51,44 @@ class StateAgent(mesa.Agent):
         m = self.model
         if m.uses_memory:
             memory.forget_row(m.M[self.index], m.clock[self.index], m.memory_keep)
+
+    # -- this state's rows of the model's arrays, read-only: row j is toward (or from) actor j,
+    # one column per replicate; the diagonal entry is always 0 (docs/api.md)
+    @staticmethod
+    def _view(a):
+        v = a.view()
+        v.flags.writeable = False
+        return v
+
+    @property
+    def hostility(self):
+        """H toward each actor, (N, R), in [0, 1]."""
+        return self._view(self.model.S[0, self.index])
+
+    @property
+    def cooperation(self):
+        """C toward each actor, (N, R), in [0, 1]."""
+        return self._view(self.model.S[1, self.index])
+
+    @property
+    def provocation(self):
+        """P: decaying memory of the hostile acts received from each actor, (N, R), in [0, 1]."""
+        return self._view(self.model.P[self.index])
+
+    @property
+    def memory(self):
+        """The decayed counts of acts received from each actor by rung 1..6, (N, 6, R)
+        (the reciprocal rule's traces; zero under rules without memory)."""
+        m = self.model
+        return memory.traces(m.M[self.index][None], m.clock[self.index][None])[0]
+
+    @property
+    def rung(self):
+        """The rung of today's hostile act toward each actor (0: none), (N, R): the act of
+        the last day stepped."""
+        return self._view(self.model.hostile_rung[self.index])
+
+    @property
+    def cooperative_level(self):
+        """The level of today's cooperative act toward each actor (0: none), (N, R)."""
+        return self._view(self.model.coop_level[self.index])

@@ -336,8 +336,9 @@ def _calibrate(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
 RUNNERS = {"sensitivity": _sensitivity, "discovery": _discovery, "calibrate": _calibrate}
 
 
-def run_exploration(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
-    """Run ``explore.method`` and write its outputs into ``out_dir`` (manifest last)."""
+def run_exploration(plain: Mapping, settings: Settings, out_dir: Path, computed: dict | None = None) -> dict:
+    """Run ``explore.method`` and write its outputs into ``out_dir`` (manifest last);
+    ``computed``: the method's result already computed (``sim.api``'s ``Exploration.save``)."""
     started, t0 = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
     out = Path(out_dir)
     ex = dict(plain["explore"])
@@ -347,7 +348,7 @@ def run_exploration(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
     if settings.chunks > 1:
         raise ConfigError("ensemble.chunks", "exploration runs its samples in one job; use ensemble.chunks=1")
     (out / "manifest.json").unlink(missing_ok=True)
-    res = RUNNERS[method](plain, settings, ex)
+    res = computed if computed is not None else RUNNERS[method](plain, settings, ex)
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(dict(plain)))
 
     want_figs = plain.get("report", {}).get("enabled", True)

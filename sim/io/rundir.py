@@ -48,11 +48,28 @@ def events_table(settings: Settings) -> list[dict]:
     return rows
 
 
+def run_tables(settings: Settings, *, stats: Mapping[str, DailyStats], routes: Mapping[str, RouteStats],
+               effects: Mapping[str, DailyStats], trajectories: Sequence[pd.DataFrame | pa.Table],
+               actions: Sequence[pd.DataFrame | pa.Table]) -> dict[str, pa.Table]:
+    """The Parquet tables of a run by name (``stats`` … ``actions``), in their schemas and in
+    the order ``write_run_dir`` writes them; ``effects`` only with a counterfactual."""
+    dates, actors = settings.dates, settings.actors
+    out = {"stats": tables.table("stats", (tables.stats_frame(n, s, dates) for n, s in stats.items())),
+           "incidence": tables.table("incidence", (tables.incidence_frame(n, s, dates, actors)
+                                                   for n, s in stats.items()))}
+    if effects:
+        out["effects"] = tables.table("effects", (tables.effects_frame(n, d, dates) for n, d in effects.items()))
+    out["routes"] = tables.table("routes", (tables.routes_frame(n, r, actors) for n, r in routes.items()))
+    out["trajectories"] = tables.table("trajectories", trajectories)
+    out["actions"] = tables.table("actions", actions)
+    return out
+
+
 def write_run_dir(out: Path, settings: Settings, *, stats: Mapping[str, DailyStats],
                   routes: Mapping[str, RouteStats], effects: Mapping[str, DailyStats],
                   trajectories: Sequence[pd.DataFrame | pa.Table], actions: Sequence[pd.DataFrame | pa.Table],
                   summary: dict, config_yaml: str,
-                  accumulators: tuple[Mapping, Mapping] | None = None) -> None:
+                  accumulators: tuple[Mapping, Mapping] | None = None, behaviorspace: bool = False) -> None:
     """Write every data file of a run into ``out`` (not the manifest: ``finish``).
 
     Args:
@@ -62,21 +79,18 @@ def write_run_dir(out: Path, settings: Settings, *, stats: Mapping[str, DailySta
             counterfactual (``effects.parquet`` only when there is one).
         trajectories, actions: the recorded replicates, as frames or tables, in order.
         accumulators: (scenario results, paired results) to save as ``accumulators.npz``.
+        behaviorspace: also write ``behaviorspace.csv`` (``record.behaviorspace``).
     """
     out = Path(out)
     mark_incomplete(out)
-    dates, actors = settings.dates, settings.actors
-    write_parquet(out / "stats.parquet", tables.table(
-        "stats", (tables.stats_frame(n, s, dates) for n, s in stats.items())))
-    write_parquet(out / "incidence.parquet", tables.table(
-        "incidence", (tables.incidence_frame(n, s, dates, actors) for n, s in stats.items())))
-    if effects:
-        write_parquet(out / "effects.parquet", tables.table(
-            "effects", (tables.effects_frame(n, d, dates) for n, d in effects.items())))
-    write_parquet(out / "routes.parquet", tables.table(
-        "routes", (tables.routes_frame(n, r, actors) for n, r in routes.items())))
-    write_parquet(out / "trajectories.parquet", tables.table("trajectories", trajectories))
-    write_parquet(out / "actions.parquet", tables.table("actions", actions))
+    parts = run_tables(settings, stats=stats, routes=routes, effects=effects, trajectories=trajectories,
+                       actions=actions)
+    for name, t in parts.items():
+        write_parquet(out / f"{name}.parquet", t)
+    if behaviorspace:
+        from sim.io.exports import write_behaviorspace
+
+        write_behaviorspace(out / "behaviorspace.csv", parts["trajectories"], parts["actions"], settings)
     if accumulators is not None:
         write_accumulators(out / "accumulators.npz", *accumulators)
     write_json(out / "summary.json", summary)

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -83,19 +84,22 @@ def run(cfg: DictConfig | Mapping[str, Any], out_dir: str | Path) -> dict:
             return {**summ, "skipped": True}
         check_duration(settings, plan, spec.max_hours)
         mark_incomplete(out)  # a rerun over stale outputs is incomplete until it ends
-        summ = _simulate_and_write(spec, plan, out, config_yaml, outside)
-        # the report is a view of the data files, built from them on disk; then the manifest
-        if spec.report.enabled:
-            from sim.report import build_report  # matplotlib only when a report is wanted
-
-            log.info("building the report")
-            build_report(out)
-        finish(out, config_yaml, settings.seed, settings.replicates, started, t0,
-               {"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": summ.pop("_scenarios")})
-    return summ
+        simulated = simulate(spec, plan, outside)
+        write(out, spec, simulated, config_yaml, started, t0)
+    return simulated.summary
 
 
-def _simulate_and_write(spec: RunSpec, plan: Plan, out: Path, config_yaml: str, outside: list[str]) -> dict:
+@dataclass
+class Simulated:
+    """A simulated run held in memory: its summary and the data ``write_run_dir`` writes."""
+
+    summary: dict
+    data: dict  # keyword arguments of sim.io.rundir.write_run_dir (stats, routes, effects, ...)
+    scenarios: list[str]
+
+
+def simulate(spec: RunSpec, plan: Plan, outside: list[str]) -> Simulated:
+    """Simulate the plan; nothing is written (``write`` does that)."""
     settings = spec.settings
     log.info("simulating %d replicates x %d days x %d scenario(s)", settings.replicates, settings.n_days,
              1 + len(plan.pairs))
@@ -119,13 +123,27 @@ def _simulate_and_write(spec: RunSpec, plan: Plan, out: Path, config_yaml: str, 
         **counterfactual_summary(plan, paired, spec),
     }
     keep_acc = settings.chunks > 1 or spec.record.accumulators
-    write_run_dir(
-        out, settings, stats={n: r.stats for n, r in kept.items()}, routes={n: r.routes for n, r in results.items()},
-        effects={n: pr.daily for n, pr in paired.items() if pr.daily is not None},
-        trajectories=[df for r in results.values() for df in r.trajectories],
-        actions=[df for r in results.values() for df in r.actions],
-        summary=summ, config_yaml=config_yaml, accumulators=(results, paired) if keep_acc else None)
-    return {**summ, "_scenarios": list(results)}
+    data = dict(stats={n: r.stats for n, r in kept.items()}, routes={n: r.routes for n, r in results.items()},
+                effects={n: pr.daily for n, pr in paired.items() if pr.daily is not None},
+                trajectories=[df for r in results.values() for df in r.trajectories],
+                actions=[df for r in results.values() for df in r.actions],
+                accumulators=(results, paired) if keep_acc else None, behaviorspace=spec.record.behaviorspace)
+    return Simulated(summ, data, list(results))
+
+
+def write(out: Path, spec: RunSpec, simulated: Simulated, config_yaml: str, started: str, t0: float,
+          extra: dict | None = None) -> None:
+    """Write a simulated run into ``out``: the data files, the report, the manifest last."""
+    write_run_dir(out, spec.settings, summary=simulated.summary, config_yaml=config_yaml, **simulated.data)
+    # the report is a view of the data files, built from them on disk; then the manifest
+    if spec.report.enabled:
+        from sim.report import build_report  # matplotlib only when a report is wanted
+
+        log.info("building the report")
+        build_report(out)
+    settings = spec.settings
+    finish(out, config_yaml, settings.seed, settings.replicates, started, t0,
+           {"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": simulated.scenarios, **(extra or {})})
 
 
 def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> dict | None:
