@@ -23,11 +23,17 @@ CONF_DIR = str(conf_dir())
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
 def _main(cfg: DictConfig) -> None:
+    from sim.io.log import captured
     from sim.runs.job import main_task
 
     hc = HydraConfig.get()
-    # in a multirun a failing job is recorded and the sweep goes on (see runs.job.main_task)
-    main_task(cfg, hc.runtime.output_dir, multirun=hc.mode == RunMode.MULTIRUN)
+    multirun = hc.mode == RunMode.MULTIRUN
+    # third-party warnings and log lines go to the run's triad.log, not the terminal
+    with captured(hc.runtime.output_dir):
+        # in a multirun a failing job is recorded and the sweep goes on (see runs.job.main_task);
+        # its printed block starts with the job's overrides
+        main_task(cfg, hc.runtime.output_dir, multirun=multirun, overrides=list(hc.overrides.task),
+                  job=hc.job.num if multirun else None)
 
 
 def _refuse(exc: ConfigError) -> None:
