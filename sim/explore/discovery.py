@@ -77,6 +77,16 @@ def prim_ema(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, threshold: f
         p = ema_prim.Prim(df, np.asarray(y, dtype=bool), threshold=threshold, peel_alpha=peel_alpha,
                           mass_min=mass_min)
         box = p.find_box()
+        if box.mean < threshold:
+            # EMA found no box at the threshold and returned its "dump box" (the whole space, one
+            # step). Peel again with a threshold every box meets, to keep the trajectory it did
+            # reach (the peeling does not depend on the threshold for 0/1 outcomes); `choose`
+            # then finds no step at the real threshold, and the report says so.
+            log.info("ema_workbench PRIM: no box meets the density threshold %.2f; keeping its peeling "
+                     "trajectory to report the densest box it reached", threshold)
+            p = ema_prim.Prim(df, np.asarray(y, dtype=bool), threshold=1e-9, peel_alpha=peel_alpha,
+                              mass_min=mass_min)
+            box = p.find_box()
     tr = box.peeling_trajectory
     bounds = np.stack([df.min().to_numpy(), df.max().to_numpy()], axis=1)
     out = []
