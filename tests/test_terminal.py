@@ -164,3 +164,16 @@ def test_a_sweep_job_names_its_overrides_first_and_its_report_last(tmp_path):
     lines = result_lines(SUMM, tmp_path, ["dynamics.reaction.IRN=0.02", "counterfactual=none"], job=3)
     assert lines[0] == f"output: {tmp_path.resolve()}  (job 3: dynamics.reaction.IRN=0.02 counterfactual=none)"
     assert lines[-1] == f"report: {tmp_path.resolve() / 'report.html'}"
+
+
+def test_a_workers_warnings_travel_to_the_parent_log():
+    import queue
+
+    def chunk(x, tick):
+        warnings.warn("a numba performance warning", UserWarning)
+        return x * 2
+
+    q = queue.Queue()
+    assert P.in_worker(chunk, 21, tick=P.DayTicker(1, queue=q)) == 42
+    kind, text = q.get_nowait()
+    assert kind == "warning" and "UserWarning: a numba performance warning" in text

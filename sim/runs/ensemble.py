@@ -21,7 +21,7 @@ from sim.engine.model import TriadModel
 from sim.engine.settings import Scenario, Settings
 from sim.errors import ConfigError
 from sim.runs.paired import PairedMetric
-from sim.runs.progress import DayTicker, Progress, QueueListener
+from sim.runs.progress import DayTicker, Progress, QueueListener, in_worker
 from sim.runs.record import Recorder
 from sim.runs.routes import N_ROUTES, RouteStats
 from sim.runs.stats import DIFF_BINS_FACTOR, DailyStats, difference_stats
@@ -360,7 +360,8 @@ def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Seque
 
         queue = listener.queue if listener is not None else None
         runs = Parallel(n_jobs=min(workers, len(parts)), return_as="generator")(
-            delayed(_simulate_chunk)(settings, scenarios, pairs, wanted, a, b, DayTicker(b - a, queue=queue))
+            delayed(in_worker)(_simulate_chunk, settings, scenarios, pairs, wanted, a, b,
+                               tick=DayTicker(b - a, queue=queue))
             for a, b in parts)
     else:
         runs = (_simulate_chunk(settings, scenarios, pairs, wanted, a, b, DayTicker(b - a, sink=progress.advance))

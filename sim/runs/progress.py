@@ -128,6 +128,20 @@ class DayTicker:
             self.queue.put(("done", a, b))
 
 
+def in_worker(fn, *args, tick: DayTicker):
+    """``fn(*args, tick)`` in a worker process, its warnings (numba, numpy…) sent to the parent
+    instead of printed on the worker's standard error, which is the user's terminal."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        out = fn(*args, tick)
+    if tick.queue is not None:
+        for w in caught:
+            tick.queue.put(("warning", warnings.formatwarning(w.message, w.category, w.filename, w.lineno).strip()))
+    return out
+
+
 class QueueListener:
     """The parent's side of the workers' queue: a thread that advances ``progress``."""
 
@@ -153,6 +167,8 @@ class QueueListener:
                 self.progress.advance(msg[1])
             elif msg[0] == "done":
                 self.progress.chunk_done(msg[1], msg[2])
+            elif msg[0] == "warning":  # a worker's warning: to triad.log like the parent's (sim/io/log.py)
+                logging.getLogger("py.warnings").warning("%s", msg[1])
 
     def close(self) -> None:
         self.queue.put(None)
