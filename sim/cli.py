@@ -94,6 +94,7 @@ def report_main(argv: Sequence[str] | None = None) -> int:
         if not (d / "stats.parquet").exists() and (d / "multirun.yaml").exists():
             from sim.sweep import aggregate, job_dirs
 
+            _building(d)
             for job in job_dirs(d):
                 if (job / "manifest.json").exists() and (job / "stats.parquet").exists():
                     build_report(job)
@@ -111,6 +112,10 @@ def report_main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(path)
     return 0
+
+
+def _building(d: Path) -> None:
+    print(f"building report … ({d})", file=sys.stderr, flush=True)  # 5-30 s of figures, after the checks
 
 
 def _rebuild_run_report(d: Path) -> Path:
@@ -131,6 +136,7 @@ def _rebuild_run_report(d: Path) -> Path:
         (d / "report.html").unlink(missing_ok=True)  # a view of data that are no longer there
         raise ReportError(f"{d} is not the run its manifest describes ({'; '.join(problems[:3])}); its report "
                           "was removed; rerun triad into it")
+    _building(d)
     path = build_report(d)
     from sim.io.atomic import write_json
     from sim.io.manifest import MANIFEST, run_files
