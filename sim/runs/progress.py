@@ -48,7 +48,7 @@ class Progress:
         self.chunks_done = 0
         self.advances = 0  # calls of advance (a test checks the bar moved within chunks)
         self._lock = threading.Lock()
-        self._t0 = time.perf_counter()
+        self._first: tuple[float, int] | None = None  # (time, replicate-days) of the first tick
         stream = sys.stderr if stream is None else stream
         self.bar = None
         if not quiet and _isatty(stream):
@@ -63,15 +63,19 @@ class Progress:
 
     def advance(self, n: int) -> None:
         with self._lock:
+            if self._first is None:  # the rate is measured from the first tick: start-up and
+                self._first = (time.perf_counter(), self.done + int(n))  # compiling are not work
             self.done += int(n)
             self.advances += 1
             if self.bar is not None:
                 self.bar.update(int(n))
 
     def eta(self) -> float | None:
-        """Seconds left at the rate so far (None before any work is done)."""
-        el = time.perf_counter() - self._t0
-        return el / self.done * (self.total - self.done) if self.done else None
+        """Seconds left at the rate since the first tick (None before two ticks)."""
+        if self._first is None or self.done <= self._first[1]:
+            return None
+        el = time.perf_counter() - self._first[0]
+        return el / (self.done - self._first[1]) * (self.total - self.done)
 
     def chunk_done(self, a: int, b: int) -> None:
         """Log that replicates ``a .. b-1`` are done (to the log file only under a bar)."""
