@@ -170,7 +170,7 @@ def test_a_workers_warnings_travel_to_the_parent_log():
     import queue
 
     def chunk(x, tick):
-        warnings.warn("a numba performance warning", UserWarning)
+        warnings.warn("a numba performance warning", UserWarning, stacklevel=1)
         return x * 2
 
     q = queue.Queue()
