@@ -23,11 +23,17 @@ CONF_DIR = str(conf_dir())
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
 def _main(cfg: DictConfig) -> None:
+    from sim.io.log import captured
     from sim.runs.job import main_task
 
     hc = HydraConfig.get()
-    # in a multirun a failing job is recorded and the sweep goes on (see runs.job.main_task)
-    main_task(cfg, hc.runtime.output_dir, multirun=hc.mode == RunMode.MULTIRUN)
+    multirun = hc.mode == RunMode.MULTIRUN
+    # third-party warnings and log lines go to the run's triad.log, not the terminal
+    with captured(hc.runtime.output_dir):
+        # in a multirun a failing job is recorded and the sweep goes on (see runs.job.main_task);
+        # its printed block starts with the job's overrides
+        main_task(cfg, hc.runtime.output_dir, multirun=multirun, overrides=list(hc.overrides.task),
+                  job=hc.job.num if multirun else None)
 
 
 def _refuse(exc: ConfigError) -> None:
@@ -88,6 +94,7 @@ def report_main(argv: Sequence[str] | None = None) -> int:
         if not (d / "stats.parquet").exists() and (d / "multirun.yaml").exists():
             from sim.sweep import aggregate, job_dirs
 
+            _building(d)
             for job in job_dirs(d):
                 if (job / "manifest.json").exists() and (job / "stats.parquet").exists():
                     build_report(job)
@@ -105,6 +112,10 @@ def report_main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(path)
     return 0
+
+
+def _building(d: Path) -> None:
+    print(f"building report … ({d})", file=sys.stderr, flush=True)  # 5-30 s of figures, after the checks
 
 
 def _rebuild_run_report(d: Path) -> Path:
@@ -125,6 +136,7 @@ def _rebuild_run_report(d: Path) -> Path:
         (d / "report.html").unlink(missing_ok=True)  # a view of data that are no longer there
         raise ReportError(f"{d} is not the run its manifest describes ({'; '.join(problems[:3])}); its report "
                           "was removed; rerun triad into it")
+    _building(d)
     path = build_report(d)
     from sim.io.atomic import write_json
     from sim.io.manifest import MANIFEST, run_files

@@ -4,7 +4,10 @@
 when installed, else a small peeling PRIM of our own (same objective: lenient1, gain in
 density per unit of mass removed). Both return the peeling trajectory (coverage, density,
 mass, restricted dimensions, box limits per step); ``choose`` picks the step with the
-largest coverage whose density reaches ``min_density``.
+largest coverage whose density reaches ``min_density``, or none: when no box of the
+trajectory reaches the threshold there is no box to report (ema_workbench then returns a
+"dump box", the whole space, and logs that the threshold was not met), and saying "the
+densest box" instead would present the whole sampled space as a finding.
 """
 from __future__ import annotations
 
@@ -74,6 +77,16 @@ def prim_ema(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, threshold: f
         p = ema_prim.Prim(df, np.asarray(y, dtype=bool), threshold=threshold, peel_alpha=peel_alpha,
                           mass_min=mass_min)
         box = p.find_box()
+        if box.mean < threshold:
+            # EMA found no box at the threshold and returned its "dump box" (the whole space, one
+            # step). Peel again with a threshold every box meets, to keep the trajectory it did
+            # reach (the peeling does not depend on the threshold for 0/1 outcomes); `choose`
+            # then finds no step at the real threshold, and the report says so.
+            log.info("ema_workbench PRIM: no box meets the density threshold %.2f; keeping its peeling "
+                     "trajectory to report the densest box it reached", threshold)
+            p = ema_prim.Prim(df, np.asarray(y, dtype=bool), threshold=1e-9, peel_alpha=peel_alpha,
+                              mass_min=mass_min)
+            box = p.find_box()
     tr = box.peeling_trajectory
     bounds = np.stack([df.min().to_numpy(), df.max().to_numpy()], axis=1)
     out = []
@@ -106,17 +119,31 @@ def prim(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, engine: str = "a
     return prim_own(X, y, peel_alpha=peel_alpha, mass_min=mass_min), "triad"
 
 
-def choose(traj: Sequence[Mapping], min_density: float) -> int:
-    """Largest coverage among steps with density ≥ min_density; else the densest step."""
+def choose(traj: Sequence[Mapping], min_density: float) -> int | None:
+    """Largest coverage among steps with density ≥ min_density; None when no step has it."""
     ok = [i for i, r in enumerate(traj) if r["density"] >= min_density]
     if ok:
         return max(ok, key=lambda i: (traj[i]["coverage"], -i))
+    return None
+
+
+def densest(traj: Sequence[Mapping]) -> int:
+    """The step of highest density (ties: larger coverage): what PRIM got closest to."""
     return max(range(len(traj)), key=lambda i: (traj[i]["density"], traj[i]["coverage"]))
+
+
+def sample_bounds(X: np.ndarray) -> list[list[float]]:
+    """Each parameter's sampled extent: the box PRIM starts from (both engines)."""
+    X = np.asarray(X, dtype=float)
+    return np.stack([X.min(axis=0), X.max(axis=0)], axis=1).tolist()
 
 
 def describe_box(limits: Sequence[Sequence[float]], bounds: Sequence[Sequence[float]], names: Sequence[str],
                  tol: float = 0.02) -> list[dict]:
-    """Restricted dimensions in plain words: ``{"parameter", "low", "high", "text"}``."""
+    """Restricted dimensions in plain words: ``{"parameter", "low", "high", "text"}``.
+
+    ``bounds`` should be the box PRIM started from (``sample_bounds(X)``): against the design's
+    bounds, the unpeeled box would look restricted, since no sample lies exactly on a bound."""
     out = []
     for (lo, hi), (blo, bhi), name in zip(limits, bounds, names):
         w = bhi - blo

@@ -8,7 +8,14 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-C_S1, C_ST, C_NOISE, C_PAR = "#4C72B0", "#DD8452", "#BBBBBB", "#55A868"
+from sim.report.style import OKABE_ITO
+
+# the report's colour-blind-safe palette (sim/report/style.py); the rcParams come from
+# style_context, applied where the figures are rendered (sim/report/explore.py)
+C_S1, C_ST, C_NOISE, C_PAR = OKABE_ITO["blue"], OKABE_ITO["orange"], "#BBBBBB", OKABE_ITO["bluish_green"]
+C_CASE = OKABE_ITO["vermillion"]
+PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue",
+                                  "black", "yellow")]
 
 
 def _short(name: str) -> str:
@@ -41,7 +48,7 @@ def sobol_bars(res: Mapping[str, Mapping], names: Sequence[str]) -> Figure:
         r = res[out]
         ax.set_title(_label(out), fontsize=9)
         if r.get("constant"):
-            ax.text(0.5, 0.5, "constant over the box\n(no variance to split)", ha="center", va="center",
+            ax.text(0.5, 0.5, "output does not vary\n(no variance to attribute: not ranked)", ha="center", va="center",
                     transform=ax.transAxes, fontsize=8, color="0.4")
         else:
             faded = bool(r.get("noise_dominated"))
@@ -73,12 +80,12 @@ def morris_scatter(res: Mapping[str, Mapping], names: Sequence[str]) -> Figure:
     nrows, ncols = _grid(len(outs))
     fig = Figure(figsize=(4.6 * ncols, 3.4 * nrows))
     axes = fig.subplots(nrows, ncols, squeeze=False)
-    colors = matplotlib.colormaps['tab10'](np.arange(len(names)) % 10)
+    colors = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
     for ax, out in zip(axes.flat, outs):
         r = res[out]
         ax.set_title(_label(out), fontsize=9)
         if r.get("constant"):
-            ax.text(0.5, 0.5, "constant over the box", ha="center", va="center", transform=ax.transAxes,
+            ax.text(0.5, 0.5, "output does not vary\n(not ranked)", ha="center", va="center", transform=ax.transAxes,
                     fontsize=8, color="0.4")
             ax.set_xticks([])
             ax.set_yticks([])
@@ -123,7 +130,9 @@ def variance_split(split: Mapping[str, Mapping]) -> Figure:
     return fig
 
 
-def prim_tradeoff(traj: Sequence[Mapping], chosen: int, min_density: float) -> Figure:
+def prim_tradeoff(traj: Sequence[Mapping], chosen: int | None, min_density: float) -> Figure:
+    """Coverage against density of every box of the peeling; ``chosen`` None: no box met
+    the density threshold, and the figure says so instead of circling one."""
     cov = np.array([r["coverage"] for r in traj])
     den = np.array([r["density"] for r in traj])
     dims = np.array([r["res_dim"] for r in traj])
@@ -131,9 +140,13 @@ def prim_tradeoff(traj: Sequence[Mapping], chosen: int, min_density: float) -> F
     ax = fig.subplots()
     ax.plot(cov, den, color="0.75", lw=1, zorder=1)
     sc = ax.scatter(cov, den, c=dims, cmap="viridis", s=22, zorder=2)
-    ax.scatter([cov[chosen]], [den[chosen]], s=160, facecolors="none", edgecolors="red", lw=1.8, zorder=3,
-               label=f"chosen box: coverage {cov[chosen]:.2f}, density {den[chosen]:.2f}")
-    ax.axhline(min_density, ls="--", color="red", lw=0.8, alpha=0.6, label=f"density target {min_density:.2f}")
+    if chosen is not None:
+        ax.scatter([cov[chosen]], [den[chosen]], s=160, facecolors="none", edgecolors="red", lw=1.8, zorder=3,
+                   label=f"chosen box: coverage {cov[chosen]:.2f}, density {den[chosen]:.2f}")
+    else:
+        ax.text(0.5, 0.5 * (min_density + 1.05), f"no box meets the density threshold {min_density:.2f}",
+                ha="center", va="center", color="red", fontsize=9)
+    ax.axhline(min_density, ls="--", color="red", lw=0.8, alpha=0.6, label=f"density threshold {min_density:.2f}")
     cb = fig.colorbar(sc, ax=ax)
     cb.set_label("restricted parameters")
     ax.set_xlabel("coverage (share of all cases of interest inside the box)")
@@ -158,7 +171,7 @@ def prim_box(limits: Sequence[Sequence[float]], bounds: Sequence[Sequence[float]
     for j in range(k):
         jit = rng.uniform(-0.18, 0.18, size=len(U))
         ax.scatter(U[~y, j], yy[j] + jit[~y], s=3, color="0.8", zorder=1)
-        ax.scatter(U[y, j], yy[j] + jit[y], s=4, color="#C44E52", zorder=2)
+        ax.scatter(U[y, j], yy[j] + jit[y], s=4, color=C_CASE, zorder=2)
         ax.add_patch(matplotlib.patches.Rectangle((L[j, 0], yy[j] - 0.3), L[j, 1] - L[j, 0], 0.6, fill=False,
                                                   edgecolor="black", lw=1.4, zorder=3))
         ax.text(1.02, yy[j], f"[{limits[j][0]:.3g}, {limits[j][1]:.3g}]", va="center", fontsize=7)

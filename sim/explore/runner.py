@@ -3,12 +3,14 @@
 Files in the run directory: ``samples.parquet`` (parameters and per-sample results),
 ``summary.json`` (``headline``, ``validation``, ``exploration``), ``config.yaml``,
 ``figures/*.png|svg`` and ``report.html`` (written by ``sim.report.explore``),
-``calibrated.yaml`` (calibration only) and ``manifest.json`` last. Nothing is printed.
+``calibrated.yaml`` (calibration only) and ``manifest.json`` last. Nothing is printed; two log
+lines say when the report is being built and where it is.
 The ``explore.*`` keys are read and checked by ``sim.explore.options``.
 """
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import time
 from pathlib import Path
@@ -21,8 +23,8 @@ from omegaconf import OmegaConf
 from sim.engine.settings import Settings
 from sim.errors import ConfigError
 from sim.explore import calibrate as cal
-from sim.explore import discovery as disc
 from sim.explore import figures as figs
+from sim.explore.discovery_run import discovery_experiment
 from sim.explore.evaluate import evaluate, evaluate_monthly, horizon_days, outputs_from_config
 from sim.explore.options import check_keys, common, get, sub
 from sim.explore.problem import config_value, sample
@@ -34,6 +36,7 @@ from sim.runs.ensemble import check_memory
 from sim.runs.stats import dyad_names
 from sim.runs.validation import gdelt_monthly
 
+log = logging.getLogger(__name__)
 NOISE_LIMIT = 0.5  # indices of outputs whose per-sample mean is more than half noise are flagged
 
 
@@ -110,8 +113,10 @@ def _sensitivity(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
         return [(pn[i], r["ST"][i], r["ST_conf"][i]) for i in order]
 
     f_top, f_split = top(focus), split[focus]
+    constant = [n for n in names if sobol_res[n].get("constant")]
     ranked = ", ".join(f"{n} (ST {s:.2f} ± {c:.2f})" for n, s, c in f_top[:3]) or (
-        "nothing: the output is " + ("constant" if sobol_res[focus].get("constant") else "noise-dominated"))
+        f"nothing: the output does not vary (every sample gives {sobol_res[focus]['value']:.4g})"
+        if sobol_res[focus].get("constant") else "nothing: the output is noise-dominated")
     share = lambda v: "n/a" if v is None else f"{v:.0%}"  # noqa: E731
     answer = (f"For {focus} (mean {f_split['mean']:.3f} over the box), the total-order Sobol indices rank "
               f"{ranked}; parameters explain {share(f_split['parameter_share'])} of its variance across single "
@@ -123,9 +128,11 @@ def _sensitivity(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
     headline = [
         f"Sensitivity: Sobol/Saltelli N={n_sobol} ({len(Xs)} samples) " + (f"+ Morris {n_morris} trajectories " if n_morris else "")
         + f"× {reps} replicates, {len(pn)} parameters, {len(names)} outputs, P within {months} months of {settings.start}.",
-        "Most influential parameter (largest ST) per output: " + "; ".join(
+        ("Most influential parameter (largest ST) per output: " + "; ".join(
             f"{n}: {top(n)[0][0]} {top(n)[0][1]:.2f}" for n in names if top(n)) + "."
-        + (f" Noise-dominated, not ranked: {', '.join(noisy)}." if noisy else ""),
+         if any(top(n) for n in names) else "No output can be ranked.")
+        + (f" Noise-dominated, not ranked: {', '.join(noisy)}." if noisy else "")
+        + (f" Output does not vary, not ranked: {', '.join(constant)}." if constant else ""),
         (f"Variance split, parameters vs replicate noise: parameter share {min(ps):.0%}–{max(ps):.0%} across outputs "
          f"(focus {focus}: {share(f_split['parameter_share'])})." if ps else "No output varied."),
     ]
@@ -153,85 +160,17 @@ def _sensitivity(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
                   "note": "indices of the per-sample mean output over its replicates"},
         "morris": ({"trajectories": n_morris, "levels": levels, "samples": len(Xm), "indices": morris_res}
                    if morris_res is not None else None),
-        "variance_split": split, "noise_dominated": noisy, "constant_outputs": [n for n in names if sobol_res[n].get("constant")],
+        "variance_split": split, "noise_dominated": noisy, "constant_outputs": constant,
         "notes": [f"P(rung ≥ k) = share of a sample's replicates whose dyad reached rung k within {months} months "
                   f"of {settings.start} (days 0..{within - 1}); tension_end is on {settings.end}.",
                   "Replicate ids: sample i uses replicates i·reps … i·reps+reps−1, so every replicate has its own "
-                  "random numbers; Sobol indices are computed on per-sample means."],
+                  "random numbers; Sobol indices are computed on per-sample means.",
+                  *([("Output does not vary over the sampled box, so there is no variance to attribute and no "
+                      "parameter is ranked for it: " + ", ".join(f"{n} (always {sobol_res[n]['value']:.4g})"
+                                                                 for n in constant) + ".")] if constant else [])],
     }
     return {"answer": answer, "headline": headline, "result": result, "figures": fig_list, "table": table,
             "replicates": len(Xs) * reps + (len(Xm) * reps if Xm is not None else 0)}
-
-
-def _discovery(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
-    problem, seed, reps = common(ex, settings, 32, 1)
-    n = get(ex, "samples", 256, kind=int, lo=8)
-    months = get(ex, "horizon_months", 12, kind=int, lo=1)
-    within = horizon_days(settings, months)
-    thr = get(ex, "threshold", 0.1, lo=0.0, hi=1.0)
-    dens = get(ex, "min_density", 0.8, lo=0.0, hi=1.0)
-    alpha = get(ex, "peel_alpha", 0.05, lo=0.001, hi=0.5)
-    mass_min = get(ex, "mass_min", 0.05, lo=0.0, hi=1.0)
-    engine = ex.get("engine", "auto")
-    if engine not in ("auto", "ema_workbench", "triad"):
-        raise ConfigError("explore.engine", f"{engine!r}; allowed: auto, ema_workbench, triad")
-    if engine == "ema_workbench" and not disc.have_ema():
-        raise ConfigError("explore.engine", "ema_workbench is not installed (pip install 'triad-sim[explore]')")
-    tgt = ex.get("target") or {}
-    kind, dyad = tgt.get("output", "p_rung_5"), tgt.get("dyad", "IRN-ISR")
-    if not (isinstance(kind, str) and kind.startswith("p_rung_")):
-        raise ConfigError("explore.target.output", f"{kind!r}; allowed: p_rung_1 .. p_rung_6")
-    out = outputs_from_config([kind], [dyad], settings.actors, key="explore.target.output")[0]
-
-    X = sample(problem, "lhs", n, seed)
-    Y = evaluate(problem, X, settings, reps, [out], within_days=within)[:, :, 0]
-    p = Y.mean(axis=1)
-    y = p > thr
-    pn = problem["names"]
-    table = pd.DataFrame(X, columns=pn).assign(sample=np.arange(n), p=p, of_interest=y)
-    what = f"P(rung ≥ {kind[-1]} within {months} months, {dyad}) > {thr:g}"
-    base = {"problem": problem, "samples": n, "replicates_per_sample": reps, "seed": seed, "target": out.name,
-            "horizon_months": months, "threshold": thr, "min_density": dens, "cases_of_interest": int(y.sum()),
-            "share_of_interest": float(y.mean()), "p_range": [float(p.min()), float(p.max())]}
-    if y.sum() == 0 or y.all():
-        msg = "no" if y.sum() == 0 else "every"
-        answer = f"In {msg} one of {n} Latin-hypercube samples ({reps} replicates each) is {what}: no box to find."
-        return {"answer": answer, "headline": [answer], "result": {**base, "engine": None, "box": None},
-                "figures": [], "table": table, "replicates": n * reps}
-    traj, used = disc.prim(X, y, pn, engine=engine, min_density=dens, peel_alpha=alpha, mass_min=mass_min)
-    i = disc.choose(traj, dens)
-    box = traj[i]
-    words = disc.describe_box(box["limits"], problem["bounds"], pn)
-    cond = " and ".join(w["text"] for w in words) or "anywhere in the box (no restriction helps)"
-    answer = (f"{what} in {y.sum()} of {n} samples ({y.mean():.0%}); PRIM ({used}) finds it mostly where {cond}: "
-              f"{box['density']:.0%} of the samples in that box reach it (density) and the box holds "
-              f"{box['coverage']:.0%} of all samples that do (coverage), with {box['mass']:.0%} of the samples.")
-    headline = [
-        f"Scenario discovery: {n} Latin-hypercube samples × {reps} replicates over {len(pn)} parameters; "
-        f"case of interest: {what} ({y.sum()} samples, {y.mean():.0%}).",
-        f"Chosen PRIM box ({used}, step {i} of {len(traj) - 1}): {cond}.",
-        f"Coverage {box['coverage']:.2f}, density {box['density']:.2f}, mass {box['mass']:.2f} "
-        f"(density target {dens:.2f}).",
-    ]
-    fig_list = [
-        ("prim_tradeoff", lambda: figs.prim_tradeoff(traj, i, dens),
-         f"PRIM peeling trajectory for {what}: each point is a box; coverage is the share of all cases of interest "
-         "inside it, density the share of its samples that are cases. The red circle is the chosen box (largest "
-         f"coverage with density ≥ {dens:.2f}); colour: number of restricted parameters."),
-        ("prim_box", lambda: figs.prim_box(box["limits"], problem["bounds"], pn, X, y),
-         "Limits of the chosen box (black rectangles) on each parameter's sampled range; dots are the samples "
-         f"(red: {what}). A rectangle spanning the whole range means that parameter is unrestricted."),
-    ]
-    result = {**base, "engine": used, "chosen_step": i,
-              "box": {"coverage": box["coverage"], "density": box["density"], "mass": box["mass"],
-                      "restricted": words, "limits": dict(zip(pn, box["limits"]))},
-              "tradeoff": [{k: r[k] for k in ("coverage", "density", "mass", "res_dim")} for r in traj],
-              "notes": [f"A sample is a case of interest when the share of its {reps} replicates reaching the rung "
-                        f"exceeds {thr:g}; with {reps} replicates that share has a binomial standard error of up to "
-                        f"{0.5 / math.sqrt(reps):.2f}, so cases near the threshold are noisy.",
-                        f"PRIM engine: {used} ({'ema_workbench 2.5 Prim, lenient1 objective' if used == 'ema_workbench' else 'triad peeling PRIM, lenient1 objective, no pasting'})."]}
-    return {"answer": answer, "headline": headline, "result": result, "figures": fig_list, "table": table,
-            "replicates": n * reps}
 
 
 def _month_range(a: str, b: str) -> list[str]:
@@ -333,7 +272,7 @@ def _calibrate(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
             "calibrated": cal.calibrated_yaml(params, fit["loss"], kind, months)}
 
 
-RUNNERS = {"sensitivity": _sensitivity, "discovery": _discovery, "calibrate": _calibrate}
+RUNNERS = {"sensitivity": _sensitivity, "discovery": discovery_experiment, "calibrate": _calibrate}
 
 
 def run_exploration(plain: Mapping, settings: Settings, out_dir: Path, computed: dict | None = None) -> dict:
@@ -352,6 +291,8 @@ def run_exploration(plain: Mapping, settings: Settings, out_dir: Path, computed:
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(dict(plain)))
 
     want_figs = plain.get("report", {}).get("enabled", True)
+    if want_figs:
+        log.info("building report …")
     figures, pngs = write_figures(out, res["figures"]) if want_figs else ([], {})
     result = res["result"]
     notes = result.pop("notes", [])
@@ -370,7 +311,7 @@ def run_exploration(plain: Mapping, settings: Settings, out_dir: Path, computed:
     write_json(out / "summary.json", summ)
     atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
     if want_figs:
-        write_report(out, summ, pngs)
+        log.info("report: %s", write_report(out, summ, pngs))
     finish(out, config_yaml, settings.seed, res["replicates"], started, t0,
            {"explore": method, "explore_seed": result.get("seed")})
     return summ

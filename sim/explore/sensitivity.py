@@ -35,7 +35,9 @@ def analyze(problem: Mapping, X: np.ndarray, Y: np.ndarray, method: str, *, outp
         if not np.all(np.isfinite(y)):
             raise ValueError(f"output {name} has non-finite values")
         if np.ptp(y) == 0:
-            out[name] = {"names": list(problem["names"]), "constant": True, "value": float(y[0])}
+            # zero variance: nothing to attribute, so no index and no ranking (SALib would divide by 0)
+            out[name] = {"names": list(problem["names"]), "constant": True, "value": float(y[0]),
+                         "note": "output does not vary: no variance to attribute, not ranked"}
             continue
         if method == "sobol":
             from SALib.analyze import sobol

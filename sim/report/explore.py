@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping, Sequence
 from sim.io.atomic import atomic_write_bytes
 from sim.report.markup import esc
 from sim.report.page import embedded_figure, page
+from sim.report.style import style_context
 
 FigureSpec = tuple[str, Callable[[], Any], str]  # name, build (a matplotlib Figure), caption (plain text)
 
@@ -35,7 +36,8 @@ def write_figures(out_dir: Path, specs: Sequence[FigureSpec]) -> tuple[list[dict
     records, pngs = [], {}
     for name, make, caption in specs:
         records.append({"name": name, "caption": caption, "png": f"figures/{name}.png", "svg": f"figures/{name}.svg"})
-        png, svg = render(make())
+        with style_context():  # the run report's rcParams, so every figure of triad looks alike
+            png, svg = render(make())
         atomic_write_bytes(Path(out_dir) / "figures" / f"{name}.png", png)
         atomic_write_bytes(Path(out_dir) / "figures" / f"{name}.svg", svg)
         pngs[name] = png

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -22,6 +21,7 @@ from sim.engine.model import TriadModel
 from sim.engine.settings import Scenario, Settings
 from sim.errors import ConfigError
 from sim.runs.paired import PairedMetric
+from sim.runs.progress import DayTicker, Progress, QueueListener, in_worker
 from sim.runs.record import Recorder
 from sim.runs.routes import N_ROUTES, RouteStats
 from sim.runs.stats import DIFF_BINS_FACTOR, DailyStats, difference_stats
@@ -261,7 +261,7 @@ def _pair_end(pr: PairResult, base: TriadModel, cf: TriadModel, mb: np.ndarray, 
 
 def _simulate_chunk(settings: Settings, scenarios: Sequence[Scenario], pairs: Sequence[PairPlan],
                     wanted: set[str] | None, a: int, b: int,
-                    tick: Callable[[], None] | None = None) -> tuple[dict[str, ScenarioResult], dict[str, PairResult]]:
+                    tick: DayTicker | None = None) -> tuple[dict[str, ScenarioResult], dict[str, PairResult]]:
     """All scenarios over replicates ``a .. b-1``, in lockstep; the chunk's own results."""
     tune_malloc()  # here, so that worker processes are tuned too
     results: dict[str, ScenarioResult] = {}
@@ -292,6 +292,8 @@ def _simulate_chunk(settings: Settings, scenarios: Sequence[Scenario], pairs: Se
         if p.lags and pr.event_day is not None:
             _pair_lag_end(pr, settings.n_days)
         pr.daily = dailies[i]
+    if tick is not None:
+        tick.finished(a, b)
     return results, paired
 
 
@@ -328,7 +330,8 @@ def _merge(total: tuple[dict, dict], part: tuple[dict, dict]) -> None:
 
 def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Sequence[PairPlan] = (),
                  recorded: Sequence[str] | None = None, workers: int = 1,
-                 on_chunk: Callable[[int, int], None] | None = None, quiet: bool = False) -> tuple[dict[str, ScenarioResult], dict[str, PairResult]]:
+                 on_chunk: Callable[[int, int], None] | None = None, quiet: bool = False,
+                 progress: Progress | None = None) -> tuple[dict[str, ScenarioResult], dict[str, PairResult]]:
     """Run the scenarios and the paired counterfactuals over this job's replicates.
 
     Args:
@@ -339,45 +342,40 @@ def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Seque
             (default: all).
         workers: processes that simulate chunks side by side (joblib); the merged result
             is the same as with one, since every chunk's numbers depend only on its ids.
-        on_chunk: progress callback ``f(done, total)``.
+        on_chunk: callback ``f(done, total)`` after each chunk is merged.
         quiet: no progress bar and no log lines (the run-time probes).
+        progress: where replicate-days are counted (default: a bar on standard error when
+            it is a terminal, else a log line per chunk; see ``sim.runs.progress``).
     """
     lo, hi = settings.replicate_range()
     parts = chunks(lo, hi, settings.chunk_size)
     wanted = set(recorded) if recorded is not None else None
     total: tuple[dict, dict] = ({}, {})
     parallel = workers > 1 and len(parts) > 1
-    # a progress bar on a terminal only; logs (through Hydra's logging) say each chunk
-    bar = progress_bar(len(parts) * (1 if parallel else settings.n_days), "chunks" if parallel else "days",
-                       disable=quiet)
+    if progress is None:
+        progress = Progress((hi - lo) * settings.n_days, len(parts), quiet=quiet)
+    listener = QueueListener(progress) if parallel and not quiet else None
     if parallel:
         from joblib import Parallel, delayed
 
+        queue = listener.queue if listener is not None else None
         runs = Parallel(n_jobs=min(workers, len(parts)), return_as="generator")(
-            delayed(_simulate_chunk)(settings, scenarios, pairs, wanted, a, b) for a, b in parts)
+            delayed(in_worker)(_simulate_chunk, settings, scenarios, pairs, wanted, a, b,
+                               tick=DayTicker(b - a, queue=queue))
+            for a, b in parts)
     else:
-        runs = (_simulate_chunk(settings, scenarios, pairs, wanted, a, b, tick=bar.update) for a, b in parts)
-    t0 = time.perf_counter()
-    with bar:
+        runs = (_simulate_chunk(settings, scenarios, pairs, wanted, a, b, DayTicker(b - a, sink=progress.advance))
+                for a, b in parts)
+    try:
         for n, ((a, b), part) in enumerate(zip(parts, runs)):
             _merge(total, part)
-            if parallel:
-                bar.update()
             del part  # before the next chunk is made: one chunk's arrays alive at a time
-            if not quiet:  # with an ETA, for logs where no bar is shown
-                left = (time.perf_counter() - t0) / (n + 1) * (len(parts) - n - 1)
-                log.info("chunk %d/%d done (replicates %d-%d)%s", n + 1, len(parts), a, b - 1,
-                         f", about {left:.0f} s left" if n + 1 < len(parts) else "")
+            if not parallel:  # workers say when they finish, through the listener
+                progress.chunk_done(a, b)
             if on_chunk:
                 on_chunk(n + 1, len(parts))
+    finally:
+        if listener is not None:
+            listener.close()
+        progress.close()
     return total
-
-
-def progress_bar(total: int, unit: str, disable: bool = False):
-    """A tqdm bar on standard error when it is a terminal; silent otherwise (logs, CI)."""
-    import sys
-
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit=unit, desc="ensemble", leave=False, file=sys.stderr,
-                disable=disable or not sys.stderr.isatty(), dynamic_ncols=True)

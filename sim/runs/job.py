@@ -139,14 +139,15 @@ def write(out: Path, spec: RunSpec, simulated: Simulated, config_yaml: str, star
     if spec.report.enabled:
         from sim.report import build_report  # matplotlib only when a report is wanted
 
-        log.info("building the report")
-        build_report(out)
+        log.info("building report …")
+        log.info("report: %s", build_report(out))
     settings = spec.settings
     finish(out, config_yaml, settings.seed, settings.replicates, started, t0,
            {"chunk": settings.chunk, "chunks": settings.chunks, "scenarios": simulated.scenarios, **(extra or {})})
 
 
-def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> dict | None:
+def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False, overrides: list[str] | None = None,
+              job: int | None = None) -> dict | None:
     """Run and report; a user mistake prints one clear line and exits 2.
 
     In a multirun (``multirun=True``) one job must not end the sweep: any error is printed
@@ -180,20 +181,7 @@ def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> d
         except TriadError:  # the job directory itself is unwritable: the aggregate sees no manifest
             pass
         return None
-    print(f"output: {Path(out_dir).resolve()}")
-    if summ.get("skipped"):
-        print("skipped: this directory already holds the complete outputs of the same config")
-    for line in summ["headline"]:
-        print(line)
-    for name, c in summ.get("counterfactuals", {}).items():
-        print(f"answer ({name}): {c['answer']}")
-    if "backtest" in summ:
-        print(f"answer (backtest): {summ['backtest']['answer']}")
-    if "attribution" in summ:
-        print(f"answer ({summ['attribution']['name']}): {summ['attribution']['answer']}")
-    v = summ.get("validation") or {}
-    if "overall_sign_agreement" in v:
-        print(f"GDELT sign agreement of monthly net relation {v['window'][0]}..{v['window'][1]} ({v.get('label', 'in-sample fit')}): "
-              f"{v['overall_sign_agreement']:.0%} " + json.dumps(
-                  {k: d["sign_agreement"] for k, d in v["dyads"].items()}))
+    from sim.runs.console import print_result
+
+    print_result(summ, out_dir, overrides if multirun else None, job)
     return summ

@@ -73,7 +73,7 @@ class Aggregate:
             out.append(f"  ignored {j.dir}: {j.error}")
         for g in self.groups:
             if g.done:
-                out.append(f"merged {g.chunks} chunks into {g.dir}")
+                out.append(f"merged {g.chunks} chunks into {g.dir}" + (f"; report: {g.dir / 'report.html'}" if (g.dir / "report.html").exists() else ""))  # noqa: E501
             else:
                 out.append(f"split ensemble {g.id}: {g.note}")
         out.append(f"sweep table: {self.table}")
