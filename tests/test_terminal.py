@@ -149,7 +149,7 @@ LINE = re.compile(r"^[^:]+: ([A-Z]{3}-[A-Z]{3} [^;]+)(; [A-Z]{3}-[A-Z]{3} [^;]+)
 
 def test_every_per_dyad_line_has_one_format_and_one_dyad_order(tmp_path):
     g = gdelt_line(SUMM["validation"], list(SUMM["scenarios"]["baseline"]))
-    assert g == ("GDELT sign agreement of monthly net relation, 2022-09..2023-05: "
+    assert g == ("GDELT sign agreement of monthly net relation, 2022-09..2023-05 (in-sample fit): "
                  "AZE-IRN 0.78; AZE-ISR 1.00; IRN-ISR 1.00; all dyads 0.93")
     lines = result_lines(SUMM, tmp_path)
     assert lines[0] == f"output: {tmp_path.resolve()}" and lines[-1] == g
