@@ -48,6 +48,7 @@ class Target:
     y_all: np.ndarray
     model_months: tuple[str, ...]
     dyads: tuple[int, ...]
+    held_y: np.ndarray | None = None  # (held-out months, D): observed, for the out-of-sample score only
 
     @property
     def y_model(self) -> np.ndarray:
@@ -198,3 +199,24 @@ def interval(draws: np.ndarray, level: float = 0.9) -> tuple[float, float]:
     """Central posterior interval of one parameter's draws."""
     a = (1 - level) / 2
     return float(np.quantile(draws, a)), float(np.quantile(draws, 1 - a))
+
+
+def held_out_log_score(problem: Mapping, X: np.ndarray, settings: Settings, reps: int, target: Target,
+                       held: Sequence[str]) -> np.ndarray:
+    """Out-of-sample log score per θ (rows of X) and dyad: Σ over the held-out months of log p(y),
+    p the predictive mixture over replicates of the observation model fitted on the training
+    months only (AR(1) error carried on from the last training month). Higher is better."""
+    months = list(target.model_months) + list(held)
+    xr_all = monthly_replicates(problem, X, settings, reps, months)  # (n, reps, M, D)
+    gd_y = target.held_y
+    Mm = len(target.model_months)
+    out = np.zeros((len(X), len(target.dyads)))
+    for i in range(len(X)):
+        _, ps = synthetic_loglik(xr_all[i, :, :Mm], target)
+        for j, (d, p) in enumerate(zip(target.dyads, ps)):
+            m, sd = obs.predictive_moments(xr_all[i, :, Mm:, d], p)  # (reps, H)
+            z = (gd_y[:, j][None, :] - m) / sd
+            logp = -0.5 * z ** 2 - np.log(sd) - 0.5 * math.log(2 * math.pi)  # (reps, H)
+            top = logp.max(axis=0)
+            out[i, j] = float(np.sum(top + np.log(np.mean(np.exp(logp - top), axis=0))))
+    return out

@@ -52,7 +52,8 @@ def training_target(ex: Mapping, settings: Settings) -> tuple[post.Target, list[
     months = [m for m in gd.index if m < str(cut_p)]
     held = [str(p) for p in pd.period_range(cut_p, end, freq="M") if str(p) in gd.index] if cut_p <= end else []
     y = gd.loc[months, dyads].to_numpy(dtype=float)
-    return post.Target(tuple(months), y, tuple(model), tuple(names.index(d) for d in dyads)), held
+    return post.Target(tuple(months), y, tuple(model), tuple(names.index(d) for d in dyads),
+                       gd.loc[held, dyads].to_numpy(dtype=float) if held else None), held
 
 
 def _draws_frame(chain: post.Chain, names: Sequence[str], burn: int) -> pd.DataFrame:
@@ -126,6 +127,15 @@ def calibrate_posterior(plain: Mapping, settings: Settings, ex: Mapping) -> dict
         tau = [float(t) for t in __import__("emcee").autocorr.integrated_time(chain.samples[burn:], quiet=True)]
     except Exception:  # too short a chain for an estimate
         tau = None
+    held_score = None
+    if held:  # out of sample: the held-out months' log score at the defaults and at the posterior median
+        X = np.array([defaults, [summ_p[n]["median"] for n in pn]])
+        sc = post.held_out_log_score(problem, X, settings, 4 * reps, target, held)
+        dn = [dyad_names(settings.actors)[d] for d in target.dyads]
+        held_score = {"months": held, "replicates": 4 * reps,
+                      "log_score_defaults": dict(zip(dn, sc[0].tolist())), "total_defaults": float(sc[0].sum()),
+                      "log_score_posterior_median": dict(zip(dn, sc[1].tolist())),
+                      "total_posterior_median": float(sc[1].sum())}
     months = {"training_observed": [target.months[0], target.months[-1]], "training_simulated": list(target.model_months),
               "held_out": held, "cut": str(ex.get("cut"))}
     ptxt = "; ".join(f"{n} {s['median']:.4g} [{s['lo90']:.4g}, {s['hi90']:.4g}] (prior [{s['prior'][0]:g}, "
@@ -134,7 +144,10 @@ def calibrate_posterior(plain: Mapping, settings: Settings, ex: Mapping) -> dict
     answer = (f"Posterior medians and {LEVEL:.0%} intervals from GDELT training months {target.months[0]}.."
               f"{target.months[-1]} (the model runs in {target.model_months[0]}..{target.model_months[-1]}; held out: "
               f"{', '.join(held) or 'none in the horizon'}), emcee {walkers} walkers × {steps} steps ({burn} burn-in) "
-              f"on a Gaussian synthetic likelihood of {reps} common-random-number replicates per θ: {ptxt}.")
+              f"on a Gaussian synthetic likelihood of {reps} common-random-number replicates per θ: {ptxt}."
+              + (f" Held-out log score (higher is better) over {', '.join(held)}: posterior median "
+                 f"{held_score['total_posterior_median']:.2f}, defaults {held_score['total_defaults']:.2f}."
+                 if held_score else ""))
     headline = [
         f"Bayesian calibration on training months before {ex.get('cut')}: "
         + "; ".join(f"{n.split('.')[-1] if n.count('.') < 3 else n} {s['median']:.3g} [{s['lo90']:.3g}, "
@@ -154,7 +167,7 @@ def calibrate_posterior(plain: Mapping, settings: Settings, ex: Mapping) -> dict
     result = {"sampler": "emcee", "problem": problem, "seed": seed, "replicates_per_sample": reps, "walkers": walkers,
               "steps": steps, "burn": burn, "draws": len(posterior), "months": months,
               "dyads": [dyad_names(settings.actors)[d] for d in target.dyads], "parameters": summ_p,
-              "acceptance": float(chain.acceptance.mean()), "autocorr_steps": tau,
+              "acceptance": float(chain.acceptance.mean()), "held_out": held_score, "autocorr_steps": tau,
               "seconds_per_step": chain.seconds_per_step, "files": {"prior": "prior.parquet",
                                                                     "posterior": "posterior.parquet"},
               "calibrated_config": "calibrated.yaml", "defaults_changed": False,

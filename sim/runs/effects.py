@@ -175,8 +175,9 @@ def _total(rec: dict) -> str:
 
 def _interval_words(rec: dict) -> str:
     if "total_lo" in rec:
-        return ("Square brackets: common-random-number 95% intervals (simulation noise only); 'total over the "
-                "posterior': 95% intervals with parameter uncertainty from the posterior draws plus simulation noise.")
+        return ("The first interval of each pair is the common-random-number 95% interval (simulation noise only); "
+                "'total over the posterior' is the 95% interval with parameter uncertainty from the posterior draws "
+                "plus simulation noise.")
     return ("Intervals are common-random-number 95% intervals: simulation noise only; this run has no posterior "
             "(ensemble.posterior), so parameter uncertainty is not included.")
 
