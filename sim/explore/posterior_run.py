@@ -166,7 +166,9 @@ def calibrate_posterior(plain: Mapping, settings: Settings, ex: Mapping) -> dict
             f"Fitted on GDELT months before {ex.get('cut')} only.")]
     result = {"sampler": "emcee", "problem": problem, "seed": seed, "replicates_per_sample": reps, "walkers": walkers,
               "steps": steps, "burn": burn, "draws": len(posterior), "months": months,
-              "dyads": [dyad_names(settings.actors)[d] for d in target.dyads], "parameters": summ_p,
+              "dyads": [dyad_names(settings.actors)[d] for d in target.dyads],
+              "parameters": {n: v["median"] for n, v in summ_p.items()},  # as calibrated.yaml sets them
+              "posterior": summ_p,
               "acceptance": float(chain.acceptance.mean()), "held_out": held_score, "autocorr_steps": tau,
               "seconds_per_step": chain.seconds_per_step, "files": {"prior": "prior.parquet",
                                                                     "posterior": "posterior.parquet"},
