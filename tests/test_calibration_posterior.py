@@ -7,11 +7,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from conftest import plain_cfg
 from sim.config.build import build_settings
 from sim.explore import posterior as P
 from sim.explore.problem import problem_from_config
 from sim.forecast import observation as obs
-from tests.conftest import plain_cfg
 
 MONTHS = ("2022-09", "2022-10", "2022-11", "2022-12")
 PRE = tuple(f"2021-{m:02d}" for m in range(9, 13)) + tuple(f"2022-{m:02d}" for m in range(1, 9))
@@ -71,10 +71,10 @@ def test_calibrate_run_writes_draws_months_and_a_reusable_posterior(tmp_path):
 
     import pyarrow.parquet as pq
 
+    from conftest import compose_cfg
     from sim.io.posterior import read_draws
     from sim.io.tables import draws_schema
     from sim.runs.job import run
-    from tests.conftest import compose_cfg
 
     out = tmp_path / "cal"
     run(compose_cfg(["experiment=calibrate", "end=2022-12-31", "explore.cut=2022-12", "explore.replicates_per_sample=4",
@@ -98,8 +98,8 @@ def test_calibrate_run_writes_draws_months_and_a_reusable_posterior(tmp_path):
 
 
 def test_point_fit_still_available(tmp_path):
+    from conftest import compose_cfg
     from sim.runs.job import run
-    from tests.conftest import compose_cfg
 
     summ = run(compose_cfg(["experiment=calibrate", "explore.sampler=de", "end=2022-12-31",
                             "explore.window=[2022-09,2022-12]", "explore.replicates_per_sample=4", "explore.popsize=2",

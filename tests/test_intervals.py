@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import compose_cfg
 from sim.errors import ConfigError
-from sim.io.posterior import draws_table, read_draws
 from sim.io.atomic import write_parquet
+from sim.io.posterior import draws_table, read_draws
 from sim.runs.job import run
 from sim.runs.paired import PairedMetric
-from tests.conftest import compose_cfg
 
 PATHS = ["dynamics.reaction.IRN", "dynamics.reaction.AZE"]
 
@@ -109,3 +109,24 @@ def test_draws_file_missing_or_unknown_column(tmp_path):
     pd.DataFrame({"dynamics.nonsense": [0.1]}).to_parquet(tmp_path / "x.parquet")
     with pytest.raises(ConfigError, match="not parameters that may vary"):
         read_draws(tmp_path / "x.parquet", ("ISR", "AZE", "IRN"))
+
+
+
+def test_accumulators_keep_the_per_draw_moments():
+    """accumulators.npz (split ensembles) carries the per-draw moments: merged halves give the total interval."""
+    from types import SimpleNamespace
+
+    from sim.io.accumulators import add_paired_moments, paired_moments
+
+    m = PairedMetric()
+    m.add(np.zeros(4), np.array([1.0, 3.0, 5.0, 7.0]), np.array([0, 0, 1, 1]))
+    routes = np.zeros((1, 64), dtype=np.int64)
+    pr = SimpleNamespace(p={(0, 0, 1): m}, values={}, lagged={}, route_base=routes, route_cf=routes, route_both=routes)
+    data = json.loads(json.dumps(paired_moments(pr)))
+    back = SimpleNamespace(p={}, values={}, lagged={}, route_base=None, route_cf=None, route_both=None)
+    add_paired_moments(back, data)
+    add_paired_moments(back, data)  # two jobs with the same moments
+    twice = PairedMetric()
+    twice.merge(m)
+    twice.merge(m)
+    assert back.p[(0, 0, 1)].report(0.01) == twice.report(0.01) and "total_lo" in twice.report(0.01)

@@ -99,7 +99,7 @@ def synthetic_loglik(xr: np.ndarray, target: Target) -> tuple[float, list[obs.Ob
     replicates ``xr (reps, model months, dyads)`` (module docstring, steps 3–6)."""
     reps, Mm, _ = xr.shape
     pre = len(target.months) - Mm
-    means, covs, ps = [], [], []
+    covs, ps = [], []
     S = []
     for j, d in enumerate(target.dyads):
         xm = xr[:, :, d].mean(axis=0)

@@ -152,7 +152,7 @@ def calibrate_posterior(plain: Mapping, settings: Settings, ex: Mapping) -> dict
         f"Bayesian calibration on training months before {ex.get('cut')}: "
         + "; ".join(f"{n.split('.')[-1] if n.count('.') < 3 else n} {s['median']:.3g} [{s['lo90']:.3g}, "
                     f"{s['hi90']:.3g}]" for n, s in summ_p.items()) + f" ({LEVEL:.0%} posterior intervals).",
-        f"Posterior interval width / prior width: " + ", ".join(f"{s['interval_vs_prior']:.2f}" for s in summ_p.values())
+        "Posterior interval width / prior width: " + ", ".join(f"{s['interval_vs_prior']:.2f}" for s in summ_p.values())
         + f"; mean acceptance {chain.acceptance.mean():.2f}; {chain.seconds_per_step:.2f} s per step.",
         "Written: prior.parquet, posterior.parquet (use with ensemble.posterior=PATH), calibrated.yaml (posterior "
         "medians); the configured defaults are unchanged.",
