@@ -47,6 +47,7 @@ def test_total_interval_contains_crn_interval_and_is_labelled(tmp_path):
     post = _draws(tmp_path / "posterior.parquet")
     summ = _run(tmp_path, "post", ["experiment=no_embassy_attack", f"ensemble.posterior={post}",
                                     "ensemble.posterior_draws=20"])
+    assert summ["posterior"]["draws"] == 20 and summ["posterior"]["parameters"] == sorted(PATHS)
     c = summ["counterfactuals"]["no_embassy_attack"]
     assert c["intervals"]["total"]["draws"] == 20 and "parameter uncertainty" in c["intervals"]["total"]["label"]
     assert "simulation noise only" in c["intervals"]["crn"]
@@ -60,6 +61,7 @@ def test_total_interval_contains_crn_interval_and_is_labelled(tmp_path):
 
 def test_no_posterior_says_total_interval_is_absent(tmp_path):
     summ = _run(tmp_path, "plain", ["experiment=no_embassy_attack"])
+    assert "posterior" not in summ
     c = summ["counterfactuals"]["no_embassy_attack"]
     assert c["intervals"]["total"]["label"] is None and "no posterior" in c["intervals"]["total"]["absent"]
     assert all("total_lo" not in rec for rec in _records(c["effects"]))
