@@ -38,9 +38,9 @@ def test_posterior_90_interval_covers_the_true_value():
     truths = [0.008, 0.018, 0.028, 0.038, 0.045]
     covered, widths = [], []
     for k, theta in enumerate(truths):
-        chain = P.sample_posterior(problem, settings, _data(settings, problem, theta, k), reps=10, walkers=4,
-                                   steps=24, seed=k)
-        draws = chain.samples[8:, :, 0].ravel()
+        chain = P.sample_posterior(problem, settings, _data(settings, problem, theta, k), reps=8, walkers=4,
+                                   steps=20, seed=k)
+        draws = chain.samples[6:, :, 0].ravel()
         lo, hi = P.interval(draws, 0.9)
         covered.append(lo <= theta <= hi)
         widths.append((hi - lo) / (BOX[1] - BOX[0]))
