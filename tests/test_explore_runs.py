@@ -19,8 +19,8 @@ TINY = {
                     "explore.focus=p_rung_3.IRN-ISR"],
     "discovery": ["end=2022-11-30", "explore.horizon_months=2", "explore.samples=24", "explore.replicates_per_sample=4",
                   "explore.target.output=p_rung_3", "explore.threshold=0.5", "explore.engine=triad"],
-    "calibrate": ["end=2022-12-31", "explore.window=[2022-09,2022-12]", "explore.replicates_per_sample=4",
-                  "explore.popsize=2", "explore.maxiter=1"],
+    "calibrate": ["end=2022-12-31", "explore.cut=2022-12", "explore.replicates_per_sample=4",
+                  "explore.walkers=6", "explore.steps=3", "explore.burn=1"],
 }
 
 

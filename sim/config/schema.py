@@ -134,6 +134,8 @@ class EnsembleConf:
     chunks: int = 1
     workers: int = 1
     max_hours: float = 2.0  # refuse a run estimated to take longer (sim/runs/estimate.py)
+    posterior: Optional[str] = None  # draws file (posterior.parquet of experiment=calibrate): per-replicate parameters
+    posterior_draws: int = 50  # draws used (evenly spaced); replicate r takes draw r mod this
 
 
 @dataclass

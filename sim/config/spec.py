@@ -19,6 +19,7 @@ from sim.config.checks import iso_date, number
 from sim.config.ops import Op, parse_ops
 from sim.engine.settings import Settings
 from sim.errors import ConfigError
+from sim.io import posterior
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def build_spec(plain: Mapping[str, Any]) -> RunSpec:
     """Check a plain config (schema-validated: ``validate``) and build the run's spec."""
     settings = build_settings(plain)
     cf = build_counterfactual(plain["counterfactual"], settings)
+    settings = posterior.attach(settings, plain["ensemble"], cf.ops)  # ensemble.posterior: per-replicate draws
     rec = plain["record"].get("scenarios")
     if rec is None and cf.leave_one_out:
         rec = ["baseline"]  # 20 removals would otherwise multiply memory and output

@@ -104,6 +104,8 @@ class Settings:
     bins: int = 1000
     # dotted parameter path -> one value per replicate id (sim/engine/replicate_params.py)
     replicate_values: dict = field(default_factory=dict)
+    # posterior predictive: replicate r's values come from posterior draw r mod posterior_draws (0: none)
+    posterior_draws: int = 0
 
     @property
     def n_days(self) -> int:

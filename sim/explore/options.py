@@ -13,7 +13,8 @@ KEYS = {
     "sensitivity": COMMON | {"sobol", "morris", "outputs", "dyads", "horizon_months", "focus"},
     "discovery": COMMON | {"samples", "target", "threshold", "min_density", "peel_alpha", "mass_min", "engine",
                            "horizon_months"},
-    "calibrate": COMMON | {"window", "loss", "dyads", "popsize", "maxiter", "spread_tolerance", "target"},
+    "calibrate": COMMON | {"window", "loss", "dyads", "popsize", "maxiter", "spread_tolerance", "target",
+                           "sampler", "walkers", "steps", "burn", "cut"},
 }
 
 

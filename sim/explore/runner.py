@@ -178,6 +178,13 @@ def _month_range(a: str, b: str) -> list[str]:
 
 
 def _calibrate(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
+    sampler = ex.get("sampler", "emcee")
+    if sampler not in ("emcee", "de"):
+        raise ConfigError("explore.sampler", f"{sampler!r}; allowed: emcee (posterior), de (point fit)")
+    if sampler == "emcee":
+        from sim.explore.posterior_run import calibrate_posterior
+
+        return calibrate_posterior(plain, settings, ex)
     problem, seed, reps = common(ex, settings, 64, 1)
     popsize = get(ex, "popsize", 8, kind=int, lo=2)
     maxiter = get(ex, "maxiter", 8, kind=int, lo=1)
@@ -306,6 +313,8 @@ def run_exploration(plain: Mapping, settings: Settings, out_dir: Path, computed:
     }
     summ = _clean(summ)
     write_parquet(out / "samples.parquet", res["table"])
+    for name, t in res.get("tables", {}).items():  # prior.parquet, posterior.parquet (calibration)
+        write_parquet(out / name, t)
     if "calibrated" in res:
         atomic_write_bytes(out / "calibrated.yaml", res["calibrated"])
     write_json(out / "summary.json", summ)

@@ -43,7 +43,10 @@ def write_accumulators(path: Path, results: dict, paired: dict) -> None:
 def paired_moments(pr) -> dict:
     """A pair's exact integer moments (per metric: n, Σx, Σx² of baseline, counterfactual,
     difference) and route counts, as plain JSON values."""
-    m = lambda metric: [[x.n, x.s1, x.s2] for x in (metric.base, metric.cf, metric.diff)]  # noqa: E731
+    def m(metric):  # with a posterior, a 4th entry: [draw, n, Σx, Σx²] of the difference per draw
+        out = [[x.n, x.s1, x.s2] for x in (metric.base, metric.cf, metric.diff)]
+        return out + [[[g, x.n, x.s1, x.s2] for g, x in sorted(metric.by_draw.items())]] if metric.by_draw else out
+
     return {
         "p": [[*key, m(metric)] for key, metric in sorted(pr.p.items())],
         "values": [[*key, m(metric)] for key, metric in sorted(pr.values.items())],
@@ -55,8 +58,10 @@ def paired_moments(pr) -> dict:
 def add_paired_moments(pr, data: dict) -> None:
     """Add moments saved by ``paired_moments`` into a PairResult (exact: integers)."""
     for store, rows in ((pr.p, data["p"]), (pr.values, data["values"]), (pr.lagged, data.get("lagged", []))):
-        for *key, (b, c, d) in rows:
-            metric = PairedMetric(Moments(*b), Moments(*c), Moments(*d))
+        for *key, mom in rows:
+            b, c, d = mom[:3]
+            metric = PairedMetric(Moments(*b), Moments(*c), Moments(*d),
+                                  {int(g): Moments(*x) for g, *x in (mom[3] if len(mom) > 3 else [])})
             key = tuple(key)
             if key in store:
                 store[key].merge(metric)

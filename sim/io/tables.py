@@ -115,3 +115,13 @@ def routes_frame(scenario: str, routes, actors: tuple[str, ...]) -> pd.DataFrame
     df = pd.DataFrame(rows, columns=["scenario", "dyad", "origin", "route", "count", "p"])
     return df.sort_values(["scenario", "dyad", "origin", "count", "route"], ascending=[True, True, True, False, True],
                           kind="stable").reset_index(drop=True)
+
+
+# Prior and posterior draws (prior.parquet, posterior.parquet; sim/io/posterior.py): one row per
+# draw, these columns, then one float64 column per parameter path (dynamics.reaction.IRN …).
+DRAW_COLUMNS = (("draw", _I), ("walker", _I), ("step", _I), ("log_likelihood", _F), ("log_posterior", _F))
+
+
+def draws_schema(paths: Iterable[str]) -> pa.Schema:
+    """Schema of a draws table over the parameter ``paths`` (in the given order)."""
+    return pa.schema([*DRAW_COLUMNS, *((p, _F) for p in paths)])

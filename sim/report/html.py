@@ -24,6 +24,10 @@ def _header(summary: dict, scenarios: list[str]) -> str:
         ("seed", esc(summary.get("seed", "?"))),
         ("scenarios", esc(", ".join(scenarios)) or "–"),
     ]
+    post = summary.get("posterior") if isinstance(summary.get("posterior"), dict) else None
+    facts.append(("parameters", f"from {esc(post.get('draws'))} posterior draws (ensemble.posterior): "
+                  + esc(", ".join(map(str, post.get("parameters") or []))) if post else
+                  "one parameter set (the config's); no posterior"))
     rows = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts)
     return f"<h1>triad run report</h1><p><strong>Question:</strong> {esc(q)}</p><table>{rows}</table>"
 

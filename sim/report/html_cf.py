@@ -13,7 +13,7 @@ from sim.report import style
 from sim.report.markup import esc, generic, json_text, num, table
 
 KNOWN_CF_KEYS = {"question", "ops", "first_change", "changed_events", "focus", "target_half_width",
-                 "answer", "effects", "route_changes"}
+                 "answer", "effects", "route_changes", "intervals"}
 
 
 def is_structured(cf: Any) -> bool:
@@ -96,13 +96,15 @@ def _effect_diff(rec: dict, nd: int = 3) -> str:
 
 def _effect_cells(rec: dict) -> list[str]:
     diff = _effect_diff(rec)
-    return [num(rec.get("baseline")), num(rec.get("counterfactual")), diff,
+    total = _ci(rec, "total_lo", "total_hi") if "total_lo" in rec else "<span class='muted'>absent</span>"
+    return [num(rec.get("baseline")), num(rec.get("counterfactual")), diff, total,
             _ci(rec, "unpaired_lo", "unpaired_hi"), esc(rec.get("replicates_for_half_width", "–"))]
 
 
 def _effect_header(hw: Any) -> list[str]:
     reps = f"replicates for ±{esc(hw)}" if hw is not None else "replicates needed"
-    return ["baseline", "counterfactual", "difference [95% paired CI]", "unpaired 95% CI", reps]
+    return ["baseline", "counterfactual", "difference [95% paired CI]", "total 95% interval over the posterior",
+            "unpaired 95% CI", reps]
 
 
 def _rung_effects(effects: dict, hw: Any) -> str:
@@ -118,7 +120,7 @@ def _rung_effects(effects: dict, hw: Any) -> str:
         return ""
     header = ["dyad", "by", "rung"] + _effect_header(hw)
     return ("<h4>Escalation: P(dyad reaches at least rung k by the date)</h4>"
-            + table(header, rows, ["", "", ""] + ["num"] * 5))
+            + table(header, rows, ["", "", ""] + ["num"] * 6))
 
 
 def _value_effects(effects: dict, hw: Any) -> str:
@@ -130,7 +132,7 @@ def _value_effects(effects: dict, hw: Any) -> str:
     if not rows:
         return ""
     header = ["dyad", "variable", "date"] + _effect_header(hw)
-    return "<h4>Tension and net relation on the effect dates</h4>" + table(header, rows, ["", "", ""] + ["num"] * 5)
+    return "<h4>Tension and net relation on the effect dates</h4>" + table(header, rows, ["", "", ""] + ["num"] * 6)
 
 
 def _route_changes(changes: dict) -> str:
@@ -147,6 +149,17 @@ def _route_changes(changes: dict) -> str:
                      ["", "", "num", "num", "num"]))
 
 
+def _interval_words(iv: Any) -> str:
+    """What the two intervals measure, in the words of summary.json (older runs: CRN only)."""
+    iv = iv if isinstance(iv, dict) else {}
+    total = iv.get("total") if isinstance(iv.get("total"), dict) else {}
+    crn = iv.get("crn") or "paired 95% interval: simulation noise only (common random numbers)"
+    tot = (f"{esc(total['label'])} ({esc(total.get('draws'))} draws)" if total.get("label")
+           else esc(total.get("absent") or "absent: this run records no posterior"))
+    return (f"<p class='intervals'><strong>Intervals.</strong> Paired CI: {esc(crn)}. "
+            f"Total interval: {tot}.</p>")
+
+
 def _one_counterfactual(name: str, cf: dict, by_id: dict, figure: str | None) -> str:
     eff = cf.get("effects") or {}
     hw = cf.get("target_half_width")
@@ -159,6 +172,7 @@ def _one_counterfactual(name: str, cf: dict, by_id: dict, figure: str | None) ->
         "bold where the paired 95% interval excludes 0. The unpaired interval is what two independent runs "
         "of the same size would give; the last column is the number of replicates that would make the paired "
         "interval that narrow.</p>" if eff else "",
+        _interval_words(cf.get("intervals")) if eff else "",
         _rung_effects(eff, hw), _value_effects(eff, hw), _route_changes(cf.get("route_changes") or {}),
     ])
 

@@ -169,9 +169,24 @@ def answer(name: str, question: str | None, eff: dict, focus: str, n: int, first
     alt = (f" (by any act, scripted ones included: {ps_any[str(k)]['diff']:+.3f})" if endogenous else "")
     return (f"{head}Under '{name}' ({n} paired replicates), P({focus} reaches at least rung {k}, "
             f"{ladder_names[k]}, by {by}{own}) is {p['counterfactual']:.3f} against {p['baseline']:.3f} in the "
-            f"factual run: {p['diff']:+.3f} [95% CI {p['lo']:+.3f}, {p['hi']:+.3f}]{alt}; {focus} tension on {t_date} "
-            f"changes by "
-            f"{t['diff']:+.3f} [{t['lo']:+.3f}, {t['hi']:+.3f}] (from {t['baseline']:.3f} to {t['counterfactual']:.3f}).")
+            f"factual run: {p['diff']:+.3f} [95% CI {p['lo']:+.3f}, {p['hi']:+.3f}]{_total(p)}{alt}; {focus} tension on "
+            f"{t_date} changes by "
+            f"{t['diff']:+.3f} [{t['lo']:+.3f}, {t['hi']:+.3f}]{_total(t)} (from {t['baseline']:.3f} to "
+            f"{t['counterfactual']:.3f}). {_interval_words(p)}")
+
+
+def _total(rec: dict) -> str:
+    """The total interval over the posterior after the CRN one, when the run has one."""
+    return f" (total over the posterior [{rec['total_lo']:+.3f}, {rec['total_hi']:+.3f}])" if "total_lo" in rec else ""
+
+
+def _interval_words(rec: dict) -> str:
+    if "total_lo" in rec:
+        return ("The first interval of each pair is the common-random-number 95% interval (simulation noise only); "
+                "'total over the posterior' is the 95% interval with parameter uncertainty from the posterior draws "
+                "plus simulation noise.")
+    return ("Intervals are common-random-number 95% intervals: simulation noise only; this run has no posterior "
+            "(ensemble.posterior), so parameter uncertainty is not included.")
 
 
 def _lag_block(pr: PairResult, d: int, rung: int, half_width: float, flip) -> dict:

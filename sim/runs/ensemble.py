@@ -93,6 +93,7 @@ class PairResult:
     # (variable or "p_K" / "p_K_endogenous", lag, dyad) -> paired metric, at each event's own lag
     lagged: dict[tuple[str, int, int], PairedMetric] = field(default_factory=dict)
     event_day: np.ndarray | None = None  # this chunk's realised day of the removed event (-1: none)
+    draw: np.ndarray | None = None  # this chunk's posterior draw per replicate (sim/io/posterior.py), or None
     _win: dict | None = None  # running highest rung within each lag window
 
 
@@ -234,8 +235,8 @@ def _pair_day(pr: PairResult, t: int, base: TriadModel, cf: TriadModel, daily: D
         daily.observe_values(t, np.concatenate([tc - tb, nc - nb]))
     if want:
         for d in range(tb.shape[0]):
-            pr.values.setdefault(("tension", t, d), PairedMetric()).add(tb[d], tc[d])
-            pr.values.setdefault(("net_relation", t, d), PairedMetric()).add(nb[d], nc[d])
+            pr.values.setdefault(("tension", t, d), PairedMetric()).add(tb[d], tc[d], pr.draw)
+            pr.values.setdefault(("net_relation", t, d), PairedMetric()).add(nb[d], nc[d], pr.draw)
 
 
 def _pair_end(pr: PairResult, base: TriadModel, cf: TriadModel, mb: np.ndarray, mc: np.ndarray) -> None:
@@ -248,7 +249,7 @@ def _pair_end(pr: PairResult, base: TriadModel, cf: TriadModel, mb: np.ndarray, 
                 rb = (fb[k] >= 0) & (fb[k] <= day)
                 rc = (fc[k] >= 0) & (fc[k] <= day)
                 for d in range(n_dyads):
-                    pr.p.setdefault((day, d, k, *tail), PairedMetric()).add(rb[d], rc[d])
+                    pr.p.setdefault((day, d, k, *tail), PairedMetric()).add(rb[d], rc[d], pr.draw)
     if pr.route_base is None:
         pr.route_base = np.zeros((n_dyads, N_ROUTES), dtype=np.int64)
         pr.route_cf = np.zeros_like(pr.route_base)
@@ -266,6 +267,9 @@ def _simulate_chunk(settings: Settings, scenarios: Sequence[Scenario], pairs: Se
     tune_malloc()  # here, so that worker processes are tuned too
     results: dict[str, ScenarioResult] = {}
     paired = {p.scenario.name: PairResult(p.scenario.name, p) for p in pairs}
+    if settings.posterior_draws:
+        for pr in paired.values():
+            pr.draw = np.arange(a, b) % settings.posterior_draws
     everything = [*scenarios, *(p.scenario for p in pairs)]
     members = [_member(settings, sc, a, b, wanted is None or sc.name in wanted,
                        results.setdefault(sc.name, ScenarioResult(sc.name))) for sc in everything]

@@ -120,6 +120,10 @@ def simulate(spec: RunSpec, plan: Plan, outside: list[str]) -> Simulated:
         "scenarios": scen,
         "validation": summary.validation(base, dates, settings.actors),
         "events_outside_horizon": outside,
+        **({"posterior": {"draws": settings.posterior_draws, "parameters": sorted(settings.replicate_values),
+                          "note": "each replicate's parameters come from a posterior draw (ensemble.posterior, "
+                                  "in config.yaml); replicate r takes draw r mod draws"}}
+           if settings.posterior_draws else {}),
         **counterfactual_summary(plan, paired, spec),
     }
     keep_acc = settings.chunks > 1 or spec.record.accumulators

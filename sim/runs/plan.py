@@ -13,6 +13,7 @@ from sim.engine.settings import Scenario, Settings
 from sim.runs import effects
 from sim.runs.counterfactual import Applied, apply_ops
 from sim.runs.ensemble import PairPlan
+from sim.runs.paired import intervals
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ def counterfactual_summary(plan: Plan, paired: dict, spec: RunSpec) -> dict:
             + effects.answer(name, cf.question, eff, focus, n, fc, settings.ladder.names,
                              endogenous=effects.scripts_escalation(a, settings, focus)),
             "effects": eff, "route_changes": effects.route_changes(pr, settings),
+            "intervals": intervals(settings.posterior_draws),
         }
     return {"counterfactuals": out}
 
