@@ -7,6 +7,7 @@ import io
 from typing import Any, Sequence
 
 import matplotlib.dates as mdates
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -33,25 +34,53 @@ def placeholder(message: str) -> Figure:
     return fig
 
 
-def with_event_key(height: float, events: Sequence[dict] | None) -> tuple[Figure, Any]:
-    """A full-width figure of `height` inches for the panels, plus the event key below
-    them when there are events; returns (figure, the (sub)figure to draw panels on)."""
+def panel_grid(nrows: int, ncols: int, panel_h: float, events: Sequence[dict] | None, *,
+               sharey: bool = False) -> tuple[Figure, np.ndarray]:
+    """A full-width figure of `nrows` x `ncols` panels sharing the x axis, with the event
+    key in a strip across the bottom when there are events; returns (figure, axes).
+
+    The key's strip is kept out of the layout (the layout fills the rest): nesting it in
+    subfigures would make the layout solver's positions differ in the last bits from
+    process to process, and the SVG/PDF bytes with them."""
     from sim.report.figures.events import draw_event_key, key_height
 
     events = list(events or [])
     key_h = key_height(events)
-    fig = Figure(figsize=(style.double_col(), height + key_h), layout="constrained")
-    if not events:
-        return fig, fig
-    top, bottom = fig.subfigures(2, 1, height_ratios=[height, key_h], hspace=0.0)
-    draw_event_key(bottom, events)
-    return fig, top
+    height = panel_h * nrows + 0.9 + key_h
+    fig = Figure(figsize=(style.double_col(), height), layout="constrained")
+    if events:
+        frac = round(key_h / height, 4)
+        fig.get_layout_engine().set(rect=(0.0, frac, 1.0, 1.0 - frac))
+        key_ax = fig.add_axes((0.0, 0.0, 1.0, frac))
+        key_ax.set_in_layout(False)
+        draw_event_key(key_ax, events)
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=sharey, squeeze=False)
+    return fig, axes
 
 
 # Fixed metadata, so the same figure gives the same bytes (no dates, no version strings).
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None},
              "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
 FORMATS = tuple(_METADATA)
+
+
+def freeze_layout(fig: Figure, digits: int = 5) -> Figure:
+    """Run the constrained layout once, round the resulting axes positions and switch the
+    layout engine off. The layout solver sums margins in an order that can depend on
+    object addresses, so its results differ in the last bits from process to process; the
+    vector formats (SVG, PDF) print coordinates to 6 decimals and would differ too."""
+    if fig.get_layout_engine() is None:
+        return fig
+    fig.draw_without_rendering()
+    for ax in fig.get_axes():
+        x0, y0, w, h = ax.get_position().bounds
+        ax.set_position([round(v, digits) for v in (x0, y0, w, h)], which="both")
+    for sub in [fig, *fig.subfigs]:
+        for label in (getattr(sub, "_supylabel", None), getattr(sub, "_supxlabel", None)):
+            if label is not None:
+                label.set_position([round(v, digits) for v in label.get_position()])
+    fig.set_layout_engine("none")
+    return fig
 
 
 def render(fig: Figure, fmt: str, dpi: int = 200) -> bytes:

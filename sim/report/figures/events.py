@@ -145,17 +145,16 @@ def _fit(text: str, width_pt: float, size: float) -> str:
     return text[:lo].rstrip() + "…"
 
 
-def draw_event_key(fig, events: Sequence[dict], ncols: int = 2) -> None:
+def draw_event_key(ax, events: Sequence[dict], ncols: int = 2) -> None:
     """The key to the event numbers inside the figure: one line per event (number in the
-    marker's box, date, source → target, summary), in `ncols` columns on `fig` (a
-    subfigure with no axes of its own)."""
-    ax = fig.add_axes((0, 0, 1, 1))
+    marker's box, date, source → target, summary), in `ncols` columns on `ax` (an axes
+    spanning the figure's width, used for nothing else)."""
     ax.set_axis_off()
     margin = 0.012
     ax.text(margin, 1.0, "Event key (numbers as marked above; details in the report's timeline table)",
             fontsize=EVENT_FS + 0.5, fontweight="bold", va="top", ha="left", transform=ax.transAxes)
     rows = math.ceil(len(events) / ncols)
-    col_pt = fig.get_figure(root=True).get_figwidth() * 72 * (1 - 2 * margin) / ncols
+    col_pt = ax.get_figure(root=True).get_figwidth() * 72 * (1 - 2 * margin) / ncols
     step = 1.0 / (rows + 1.3)
     for i, ev in enumerate(events):
         col, row = divmod(i, rows)
@@ -171,6 +170,17 @@ def draw_event_key(fig, events: Sequence[dict], ncols: int = 2) -> None:
 def key_height(events: Sequence[dict], ncols: int = 2) -> float:
     """Inches the event key needs."""
     return 0.0 if not events else 0.25 + 0.135 * math.ceil(len(events) / ncols)
+
+
+def in_horizon(events: Sequence[dict] | None, first, last) -> list[dict]:
+    """The events whose date window overlaps [first, last] (the ones a figure marks)."""
+    lo, hi = str(first)[:10], str(last)[:10]
+    out = []
+    for ev in events or []:
+        w = [str(x)[:10] for x in (ev.get("window") or [ev.get("date"), ev.get("date")])]
+        if len(w) == 2 and w[0] <= hi and w[1] >= lo:
+            out.append(ev)
+    return out
 
 
 def events_by_dyad(events: Sequence[dict] | None) -> dict[str, list[dict]]:

@@ -13,8 +13,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.report import style
-from sim.report.figures.base import PANEL_H, placeholder, with_event_key
-from sim.report.figures.events import EVENT_FS, events_by_dyad, mark_events, window_handle
+from sim.report.figures.base import PANEL_H, placeholder, panel_grid
+from sim.report.figures.events import EVENT_FS, events_by_dyad, in_horizon, mark_events, window_handle
 
 NEAR_ZERO = 0.1  # a panel whose q95 stays below this is "near 0" on a 0–1 axis
 
@@ -53,7 +53,7 @@ def _fan_legend(fig, scenarios: list[str], linestyles: dict, has_events: bool) -
             Line2D([], [], color=style.EVENT_COLOR, lw=0.6, label="event on a known day (number: key below)"),
             window_handle(),
         ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3))
+    fig.legend(handles=handles, loc="outside upper center", ncols=min(len(handles), 3))
 
 
 def _near_zero_note(ax, sub: pd.DataFrame, what: str) -> bool:
@@ -101,8 +101,8 @@ def fan_chart(
     ls = style.scenario_linestyles(scenarios)
     ev_by = events_by_dyad(events)
 
-    fig, top = with_event_key(PANEL_H * len(dyads) + 0.9, _in_horizon(events, df["date"]))
-    axes = np.atleast_1d(top.subplots(len(dyads), 1, sharex=True, squeeze=False)[:, 0])
+    fig, grid = panel_grid(len(dyads), 1, PANEL_H, in_horizon(events, df["date"].min(), df["date"].max()))
+    axes = grid[:, 0]
     keyed = df.assign(dyad=[style.dyad_name(a, b) for a, b in zip(df["source"], df["target"])])
     for ax, dyad in zip(axes, dyads):
         sub = keyed[keyed["dyad"] == dyad]
@@ -119,20 +119,9 @@ def fan_chart(
         mark_events(ax, ev_by.get(dyad, []), _axis_width_pt(fig, 1))
     style.format_date_axis(axes[-1])
     axes[-1].set_xlabel("date")
-    top.supylabel(ylabel, fontsize=8)
-    _fan_legend(top, scenarios, ls, bool(events))
+    fig.supylabel(ylabel, fontsize=8)
+    _fan_legend(fig, scenarios, ls, bool(events))
     return fig
-
-
-def _in_horizon(events: Sequence[dict] | None, dates: pd.Series) -> list[dict]:
-    """The events whose date or window overlaps the plotted dates (the ones marked)."""
-    lo, hi = str(dates.min())[:10], str(dates.max())[:10]
-    out = []
-    for ev in events or []:
-        w = [str(x)[:10] for x in (ev.get("window") or [ev.get("date"), ev.get("date")])]
-        if len(w) == 2 and w[0] <= hi and w[1] >= lo:
-            out.append(ev)
-    return out
 
 
 def _finish_panel(ax, ylim, zero_line: bool) -> None:
@@ -168,8 +157,8 @@ def fan_cooperation(stats: pd.DataFrame, events: Sequence[dict] | None = None) -
     ls = style.scenario_linestyles(scenarios)
     ev_by = events_by_dyad(events)
 
-    fig, top = with_event_key(PANEL_H * len(dyads) + 0.9, _in_horizon(events, df["date"]))
-    axes = top.subplots(len(dyads), 2, sharex=True, sharey=True, squeeze=False)
+    fig, axes = panel_grid(len(dyads), 2, PANEL_H, in_horizon(events, df["date"].min(), df["date"].max()),
+                           sharey=True)
     for row, dyad in enumerate(dyads):
         a, b = dyad.split("-", 1)
         for col, (src, tgt) in enumerate(((a, b), (b, a))):
@@ -192,6 +181,6 @@ def fan_cooperation(stats: pd.DataFrame, events: Sequence[dict] | None = None) -
     for ax in axes[-1]:
         style.format_date_axis(ax)
         ax.set_xlabel("date")
-    top.supylabel("cooperation (0–1)", fontsize=8)
-    _fan_legend(top, scenarios, ls, bool(events))
+    fig.supylabel("cooperation (0–1)", fontsize=8)
+    _fan_legend(fig, scenarios, ls, bool(events))
     return fig
