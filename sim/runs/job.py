@@ -131,6 +131,7 @@ def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> d
     to stderr and recorded in ``error.json`` of the job (no manifest, so nothing looks
     complete), and None is returned so the launcher goes on with the other jobs and the
     sweep aggregate lists this one as failed."""
+    from sim.runs.headline import headline_lines, validation_line
     from sim.sweep.jobs import clear_failure, record_failure
 
     clear_failure(out_dir)
@@ -161,15 +162,12 @@ def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False) -> d
     print(f"output: {Path(out_dir).resolve()}")
     if summ.get("skipped"):
         print("skipped: this directory already holds the complete outputs of the same config")
-    for line in summ["headline"]:
+    for line in headline_lines(summ):  # labelled by scenario, one format (sim/runs/headline.py)
         print(line)
     for name, c in summ.get("counterfactuals", {}).items():
         print(f"answer ({name}): {c['answer']}")
     if "attribution" in summ:
         print(f"answer ({summ['attribution']['name']}): {summ['attribution']['answer']}")
-    v = summ.get("validation") or {}
-    if "overall_sign_agreement" in v:
-        print(f"GDELT sign agreement of monthly net relation {v['window'][0]}..{v['window'][1]}: "
-              f"{v['overall_sign_agreement']:.0%} " + json.dumps(
-                  {k: d["sign_agreement"] for k, d in v["dyads"].items()}))
+    if validation_line(summ):
+        print(validation_line(summ))
     return summ
