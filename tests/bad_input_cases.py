@@ -235,6 +235,12 @@ CASES = [
      "dynamics.noise.hostility: 1.5 is out of range"),
     ("sweep_output_in_package", "a sweep directory inside the package",
      ["-m", "ensemble.seed=1,2", "hydra.sweep.dir=sim/sweeps"], {}, "hydra.sweep.dir: 'sim/sweeps' is inside"),
+    ("report_format_unknown", "a figure format the report cannot write", ["report.format=[png,jpg]"], {},
+     "report.format[1]: 'jpg' is not an option; did you mean 'png'? allowed: png, svg, pdf"),
+    ("report_format_typo", "a misspelled figure format", ["report.format=pfd"], {},
+     "report.format: 'pfd' is not an option; did you mean 'pdf'? allowed: png, svg, pdf"),
+    ("report_paper_unknown", "a paper size the report does not know", ["report.paper=a5"], {},
+     "report.paper: 'a5' is not an option; did you mean 'a4'? allowed: a4, letter, screen"),
 ]
 
 

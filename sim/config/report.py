@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from sim.config.suggest import _close
+import difflib
+
 from sim.errors import ConfigError
 
 FORMATS = ("png", "svg", "pdf")
@@ -16,7 +17,8 @@ def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> str:
     text = str(value).strip().lower() if isinstance(value, str) else None
     if text in allowed:
         return text
-    near = _close(str(value), allowed)
+    # names are short, so a lower cutoff than for config keys ("a5" → "a4", "pfd" → "pdf")
+    near = difflib.get_close_matches(str(value).lower(), allowed, n=2, cutoff=0.5)
     hint = f"did you mean {' or '.join(repr(n) for n in near)}? " if near else ""
     raise ConfigError(key, f"{value!r} is not an option; {hint}allowed: {', '.join(allowed)}")
 
