@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import matplotlib.colors as mcolors
-from matplotlib.text import Text
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.text import Text
 
 from sim.config.report import report_options
 from sim.errors import ConfigError

@@ -2,9 +2,8 @@
 key, the allowed values and the closest one when a value is misspelled."""
 from __future__ import annotations
 
-from typing import Any, Mapping
-
 import difflib
+from typing import Any, Mapping
 
 from sim.errors import ConfigError
 

@@ -8,7 +8,23 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-C_S1, C_ST, C_NOISE, C_PAR = "#4C72B0", "#DD8452", "#BBBBBB", "#55A868"
+from sim.report import style as _style
+
+# The report's palette (Okabe–Ito) and rcParams, so these figures look like the run report's.
+C_S1, C_ST, C_NOISE, C_PAR = (_style.OKABE_ITO["blue"], _style.OKABE_ITO["orange"], "#BBBBBB",
+                              _style.OKABE_ITO["bluish_green"])
+C_HIT, C_REF = _style.OKABE_ITO["vermillion"], _style.OKABE_ITO["vermillion"]
+
+
+def _styled(build):
+    """Build the figure under the report style (rcParams are read when artists are made)."""
+    import functools
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        with _style.style_context():
+            return build(*args, **kwargs)
+    return wrapper
 
 
 def _short(name: str) -> str:
@@ -30,6 +46,7 @@ def _grid(n: int, ncols: int = 3):
     return nrows, ncols
 
 
+@_styled
 def sobol_bars(res: Mapping[str, Mapping], names: Sequence[str]) -> Figure:
     """S1/ST bars with CIs; outputs flagged ``noise_dominated`` are drawn faded."""
     outs = list(res)
@@ -68,6 +85,7 @@ def sobol_bars(res: Mapping[str, Mapping], names: Sequence[str]) -> Figure:
     return fig
 
 
+@_styled
 def morris_scatter(res: Mapping[str, Mapping], names: Sequence[str]) -> Figure:
     outs = list(res)
     nrows, ncols = _grid(len(outs))
@@ -101,6 +119,7 @@ def morris_scatter(res: Mapping[str, Mapping], names: Sequence[str]) -> Figure:
     return fig
 
 
+@_styled
 def variance_split(split: Mapping[str, Mapping]) -> Figure:
     outs = [o for o in split if split[o]["total_variance"] > 0]
     fig = Figure(figsize=(7.5, 0.45 * max(len(outs), 2) + 1.3))
@@ -123,6 +142,7 @@ def variance_split(split: Mapping[str, Mapping]) -> Figure:
     return fig
 
 
+@_styled
 def prim_tradeoff(traj: Sequence[Mapping], chosen: int, min_density: float) -> Figure:
     cov = np.array([r["coverage"] for r in traj])
     den = np.array([r["density"] for r in traj])
@@ -133,7 +153,7 @@ def prim_tradeoff(traj: Sequence[Mapping], chosen: int, min_density: float) -> F
     sc = ax.scatter(cov, den, c=dims, cmap="viridis", s=22, zorder=2)
     ax.scatter([cov[chosen]], [den[chosen]], s=160, facecolors="none", edgecolors="red", lw=1.8, zorder=3,
                label=f"chosen box: coverage {cov[chosen]:.2f}, density {den[chosen]:.2f}")
-    ax.axhline(min_density, ls="--", color="red", lw=0.8, alpha=0.6, label=f"density target {min_density:.2f}")
+    ax.axhline(min_density, ls="--", color=C_REF, lw=0.8, alpha=0.6, label=f"density target {min_density:.2f}")
     cb = fig.colorbar(sc, ax=ax)
     cb.set_label("restricted parameters")
     ax.set_xlabel("coverage (share of all cases of interest inside the box)")
@@ -145,6 +165,7 @@ def prim_tradeoff(traj: Sequence[Mapping], chosen: int, min_density: float) -> F
     return fig
 
 
+@_styled
 def prim_box(limits: Sequence[Sequence[float]], bounds: Sequence[Sequence[float]], names: Sequence[str],
              X: np.ndarray, y: np.ndarray) -> Figure:
     k = len(names)
@@ -158,7 +179,7 @@ def prim_box(limits: Sequence[Sequence[float]], bounds: Sequence[Sequence[float]
     for j in range(k):
         jit = rng.uniform(-0.18, 0.18, size=len(U))
         ax.scatter(U[~y, j], yy[j] + jit[~y], s=3, color="0.8", zorder=1)
-        ax.scatter(U[y, j], yy[j] + jit[y], s=4, color="#C44E52", zorder=2)
+        ax.scatter(U[y, j], yy[j] + jit[y], s=4, color=C_HIT, zorder=2)
         ax.add_patch(matplotlib.patches.Rectangle((L[j, 0], yy[j] - 0.3), L[j, 1] - L[j, 0], 0.6, fill=False,
                                                   edgecolor="black", lw=1.4, zorder=3))
         ax.text(1.02, yy[j], f"[{limits[j][0]:.3g}, {limits[j][1]:.3g}]", va="center", fontsize=7)
@@ -172,6 +193,7 @@ def prim_box(limits: Sequence[Sequence[float]], bounds: Sequence[Sequence[float]
     return fig
 
 
+@_styled
 def calibration_fit(months: Sequence[str], model: np.ndarray, gdelt: np.ndarray, default: np.ndarray | None,
                     dyads: Sequence[str], target_label: str = "GDELT") -> Figure:
     D = len(dyads)
@@ -205,6 +227,7 @@ def calibration_fit(months: Sequence[str], model: np.ndarray, gdelt: np.ndarray,
     return fig
 
 
+@_styled
 def calibration_loss(losses: np.ndarray, X: np.ndarray, names: Sequence[str], best: int, near: np.ndarray) -> Figure:
     k = len(names)
     fig = Figure(figsize=(3.6 * (k + 1), 3.4))
@@ -212,14 +235,14 @@ def calibration_loss(losses: np.ndarray, X: np.ndarray, names: Sequence[str], be
     ax = axes[0, 0]
     it = np.arange(len(losses))
     ax.scatter(it, losses, s=6, color="0.6", label="candidate")
-    ax.plot(it, np.minimum.accumulate(losses), color="red", lw=1.2, label="best so far")
+    ax.plot(it, np.minimum.accumulate(losses), color=C_REF, lw=1.2, label="best so far")
     ax.set_xlabel("evaluation")
     ax.set_ylabel("loss")
     ax.legend(fontsize=7, frameon=False)
     for j, a in enumerate(axes[0, 1:]):
         a.scatter(X[~near, j], losses[~near], s=6, color="0.7")
         a.scatter(X[near, j], losses[near], s=10, color=C_S1, label="near-best set")
-        a.scatter([X[best, j]], [losses[best]], s=60, marker="*", color="red", zorder=3, label="best")
+        a.scatter([X[best, j]], [losses[best]], s=60, marker="*", color=C_REF, zorder=3, label="best")
         a.set_xlabel(_short(names[j]), fontsize=8)
         a.tick_params(labelsize=7)
         if j == 0:

@@ -4,10 +4,9 @@ and the reproducible PNG/SVG rendering."""
 from __future__ import annotations
 
 import io
-from typing import Any, Sequence
+from typing import Any
 
 import matplotlib.dates as mdates
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -32,30 +31,6 @@ def placeholder(message: str) -> Figure:
     fig = Figure(figsize=(style.single_col(), 1.0))
     fig.text(0.5, 0.5, message, ha="center", va="center", fontsize=8, wrap=True)
     return fig
-
-
-def panel_grid(nrows: int, ncols: int, panel_h: float, events: Sequence[dict] | None, *,
-               sharey: bool = False) -> tuple[Figure, np.ndarray]:
-    """A full-width figure of `nrows` x `ncols` panels sharing the x axis, with the event
-    key in a strip across the bottom when there are events; returns (figure, axes).
-
-    The key's strip is kept out of the layout (the layout fills the rest): nesting it in
-    subfigures would make the layout solver's positions differ in the last bits from
-    process to process, and the SVG/PDF bytes with them."""
-    from sim.report.figures.events import draw_event_key, key_height
-
-    events = list(events or [])
-    key_h = key_height(events)
-    height = panel_h * nrows + 0.9 + key_h
-    fig = Figure(figsize=(style.double_col(), height), layout="constrained")
-    if events:
-        frac = round(key_h / height, 4)
-        fig.get_layout_engine().set(rect=(0.0, frac, 1.0, 1.0 - frac))
-        key_ax = fig.add_axes((0.0, 0.0, 1.0, frac))
-        key_ax.set_in_layout(False)
-        draw_event_key(key_ax, events)
-    axes = fig.subplots(nrows, ncols, sharex=True, sharey=sharey, squeeze=False)
-    return fig, axes
 
 
 # Fixed metadata, so the same figure gives the same bytes (no dates, no version strings).

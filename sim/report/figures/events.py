@@ -6,6 +6,9 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+import numpy as np
+from matplotlib.figure import Figure
+
 from sim.report import style
 from sim.report.figures.base import date_num
 
@@ -188,3 +191,25 @@ def events_by_dyad(events: Sequence[dict] | None) -> dict[str, list[dict]]:
     for ev in events or []:
         out.setdefault(event_dyad(ev), []).append(ev)
     return out
+
+
+def panel_grid(nrows: int, ncols: int, panel_h: float, events: Sequence[dict] | None, *,
+               sharey: bool = False) -> tuple[Figure, np.ndarray]:
+    """A full-width figure of `nrows` x `ncols` panels sharing the x axis, with the event
+    key in a strip across the bottom when there are events; returns (figure, axes).
+
+    The key's strip is kept out of the layout (the layout fills the rest): nesting it in
+    subfigures would make the layout solver's positions differ in the last bits from
+    process to process, and the SVG/PDF bytes with them."""
+    events = list(events or [])
+    key_h = key_height(events)
+    height = panel_h * nrows + 0.9 + key_h
+    fig = Figure(figsize=(style.double_col(), height), layout="constrained")
+    if events:
+        frac = round(key_h / height, 4)
+        fig.get_layout_engine().set(rect=(0.0, frac, 1.0, 1.0 - frac))
+        key_ax = fig.add_axes((0.0, 0.0, 1.0, frac))
+        key_ax.set_in_layout(False)
+        draw_event_key(key_ax, events)
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=sharey, squeeze=False)
+    return fig, axes

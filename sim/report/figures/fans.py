@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import matplotlib.dates as mdates
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.report import style
-from sim.report.figures.base import PANEL_H, placeholder, panel_grid
-from sim.report.figures.events import EVENT_FS, events_by_dyad, in_horizon, mark_events, window_handle
+from sim.report.figures.base import PANEL_H, placeholder
+from sim.report.figures.events import EVENT_FS, events_by_dyad, in_horizon, mark_events, panel_grid, window_handle
 
 NEAR_ZERO = 0.1  # a panel whose q95 stays below this is "near 0" on a 0–1 axis
 

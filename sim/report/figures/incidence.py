@@ -11,8 +11,8 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from sim.report import style
-from sim.report.figures.base import placeholder, panel_grid
-from sim.report.figures.events import events_by_dyad, in_horizon, mark_events, window_handle
+from sim.report.figures.base import placeholder
+from sim.report.figures.events import events_by_dyad, in_horizon, mark_events, panel_grid, window_handle
 
 PANEL_H = 1.9  # inches per dyad: six rungs and their labels need more room than a fan
 LW_ANY, LW_ENDO = 1.5, 0.8
