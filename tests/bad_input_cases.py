@@ -308,6 +308,12 @@ CASES = [
       "  seed: 0\ncounterfactual:\n  name: probe\n  question: 'What if: without x?'\n  ops:\n  - remove:\n"
       "      event: no_such_event\n      cascade: true\n"},
      "unknown event id 'no_such_event'"),
+    ("report_format_unknown", "a figure format the report cannot write", ["report.format=[png,jpg]"], {},
+     "report.format[1]: 'jpg' is not an option; did you mean 'png'? allowed: png, svg, pdf"),
+    ("report_format_typo", "a misspelled figure format", ["report.format=pfd"], {},
+     "report.format: 'pfd' is not an option; did you mean 'pdf'? allowed: png, svg, pdf"),
+    ("report_paper_unknown", "a paper size the report does not know", ["report.paper=a5"], {},
+     "report.paper: 'a5' is not an option; did you mean 'a4'? allowed: a4, letter, screen"),
 ]
 
 

@@ -117,3 +117,52 @@ def test_report_from_saved_outputs_equals_run_report(real_run):
     build_report(real_run)
     rebuilt = (real_run / "report.html").read_bytes()
     assert rebuilt == written, _first_difference(written.decode(), rebuilt.decode())
+
+
+# --------------------------------------------------------------------------
+# Layout at 1400 px (Playwright driving Debian's Chromium)
+# --------------------------------------------------------------------------
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _layout_facts(html: Path) -> dict:
+    """Open `html` at 1400 px; page and table widths, images, and each contents link
+    followed by a click (where the page scrolled to, where its target is)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(html.resolve().as_uri())
+            facts = page.evaluate("""() => ({
+                scrollWidth: document.documentElement.scrollWidth,
+                clientWidth: document.documentElement.clientWidth,
+                images: Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth]),
+                tablesOutsideBoxes: Array.from(document.querySelectorAll('table'))
+                    .filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth).length,
+                links: Array.from(document.querySelectorAll('nav.toc a')).map(a => a.getAttribute('href')),
+            })""")
+            clicks = []
+            links = facts["links"]
+            for href in (links[len(links) // 2], links[-1]):  # far down the page: it must scroll to them
+                page.evaluate("window.scrollTo(0, 0)")
+                page.click(f"nav.toc a[href='{href}']")
+                page.wait_for_timeout(100)
+                clicks.append(page.evaluate(
+                    "h => [window.scrollY, document.getElementById(h.slice(1)).getBoundingClientRect().top]", href))
+            facts["targets"] = page.evaluate("hs => hs.map(h => !!document.getElementById(h.slice(1)))", facts["links"])
+            facts["clicks"] = clicks
+            return facts
+        finally:
+            browser.close()
+
+
+def test_real_run_report_layout_at_1400px(real_run):
+    facts = _layout_facts(real_run / "report.html")
+    assert facts["scrollWidth"] <= facts["clientWidth"] == 1400  # no horizontal scrollbar on the page
+    assert facts["tablesOutsideBoxes"] == 0
+    assert len(facts["images"]) >= 7 and all(done and w > 0 for _, done, w in facts["images"]), facts["images"]
+    assert len(facts["links"]) >= 10 and all(facts["targets"]), facts["links"]
+    for y, top in facts["clicks"]:  # clicking scrolled down until the target is in the window
+        assert y > 1000 and -5 < top < 900, facts["clicks"]

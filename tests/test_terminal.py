@@ -16,7 +16,8 @@ from sim.config.build import build_settings
 from sim.engine.settings import Scenario
 from sim.io.log import LOG_NAME, captured
 from sim.runs import progress as P
-from sim.runs.console import gdelt_line, result_lines
+from sim.runs.console import result_lines
+from sim.runs.headline import validation_line
 from sim.runs.ensemble import run_ensemble
 
 
@@ -148,8 +149,8 @@ LINE = re.compile(r"^[^:]+: ([A-Z]{3}-[A-Z]{3} [^;]+)(; [A-Z]{3}-[A-Z]{3} [^;]+)
 
 
 def test_every_per_dyad_line_has_one_format_and_one_dyad_order(tmp_path):
-    g = gdelt_line(SUMM["validation"], list(SUMM["scenarios"]["baseline"]))
-    assert g == ("GDELT sign agreement of monthly net relation, 2022-09..2023-05 (in-sample fit): "
+    g = validation_line(SUMM)
+    assert g == ("GDELT sign agreement of monthly net relation 2022-09..2023-05 (in-sample fit), baseline: "
                  "AZE-IRN 0.78; AZE-ISR 1.00; IRN-ISR 1.00; all dyads 0.93")
     lines = result_lines(SUMM, tmp_path)
     assert lines[0] == f"output: {tmp_path.resolve()}" and lines[-1] == g

@@ -167,6 +167,9 @@ class CounterfactualConf:
 @dataclass
 class ReportConf:
     enabled: bool = True
+    # figure files to write: png, svg, pdf (vector) -- a list, or one name (checked in sim/config/report.py)
+    format: Any = field(default_factory=lambda: ["png", "svg"])
+    paper: str = "screen"  # figure width: a4 | letter | screen
 
 
 @dataclass

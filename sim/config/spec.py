@@ -17,6 +17,7 @@ from sim import params
 from sim.config.build import build_settings
 from sim.config.checks import iso_date, number
 from sim.config.ops import Op, parse_ops
+from sim.config.report import report_options
 from sim.engine.settings import Settings
 from sim.errors import ConfigError
 from sim.io import posterior
@@ -57,6 +58,8 @@ class RecordSpec:
 @dataclass(frozen=True)
 class ReportSpec:
     enabled: bool
+    formats: tuple[str, ...] = ("png", "svg")  # figure files (report.format)
+    paper: str = "screen"  # figure width (report.paper)
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,8 @@ def build_spec(plain: Mapping[str, Any]) -> RunSpec:
         question=plain["question"], settings=settings, counterfactual=cf,
         record=RecordSpec(None if rec is None else tuple(rec), bool(plain["record"].get("accumulators")),
                           bool(plain["record"].get("behaviorspace"))),
-        report=ReportSpec(bool(plain["report"]["enabled"])), explore=dict(plain["explore"]),
+        report=ReportSpec(bool(plain["report"]["enabled"]), *report_options(plain["report"])),
+        explore=dict(plain["explore"]),
         max_hours=number(plain["ensemble"]["max_hours"], "ensemble.max_hours", 0.001, 1e6),
     )
     if rec is not None and "baseline" not in rec:

@@ -2,8 +2,8 @@
 
 `build_report(run_dir)` reads the engine's outputs (stats.parquet,
 incidence.parquet, summary.json, events.json, manifest.json, config.yaml),
-writes figures/NAME.png and figures/NAME.svg, and one self-contained
-report.html.  `main` is the `triad-report DIR` console entry.
+writes figures/NAME.{png,svg,pdf} (the formats of the config's `report.format`,
+sized for `report.paper`), and one self-contained report.html.  `main` is the `triad-report DIR` console entry.
 
 Layout: `html` and `html_cf` hold the sections of the run report, `page` the
 HTML page every report is (run, exploration, sweep), `markup` the small HTML
@@ -20,12 +20,14 @@ from typing import Any, Callable, Sequence
 
 import pandas as pd
 
+from sim.config import safeyaml
+from sim.config.report import report_options
 from sim.errors import TriadError
 from sim.io.atomic import atomic_write_bytes
 from sim.report import html as H
 from sim.report import style
 from sim.report.figures import FIGURE_NAMES, attribution, fans, gdelt, incidence, network, paired, routes
-from sim.report.figures.base import render_figure
+from sim.report.figures.base import FORMATS, freeze_layout, render
 from sim.report.figures.events import number_events
 from sim.report.markup import esc
 from sim.runs.validation import gdelt_monthly, monthly_means
@@ -144,11 +146,17 @@ def _figure_specs(run: dict) -> list[tuple[str, Callable[[], Any], str]]:
         ("fan_net_relation", lambda: fans.fan_net_relation(stats, events),
          "Net relation per dyad (−1 = fully hostile, +1 = fully cooperative; black line at 0). "
          + fan + _scen_note(run) + " Event numbers as in the tension chart."),
-        ("incidence", lambda: incidence.incidence(run["incidence"], summary),
+        ("incidence", lambda: incidence.incidence(run["incidence"], summary, events),
          "Cumulative escalation: share of replicates in which the dyad has reached at least rung k by "
          "each date (1 verbal conflict, 2 diplomatic sanctions, 3 show of force, 4 covert or proxy "
-         "violence, 5 limited military strike, 6 war). Darker shades are higher rungs; curves can only "
-         "rise. Points with error bars right of the last date are the end-of-horizon estimates with "
+         "violence, 5 limited military strike, 6 war), one colour per rung, named at the line end; curves "
+         "can only rise. Thick lines count any act, the timeline's scripted events included; thin lines "
+         "only the model's own (endogenous) acts. A vertical jump in a thick line that its thin line lacks "
+         "is a scripted event: every replicate performs each timeline event on a date drawn inside the "
+         "event's date window, so by the end of the window every replicate has reached the event's rung "
+         "(an event known only to the year, such as 2022's Iranian border exercises, completes on "
+         "31 December). Events are numbered and marked as on the fan charts, with their key below the "
+         "panels. Points with error bars right of the last date are the end-of-horizon estimates with "
          "95% Wilson intervals from summary.json, in the grey strip (one group per scenario, rungs "
          "side by side so they do not overlap). " + _scen_note(run, bands=False)),
         ("network", lambda: network.network(stats),
@@ -212,7 +220,8 @@ def _paired_caption(name: str, cf: dict) -> str:
             "cancels: the bands show how the effect varies between replicates, not the spread of two independent "
             "runs, and a band clear of the zero line is an effect. The dashed line marks the first change"
             f"{fc}; before it the difference is exactly 0, and the plot starts {paired.LEAD_DAYS} days before it. "
-            "Each panel has its own y scale.")
+            "The panels of a column share one y scale, so the dyads can be compared; the two columns "
+            "(tension, net relation) have their own.")
 
 
 def _attribution_caption(att: dict) -> str:
@@ -245,23 +254,40 @@ def _cf_figure_specs(run: dict) -> list[tuple[str, Callable[[], Any], str]]:
     return specs
 
 
-def _write_figures(run_dir: Path, run: dict) -> list[tuple[str, bytes, str]]:
-    """Render, save (PNG at 200 dpi + SVG) and return (name, png, caption)."""
+def report_settings(config_text: str | None) -> tuple[tuple[str, ...], str]:
+    """(formats, paper) from the run's config.yaml (``report.format``, ``report.paper``), so a
+    rebuild of the report makes the same files as the run did."""
+    block = None
+    if config_text:
+        try:
+            tree = safeyaml.load(config_text, "config.yaml")
+        except TriadError:
+            tree = None
+        block = tree.get("report") if isinstance(tree, dict) else None
+    return report_options(block if isinstance(block, dict) else None)
+
+
+def _write_figures(run_dir: Path, run: dict, formats: Sequence[str] = ("png", "svg"),
+                   paper: str = "screen") -> list[tuple[str, bytes, str]]:
+    """Render and save each figure in `formats` (PNG at 200 dpi; SVG and PDF vector) and
+    return (name, png, caption); the page embeds the PNG whether or not it is saved."""
     fig_dir = run_dir / "figures"
     out = []
-    with style.style_context():
+    with style.style_context(paper):
         for name, build, caption in _figure_specs(run):
-            fig = build()
-            png, svg = render_figure(fig, dpi=200)
-            atomic_write_bytes(fig_dir / f"{name}.png", png)
-            atomic_write_bytes(fig_dir / f"{name}.svg", svg)
+            fig = freeze_layout(build())
+            png = render(fig, "png", dpi=200)
+            for fmt in formats:
+                atomic_write_bytes(fig_dir / f"{name}.{fmt}", png if fmt == "png" else render(fig, fmt))
             out.append((name, png, caption))
-    # Drop figures of ours left by an earlier build (e.g. gdelt without validation now).
+    # Drop figures of ours left by an earlier build (e.g. gdelt without validation now, or
+    # a format no longer asked for).
     made = {n for n, _, _ in out}
-    ours = [fig_dir / f"{n}.{ext}" for n in FIGURE_NAMES for ext in ("png", "svg")]
+    ours = [fig_dir / f"{n}.{ext}" for n in FIGURE_NAMES for ext in FORMATS]
     ours += sorted(fig_dir.glob(f"{PAIRED}_*.*")) if fig_dir.is_dir() else []
     for stale in ours:
-        if stale.stem not in made and stale.suffix in (".png", ".svg") and stale.exists():
+        if stale.suffix.lstrip(".") in FORMATS and stale.exists() and (
+                stale.stem not in made or stale.suffix.lstrip(".") not in formats):
             stale.unlink()
     return out
 
@@ -280,7 +306,8 @@ def build_report(run_dir: str | Path) -> Path:
 
         return rebuild(run_dir)
     run = load_run(run_dir)
-    figs = _write_figures(run_dir, run)
+    formats, paper = report_settings(run["config_text"])
+    figs = _write_figures(run_dir, run, formats, paper)
     made = {name for name, _, _ in figs}
     run["cf_figures"] = {cf: fig for cf, fig in paired_figure_names(_counterfactual_names(run)).items()
                          if fig in made}

@@ -10,11 +10,17 @@ from typing import Sequence
 
 from sim.report import html_cf, style
 from sim.report.markup import esc, num, table, yes_no
-from sim.report.page import embedded_figure, page
+from sim.report.page import embedded_figure, page, toc
+from sim.runs.headline import counterfactual_names, headline_lines, scenario_label, validation_line
 
 # --------------------------------------------------------------------------
 # Sections
 # --------------------------------------------------------------------------
+
+def _label(summary: dict, name: str) -> str:
+    """Scenario name as the headline lines say it: "baseline (factual)", "counterfactual X"."""
+    return scenario_label(name, bool(counterfactual_names(summary)) or name != "baseline")
+
 
 def _header(summary: dict, scenarios: list[str]) -> str:
     q = summary.get("question") or "(no question recorded)"
@@ -22,7 +28,7 @@ def _header(summary: dict, scenarios: list[str]) -> str:
         ("horizon", f"{esc(summary.get('start', '?'))} to {esc(summary.get('end', '?'))}"),
         ("replicates", esc(summary.get("replicates", "?"))),
         ("seed", esc(summary.get("seed", "?"))),
-        ("scenarios", esc(", ".join(scenarios)) or "–"),
+        ("scenarios", esc(", ".join(_label(summary, s) for s in scenarios)) or "–"),
     ]
     post = summary.get("posterior") if isinstance(summary.get("posterior"), dict) else None
     facts.append(("parameters", f"from {esc(post.get('draws'))} posterior draws (ensemble.posterior): "
@@ -32,19 +38,32 @@ def _header(summary: dict, scenarios: list[str]) -> str:
     return f"<h1>triad run report</h1><p><strong>Question:</strong> {esc(q)}</p><table>{rows}</table>"
 
 
+def _scenario_note(summary: dict) -> str:
+    cfs = counterfactual_names(summary)
+    if not cfs:
+        return ""
+    names = ", ".join(f"<a href='#cf-{esc(n)}'><code>{esc(n)}</code></a>" for n in cfs)
+    return ("<p class='muted'>Each line names its scenario: <strong>baseline (factual)</strong> is the run with "
+            "the article's timeline as written; <strong>counterfactual</strong> " + names + " reuses the same "
+            "replicates with the timeline changed as its section below describes.</p>")
+
+
 def _headline(summary: dict) -> str:
-    items = "".join(f"<li>{esc(h)}</li>" for h in summary.get("headline") or [])
-    out = ["<h2 id='headline'>Headline</h2>", f"<ul>{items}</ul>" if items else "<p class='muted'>No headline.</p>"]
+    lines = headline_lines(summary)
+    val = validation_line(summary)
+    items = "".join(f"<li>{esc(h)}</li>" for h in lines + ([val] if val else []))
+    out = ["<h2 id='headline'>Headline</h2>", _scenario_note(summary),
+           f"<ul>{items}</ul>" if items else "<p class='muted'>No headline.</p>"]
     scen = summary.get("scenarios") or {}
     if scen:
-        out.append("<h3>Escalation by the end of the horizon</h3>")
+        out.append("<h3 id='escalation'>Escalation by the end of the horizon, by scenario</h3>")
         out.append("<p>Share of replicates in which the dyad reached at least rung <i>k</i>, "
                    "with the 95% Wilson interval [lo, hi]; tension at the end as median [q05, q95].</p>")
-        out.append(_rung_table(scen))
+        out.append(_rung_table(scen, summary))
     return "".join(out)
 
 
-def _rung_table(scen: dict) -> str:
+def _rung_table(scen: dict, summary: dict | None = None) -> str:
     rungs = sorted({int(k) for s in scen.values() for d in (s or {}).values()
                     for k in ((d or {}).get("p_rung_at_least") or {}) if str(k).isdigit()})
     header = ["scenario", "dyad"] + [f"≥{r} {esc(style.RUNG_NAMES.get(r, ''))}" for r in rungs] + ["tension at end"]
@@ -53,10 +72,11 @@ def _rung_table(scen: dict) -> str:
         for dyad in sorted(scen[s] or {}):
             rec = scen[s][dyad] or {}
             p_at = rec.get("p_rung_at_least") or {}
-            cells = [esc(s), esc(dyad)]
+            cells = [esc(_label(summary or {}, s)), esc(dyad)]
             for r in rungs:
                 ci, endo = p_at.get(str(r)), (p_at.get("endogenous") or {}).get(str(r))
-                own = f"; endogenous {num(endo.get('p'))}" if endo else ""
+                # the endogenous share on a line of its own keeps the column narrow
+                own = f"<br><span class='muted'>endogenous {num(endo.get('p'))}</span>" if endo else ""
                 cells.append(f"{num(ci.get('p'))} [{num(ci.get('lo'))}, {num(ci.get('hi'))}]{own}" if ci else "–")
             t = rec.get("tension_end") or {}
             cells.append(f"{num(t.get('q50'), 2)} [{num(t.get('q05'), 2)}, {num(t.get('q95'), 2)}]" if t else "–")
@@ -74,21 +94,22 @@ def _events(events: Sequence[dict]) -> str:
         return out[0] + "<p class='muted'>No events in events.json.</p>"
     out.append("<p>Events from the source article, in date order.  The # column is the number marked "
                "on the fan charts; the realised date falls in the window.</p>")
-    header = ["#", "id", "date", "window", "precision", "source → target", "CAMEO", "Goldstein",
-              "rung", "attribution", "mutual", "summary", "quote"]
+    header = ["#", "id", "date (window, precision)", "source → target", "CAMEO", "Gold&shy;stein",
+              "rung", "attri&shy;bution", "mutual", "summary", "quote"]
     rows = []
     for ev in events:
         window = ev.get("window") or []
         rung = ev.get("rung")
         rung_txt = f"{esc(rung)} {esc(style.RUNG_NAMES.get(rung, 'cooperative/neutral' if rung == 0 else ''))}"
+        when = (f"{esc(ev.get('date'))}<br><span class='muted'>{esc(' – '.join(map(str, window)))}"
+                f"{', ' if window else ''}{esc(ev.get('precision'))}</span>")
         rows.append([
-            esc(ev.get("n")), esc(ev.get("id")), esc(ev.get("date")),
-            esc(" – ".join(map(str, window))), esc(ev.get("precision")),
+            esc(ev.get("n")), esc(ev.get("id")), when,
             f"{esc(ev.get('source'))} → {esc(ev.get('target'))}", esc(ev.get("cameo")),
             num(ev.get("goldstein"), 1), rung_txt.strip(), num(ev.get("attribution"), 2),
             yes_no(ev.get("mutual")), esc(ev.get("summary")), esc(ev.get("quote")),
         ])
-    classes = ["num", "", "", "", "", "", "", "num", "", "num", "", "text", "text"]
+    classes = ["num", "wrap", "date", "", "", "num", "wrap", "num", "", "text", "text"]
     out.append(table(header, rows, classes))
     return "".join(out)
 
@@ -128,8 +149,12 @@ def _provenance(config_text: str | None) -> str:
 
 
 def _config(text: str | None) -> str:
-    body = f"<pre>{esc(text)}</pre>" if text else "<p class='muted'>No config.yaml.</p>"
-    return "<h2 id='config'>Resolved configuration</h2>" + body
+    """Folded: the YAML is as long as the rest of the report."""
+    if not text:
+        return "<h2 id='config'>Resolved configuration</h2><p class='muted'>No config.yaml.</p>"
+    n = len(text.splitlines())
+    return ("<h2 id='config'>Resolved configuration</h2><details><summary>config.yaml as the run resolved it "
+            f"({n} lines; click to show)</summary><pre>{esc(text)}</pre></details>")
 
 
 # --------------------------------------------------------------------------
@@ -146,7 +171,6 @@ def render_report(run: dict, figs: Sequence[tuple[str, bytes, str]]) -> str:
     summary = run.get("summary") or {}
     events = run.get("events") or []
     parts = [
-        _header(summary, run.get("scenarios") or []),
         _headline(summary),
         html_cf.counterfactuals(summary.get("counterfactuals"), events, run.get("cf_figures")),
         html_cf.attribution(summary.get("attribution"), events),
@@ -156,5 +180,6 @@ def render_report(run: dict, figs: Sequence[tuple[str, bytes, str]]) -> str:
         _provenance(run.get("config_text")),
         _config(run.get("config_text")),
     ]
+    body = "\n".join(p for p in parts if p)
     return page(f"triad report: {summary.get('question') or 'triad run report'}",
-                "\n".join(p for p in parts if p))
+                _header(summary, run.get("scenarios") or []) + "\n" + toc(body) + "\n" + body)

@@ -80,7 +80,8 @@ def _facts(cf: dict, by_id: dict) -> str:
             ("operations", f"<code>{json_text(cf.get('ops'))}</code>" if cf.get("ops") is not None else "–")]
     rows += [(esc(k), f"<code>{json_text(v)}</code>") for k, v in sorted(cf.items())
              if k not in KNOWN_CF_KEYS]
-    return "<table>" + "".join(f"<tr><th>{k}</th><td class='text'>{v}</td></tr>" for k, v in rows) + "</table>"
+    return ("<div class='wide'><table>" + "".join(f"<tr><th>{k}</th><td class='text'>{v}</td></tr>" for k, v in rows)
+            + "</table></div>")
 
 
 def _unchanged(rec: dict) -> bool:
@@ -103,7 +104,7 @@ def _effect_cells(rec: dict) -> list[str]:
 
 def _effect_header(hw: Any) -> list[str]:
     reps = f"replicates for ±{esc(hw)}" if hw is not None else "replicates needed"
-    return ["baseline", "counterfactual", "difference [95% paired CI]", "total 95% interval over the posterior",
+    return ["baseline (factual)", "counterfactual", "difference [95% paired CI]", "total 95% interval over the posterior",
             "unpaired 95% CI", reps]
 
 
@@ -166,7 +167,8 @@ def _one_counterfactual(name: str, cf: dict, by_id: dict, figure: str | None) ->
     fig = (f"<p>Daily paired differences: figure <a href='#fig-{esc(figure)}'>{esc(figure)}</a>.</p>"
            if figure else "")
     return "".join([
-        f"<h3 id='cf-{esc(name)}'>{esc(name)}</h3>", _answer_block(cf.get("question"), cf.get("answer")),
+        f"<h3 id='cf-{esc(name)}'>Counterfactual {esc(name)} vs baseline (factual)</h3>",
+        _answer_block(cf.get("question"), cf.get("answer")),
         _facts(cf, by_id), fig,
         "<p>Differences are counterfactual − baseline over the same replicates (common random numbers); "
         "bold where the paired 95% interval excludes 0. The unpaired interval is what two independent runs "

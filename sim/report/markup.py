@@ -33,7 +33,8 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], classes: Sequenc
             cls = f' class="{classes[i]}"' if classes and classes[i] else ""
             cells.append(f"<td{cls}>{cell}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    # in its own scrolling box: a wide table scrolls there, never the page
+    return f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
 def num(v: Any, nd: int = 3) -> str:

@@ -8,6 +8,7 @@ used as dyad colours so the two meanings cannot be confused.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 from typing import Iterable, Iterator
 
 import matplotlib
@@ -42,12 +43,38 @@ _KNOWN_DYADS = {
 # Yellow goes last: it has poor contrast on white.
 _SPARE = [OKABE_ITO["sky_blue"], OKABE_ITO["black"], "#7F7F7F", OKABE_ITO["yellow"]]
 
-# Paper column widths in inches.
+# Paper column widths in inches (the "screen" widths; `paper` sets others).
 SINGLE_COL = 3.4
 DOUBLE_COL = 7.0
+# Full text width of a figure per `report.paper`: A4 and US letter with 25 mm / 1 in
+# margins; "screen" is the report page's figure width.
+PAPER_WIDTHS = {"a4": 6.3, "letter": 6.5, "screen": DOUBLE_COL}
+_paper_width: contextvars.ContextVar[float] = contextvars.ContextVar("paper_width", default=DOUBLE_COL)
+
+
+def double_col() -> float:
+    """Width (inches) of a full-width figure for the current paper size."""
+    return _paper_width.get()
+
+
+def single_col() -> float:
+    """Width (inches) of a one-column figure for the current paper size."""
+    return round(_paper_width.get() * SINGLE_COL / DOUBLE_COL, 3)
 
 BASELINE = "baseline"
 _CF_LINESTYLES = ["--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3))]
+
+# One distinct colour per rung (Paul Tol's "vibrant" set, colour-blind safe): cool
+# colours for the verbal and diplomatic rungs, warm ones for violence.  None of
+# them is a dyad colour, so a rung is never mistaken for a dyad.
+RUNG_COLORS = {
+    1: "#33BBEE",  # cyan
+    2: "#0077BB",  # blue
+    3: "#009988",  # teal
+    4: "#EE7733",  # orange
+    5: "#CC3311",  # red
+    6: "#EE3377",  # magenta
+}
 
 RUNG_NAMES = {
     1: "verbal conflict",
@@ -82,10 +109,18 @@ RC = {
 
 
 @contextlib.contextmanager
-def style_context() -> Iterator[None]:
-    """Apply the report rcParams for the duration of the block."""
-    with matplotlib.rc_context(RC):
-        yield
+def style_context(paper: str = "screen") -> Iterator[None]:
+    """Apply the report rcParams and the figure width of `paper` for the block."""
+    token = _paper_width.set(PAPER_WIDTHS[paper])
+    try:
+        with matplotlib.rc_context(RC):
+            yield
+    finally:
+        _paper_width.reset(token)
+
+
+def rung_color(rung: int) -> str:
+    return RUNG_COLORS.get(int(rung), NEUTRAL)
 
 
 def dyad_name(a: str, b: str) -> str:

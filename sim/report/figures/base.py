@@ -28,14 +28,43 @@ def date_num(value: Any) -> float | None:
 
 def placeholder(message: str) -> Figure:
     """Small figure stating why a plot is unavailable."""
-    fig = Figure(figsize=(style.SINGLE_COL, 1.0))
+    fig = Figure(figsize=(style.single_col(), 1.0))
     fig.text(0.5, 0.5, message, ha="center", va="center", fontsize=8, wrap=True)
     return fig
 
 
+# Fixed metadata, so the same figure gives the same bytes (no dates, no version strings).
+_METADATA = {"png": {"Software": None}, "svg": {"Date": None},
+             "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
+FORMATS = tuple(_METADATA)
+
+
+def freeze_layout(fig: Figure, digits: int = 5) -> Figure:
+    """Run the constrained layout once, round the resulting axes positions and switch the
+    layout engine off. The layout solver sums margins in an order that can depend on
+    object addresses, so its results differ in the last bits from process to process; the
+    vector formats (SVG, PDF) print coordinates to 6 decimals and would differ too."""
+    if fig.get_layout_engine() is None:
+        return fig
+    fig.draw_without_rendering()
+    for ax in fig.get_axes():
+        x0, y0, w, h = ax.get_position().bounds
+        ax.set_position([round(v, digits) for v in (x0, y0, w, h)], which="both")
+    for sub in [fig, *fig.subfigs]:
+        for label in (getattr(sub, "_supylabel", None), getattr(sub, "_supxlabel", None)):
+            if label is not None:
+                label.set_position([round(v, digits) for v in label.get_position()])
+    fig.set_layout_engine("none")
+    return fig
+
+
+def render(fig: Figure, fmt: str, dpi: int = 200) -> bytes:
+    """The figure as PNG (`dpi`), SVG or PDF (vector) bytes, reproducibly."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+    return buf.getvalue()
+
+
 def render_figure(fig: Figure, dpi: int = 200) -> tuple[bytes, bytes]:
     """PNG and SVG bytes with metadata stripped so output is reproducible."""
-    png, svg = io.BytesIO(), io.BytesIO()
-    fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None})
-    fig.savefig(svg, format="svg", metadata={"Date": None})
-    return png.getvalue(), svg.getvalue()
+    return render(fig, "png", dpi), render(fig, "svg")

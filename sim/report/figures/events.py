@@ -6,10 +6,14 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+import numpy as np
+from matplotlib.figure import Figure
+
 from sim.report import style
 from sim.report.figures.base import date_num
 
 EVENT_FS = 6.5  # font size of event number markers (pt)
+WINDOW_HATCH = "///"
 
 
 def number_events(events: Sequence[dict]) -> list[dict]:
@@ -78,7 +82,7 @@ def mark_events(ax, events: Sequence[dict], axis_width_pt: float) -> int:
             continue  # outside the simulated horizon
         if hi > lo:
             a, b = max(lo, x0), min(hi, x1)
-            ax.axvspan(a, b, color=style.EVENT_COLOR, alpha=0.10, lw=0, zorder=0)
+            window_span(ax, a, b)
             centre = (a + b) / 2
         else:
             ax.axvline(nominal, color=style.EVENT_COLOR, lw=0.6, alpha=0.8, zorder=0.5)
@@ -102,8 +106,110 @@ def mark_events(ax, events: Sequence[dict], axis_width_pt: float) -> int:
     return max(levels) + 1
 
 
+def window_span(ax, a: float, b: float) -> None:
+    """An event's date window: a hatched span, so it never looks like a fan band."""
+    ax.axvspan(a, b, facecolor="none", edgecolor=style.EVENT_COLOR, hatch=WINDOW_HATCH, lw=0,
+               alpha=0.22, zorder=0)
+
+
+def window_handle(label: str = "event date window (date known to the month/year)"):
+    """Legend swatch matching `window_span`."""
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor="none", edgecolor=style.EVENT_COLOR, hatch=WINDOW_HATCH, lw=0, alpha=0.6, label=label)
+
+
+def event_date_text(ev: dict) -> str:
+    """The date as precisely as it is known: 2023-01-27, 2023-03 or 2022."""
+    d = str(ev.get("date", ""))
+    return {"month": d[:7], "year": d[:4]}.get(str(ev.get("precision")), d[:10])
+
+
+def _text_width_pt(text: str, size: float) -> float:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    w, _, _ = TextToPath().get_text_width_height_descent(text, FontProperties(size=size), ismath=False)
+    return float(w)
+
+
+def _fit(text: str, width_pt: float, size: float) -> str:
+    """`text` cut (with "…") to fit `width_pt` at font `size`."""
+    text = " ".join(str(text).split())
+    if _text_width_pt(text, size) <= width_pt:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:  # longest prefix that fits with the ellipsis
+        mid = (lo + hi + 1) // 2
+        if _text_width_pt(text[:mid].rstrip() + "…", size) <= width_pt:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip() + "…"
+
+
+def draw_event_key(ax, events: Sequence[dict], ncols: int = 2) -> None:
+    """The key to the event numbers inside the figure: one line per event (number in the
+    marker's box, date, source → target, summary), in `ncols` columns on `ax` (an axes
+    spanning the figure's width, used for nothing else)."""
+    ax.set_axis_off()
+    margin = 0.012
+    ax.text(margin, 1.0, "Event key (numbers as marked above; details in the report's timeline table)",
+            fontsize=EVENT_FS + 0.5, fontweight="bold", va="top", ha="left", transform=ax.transAxes)
+    rows = math.ceil(len(events) / ncols)
+    col_pt = ax.get_figure(root=True).get_figwidth() * 72 * (1 - 2 * margin) / ncols
+    step = 1.0 / (rows + 1.3)
+    for i, ev in enumerate(events):
+        col, row = divmod(i, rows)
+        x, y = margin + col * (1 - 2 * margin) / ncols, 1.0 - (row + 1.35) * step
+        ax.text(x + 0.01, y, str(ev["n"]), fontsize=EVENT_FS, ha="center", va="center", transform=ax.transAxes,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=style.EVENT_COLOR, lw=0.5))
+        line = (f"{event_date_text(ev)}  {ev.get('source', '')}→{ev.get('target', '')}  "
+                f"{' '.join(str(ev.get('summary') or ev.get('id', '')).split())}")
+        ax.text(x + 0.026, y, _fit(line, col_pt - 0.036 * col_pt * ncols - 6, EVENT_FS), fontsize=EVENT_FS,
+                ha="left", va="center", transform=ax.transAxes)
+
+
+def key_height(events: Sequence[dict], ncols: int = 2) -> float:
+    """Inches the event key needs."""
+    return 0.0 if not events else 0.25 + 0.135 * math.ceil(len(events) / ncols)
+
+
+def in_horizon(events: Sequence[dict] | None, first, last) -> list[dict]:
+    """The events whose date window overlaps [first, last] (the ones a figure marks)."""
+    lo, hi = str(first)[:10], str(last)[:10]
+    out = []
+    for ev in events or []:
+        w = [str(x)[:10] for x in (ev.get("window") or [ev.get("date"), ev.get("date")])]
+        if len(w) == 2 and w[0] <= hi and w[1] >= lo:
+            out.append(ev)
+    return out
+
+
 def events_by_dyad(events: Sequence[dict] | None) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for ev in events or []:
         out.setdefault(event_dyad(ev), []).append(ev)
     return out
+
+
+def panel_grid(nrows: int, ncols: int, panel_h: float, events: Sequence[dict] | None, *,
+               sharey: bool = False) -> tuple[Figure, np.ndarray]:
+    """A full-width figure of `nrows` x `ncols` panels sharing the x axis, with the event
+    key in a strip across the bottom when there are events; returns (figure, axes).
+
+    The key's strip is kept out of the layout (the layout fills the rest): nesting it in
+    subfigures would make the layout solver's positions differ in the last bits from
+    process to process, and the SVG/PDF bytes with them."""
+    events = list(events or [])
+    key_h = key_height(events)
+    height = panel_h * nrows + 0.9 + key_h
+    fig = Figure(figsize=(style.double_col(), height), layout="constrained")
+    if events:
+        frac = round(key_h / height, 4)
+        fig.get_layout_engine().set(rect=(0.0, frac, 1.0, 1.0 - frac))
+        key_ax = fig.add_axes((0.0, 0.0, 1.0, frac))
+        key_ax.set_in_layout(False)
+        draw_event_key(key_ax, events)
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=sharey, squeeze=False)
+    return fig, axes

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import matplotlib.dates as mdates
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -14,7 +13,9 @@ from matplotlib.patches import Patch
 
 from sim.report import style
 from sim.report.figures.base import PANEL_H, placeholder
-from sim.report.figures.events import EVENT_FS, events_by_dyad, mark_events
+from sim.report.figures.events import EVENT_FS, events_by_dyad, in_horizon, mark_events, panel_grid, window_handle
+
+NEAR_ZERO = 0.1  # a panel whose q95 stays below this is "near 0" on a 0–1 axis
 
 
 def _dyads_of(df: pd.DataFrame) -> list[str]:
@@ -38,18 +39,32 @@ def _draw_fan(ax, d: pd.DataFrame, color: str, ls: Any, is_first: bool) -> None:
     ax.plot(x, d["q50"], color=color if is_first else style.shade(color, -0.4), ls=ls, lw=1.3)
 
 
-def _fan_legend(fig: Figure, scenarios: list[str], linestyles: dict, has_events: bool) -> None:
+def _fan_legend(fig, scenarios: list[str], linestyles: dict, has_events: bool) -> None:
+    """Bands are solid tints (drawn in the dyad's colour; grey here), event windows
+    hatched, so the two swatches cannot be confused."""
     handles = [Line2D([], [], color="0.25", ls=linestyles[s], label=f"{s}: median") for s in scenarios]
     handles += [
-        Patch(color="0.5", alpha=0.32, label="50% band (q25–q75)"),
-        Patch(color="0.5", alpha=0.16, label="90% band (q05–q95)"),
+        Patch(color="0.35", alpha=0.32, lw=0, label="50% band (q25–q75), dyad colour"),
+        Patch(color="0.35", alpha=0.16, lw=0, label="90% band (q05–q95), dyad colour"),
     ]
     if has_events:
         handles += [
-            Line2D([], [], color=style.EVENT_COLOR, lw=0.6, label="event (number = timeline row)"),
-            Patch(color=style.EVENT_COLOR, alpha=0.10, label="event date window"),
+            Line2D([], [], color=style.EVENT_COLOR, lw=0.6, label="event on a known day (number: key below)"),
+            window_handle(),
         ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4))
+    fig.legend(handles=handles, loc="outside upper center", ncols=min(len(handles), 3))
+
+
+def _near_zero_note(ax, sub: pd.DataFrame, what: str) -> bool:
+    """Say so in the panel when the whole 90% band stays near 0 (an otherwise empty-looking
+    line on the axis); True if it does."""
+    top = float(sub["q95"].max()) if not sub.empty else 0.0
+    if top >= NEAR_ZERO:
+        return False
+    ax.text(0.99, 0.55, f"{what} stays near 0: q95 ≤ {top:.2f} throughout", transform=ax.transAxes,
+            ha="right", va="center", fontsize=6.5, color="0.25",
+            bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.7", lw=0.4))
+    return True
 
 
 def _axis_width_pt(fig: Figure, ncols: int) -> float:
@@ -85,8 +100,8 @@ def fan_chart(
     ls = style.scenario_linestyles(scenarios)
     ev_by = events_by_dyad(events)
 
-    fig = Figure(figsize=(style.DOUBLE_COL, PANEL_H * len(dyads) + 0.9), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(len(dyads), 1, sharex=True, squeeze=False)[:, 0])
+    fig, grid = panel_grid(len(dyads), 1, PANEL_H, in_horizon(events, df["date"].min(), df["date"].max()))
+    axes = grid[:, 0]
     keyed = df.assign(dyad=[style.dyad_name(a, b) for a, b in zip(df["source"], df["target"])])
     for ax, dyad in zip(axes, dyads):
         sub = keyed[keyed["dyad"] == dyad]
@@ -96,6 +111,8 @@ def fan_chart(
                 _draw_fan(ax, part, colors[dyad], ls[s], i == 0)
         ax.set_ylabel(dyad.replace("-", "–"), color=colors[dyad], fontweight="bold")
         _finish_panel(ax, ylim, zero_line)
+        if not zero_line:
+            _near_zero_note(ax, sub, variable.replace("_", " "))
     _set_xlim_dates(axes[0], df["date"])
     for ax, dyad in zip(axes, dyads):
         mark_events(ax, ev_by.get(dyad, []), _axis_width_pt(fig, 1))
@@ -139,17 +156,18 @@ def fan_cooperation(stats: pd.DataFrame, events: Sequence[dict] | None = None) -
     ls = style.scenario_linestyles(scenarios)
     ev_by = events_by_dyad(events)
 
-    fig = Figure(figsize=(style.DOUBLE_COL, PANEL_H * len(dyads) + 0.9), layout="constrained")
-    axes = fig.subplots(len(dyads), 2, sharex=True, sharey=True, squeeze=False)
+    fig, axes = panel_grid(len(dyads), 2, PANEL_H, in_horizon(events, df["date"].min(), df["date"].max()),
+                           sharey=True)
     for row, dyad in enumerate(dyads):
         a, b = dyad.split("-", 1)
         for col, (src, tgt) in enumerate(((a, b), (b, a))):
             ax = axes[row, col]
             sub = df[(df["source"] == src) & (df["target"] == tgt)]
-            for i, s in enumerate(scenarios):
-                part = sub[sub["scenario"] == s]
-                if not part.empty:
-                    _draw_fan(ax, part, colors[dyad], ls[s], i == 0)
+            if not _near_zero_note(ax, sub, "cooperation"):  # else no empty line on the axis
+                for i, s in enumerate(scenarios):
+                    part = sub[sub["scenario"] == s]
+                    if not part.empty:
+                        _draw_fan(ax, part, colors[dyad], ls[s], i == 0)
             _finish_panel(ax, (0, 1), False)
     _set_xlim_dates(axes[0, 0], df["date"])
     for row, dyad in enumerate(dyads):

@@ -58,8 +58,9 @@ def paired_difference(effects_df: pd.DataFrame | None, scenario: str, first_chan
     if not dyads:
         return placeholder(f"No effects.parquet rows for {scenario}")
     colors = style.dyad_colors(dyads)
-    fig = Figure(figsize=(style.DOUBLE_COL, 1.6 * len(dyads) + 0.9), layout="constrained")
-    axes = fig.subplots(len(dyads), 2, sharex=True, squeeze=False)
+    fig = Figure(figsize=(style.double_col(), 1.6 * len(dyads) + 0.9), layout="constrained")
+    # one y scale per column (variable): the dyads are compared, so 0.002 must not look like 0.13
+    axes = fig.subplots(len(dyads), 2, sharex=True, sharey="col", squeeze=False)
     xlim = _diff_xlim(df["date"], first_change)
     fc = date_num(first_change)
     for i, dyad in enumerate(dyads):
@@ -73,6 +74,9 @@ def paired_difference(effects_df: pd.DataFrame | None, scenario: str, first_chan
             ax.set_title(f"{dyad.replace('-', '–')}: {label}", loc="left", color=colors[dyad],
                          fontweight="bold", pad=10 if i == 0 else 4)
     axes[0, 0].set_xlim(*xlim)
+    for j in range(2):  # symmetric about 0, so up and down read alike
+        lim = max(max(abs(v) for v in axes[0, j].get_ylim()), 1e-3)
+        axes[0, j].set_ylim(-lim, lim)
     for ax in axes[-1]:
         style.format_date_axis(ax, maxticks=6)
         ax.set_xlabel("date")
@@ -89,5 +93,6 @@ def _diff_legend(fig: Figure, scenario: str) -> None:
         Line2D([], [], color="black", lw=0.8, ls="--", label="first change"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=3,
-               title=f"counterfactual: {scenario} (difference = counterfactual − baseline, same replicate)",
+               title=f"counterfactual: {scenario} (difference = counterfactual − baseline, same replicate); "
+               "panels of a column share the y scale",
                title_fontsize=6.5)
