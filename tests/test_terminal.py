@@ -17,8 +17,8 @@ from sim.engine.settings import Scenario
 from sim.io.log import LOG_NAME, captured
 from sim.runs import progress as P
 from sim.runs.console import result_lines
-from sim.runs.headline import validation_line
 from sim.runs.ensemble import run_ensemble
+from sim.runs.headline import validation_line
 
 
 class FakeTTY(io.StringIO):
