@@ -161,6 +161,13 @@ PARAMS: tuple[Param, ...] = (
           {"ISR_AZE": 0.60, "ISR_IRN": 0.02, "AZE_ISR": 0.60, "AZE_IRN": 0.40, "IRN_ISR": 0.02, "IRN_AZE": 0.35},
           "initial_cooperation", False, False, "cooperation of i toward j on the first day",
           "article background (§5)."),
+    _scalar("dynamics.status.grievance", "1/day per unit Δρ", 0, 1, 0.0007, "params.status_grievance",
+            "a dyad's rupture index Δρ (change of its diplomatic statuses since the start) adds this × Δρ to "
+            "both grievances",
+            "about a fifth of AZE–IRN's grievance per unit Δρ: the article's ruptures (Δρ +1.0) move AZE–IRN's "
+            "resting tension by ≈ +0.1 (docs/design/escalation.md §4.3)."),
+    _scalar("dynamics.status.affinity", "1/day per unit Δρ", 0, 1, 0.0007, "params.status_affinity",
+            "… and subtracts this × Δρ from both affinities", "same."),
     _scalar("dynamics.noise.hostility", "1/√day", 0, 1, 0.01, "params.noise_hostility",
             "σ of the daily Gaussian increment of hostility",
             "with restraint 0.02 the stationary spread is ≈ σ/√(2a) ≈ 0.05 — day-to-day drift of perceptions "

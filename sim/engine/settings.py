@@ -56,6 +56,9 @@ class ModelParams:
     balance_ef: float = 1.0
     balance_fe: float = 1.0
     balance_ee: float = 1.0
+    # a dyad's rupture Δρ shifts its grievances by +status_grievance·Δρ, affinities by −status_affinity·Δρ
+    status_grievance: float = 0.0
+    status_affinity: float = 0.0
 
     def get(self, target: str) -> Any:
         """The value at a dotted attribute path (``drift.reaction``, ``noise_hostility``)."""
@@ -104,6 +107,9 @@ class Settings:
     bins: int = 1000
     # dotted parameter path -> one value per replicate id (sim/engine/replicate_params.py)
     replicate_values: dict = field(default_factory=dict)
+    # (N, N, 3) int8 codes of each mission's status (i's in j; sim/engine/events.STATUS), None: defaults
+    initial_status: np.ndarray | None = None
+    occasion: tuple[float, float] = (0.5, 1.0)  # (share, cap) of occasions (events.occasion.*)
 
     @property
     def n_days(self) -> int:
