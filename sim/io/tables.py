@@ -28,7 +28,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     "trajectories": pa.schema([("scenario", _S), ("replicate", _I), ("date", _D), ("source", _S), ("target", _S),
                                ("hostility", _F), ("cooperation", _F)]),
     "actions": pa.schema([("scenario", _S), ("replicate", _I), ("date", _D), ("source", _S), ("target", _S),
-                          ("origin", _S), ("event_id", _S), ("cameo", _S), ("goldstein", _F), ("rung", _I)]),
+                          ("origin", _S), ("event_id", _S), ("cameo", _S), ("goldstein", _F), ("rung", _I),
+                          ("status", _S)]),
 }
 
 
