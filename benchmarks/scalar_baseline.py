@@ -87,10 +87,13 @@ class State(mesa.Agent):
                     s += m.alpha[k][n] * m.M[i][j][n]
                 mem[k] = g * s
         rate = [float(x) for x in d.rung_rate[:, 0]]
-        beta, gamma, psi, delta = ([float(x) for x in a[:, 0]] for a in (
-            d.rung_hostility, d.rung_provocation, d.rung_cooperation, d.rung_deterrence))
+        beta, gamma, psi, delta, eta = ([float(x) for x in a[:, 0]] for a in (
+            d.rung_hostility, d.rung_provocation, d.rung_cooperation, d.rung_deterrence, d.rung_rupture))
+        dr = m.drho[m.dyad_index[i, j]]  # the dyad's diplomatic rupture
         x = min(beta) * (h - 1.0) + max(gamma) * p - min(psi) * c
         x -= (min(delta) if gap >= 0.0 else max(delta)) * gap
+        if dr != 0.0:
+            x += (max(eta) if dr >= 0.0 else min(eta)) * dr
         bound = 1.0 / (1.0 - x) if x < 0.5 else math.exp(x)
         u = m.u_h[i][j]
         rsum = 0.0
@@ -102,6 +105,8 @@ class State(mesa.Agent):
         for k in range(6):
             y = beta[k] * (h - 1.0) + gamma[k] * p - psi[k] * c
             y -= delta[k] * gap
+            if dr != 0.0:
+                y += eta[k] * dr
             lam.append(rate[k] * math.exp(y) + mem[k] if has else rate[k] * math.exp(y))
             total += lam[k]
         if total <= 0.0:

@@ -227,6 +227,11 @@ PARAMS: tuple[Param, ...] = (
     _rung("deterrence", "log-rate per unit capability", 0, 50, (0, 0, 1, 2, 2, 2),
           "reciprocal rule: log rate reduction per unit of the target's capability advantage",
           "words are not deterred; force is (a 0.2 gap: × 0.67 on rungs 4–6)."),
+    _rung("rupture", "log-rate per unit Δρ", 0, 50, (0.5, 0.5, 0.3, 0.3, 0.5, 0.5),
+          "reciprocal rule: log rate ratio per unit of the dyad's diplomatic rupture Δρ (dynamics.status), both "
+          "directions",
+          "a suspended embassy and a recalled ambassador (Δρ 0.6) raise words and strikes × 1.35, shows of force "
+          "and covert acts × 1.2: a rupture removes channels that defuse crises (docs/design/escalation.md §3.1)."),
     _memory("half_life_days", "day", 0.01, 1e6, 30.0, "half-life of the memory of received acts (the Hawkes kernel)",
             "MID 4.3 incidents 1992–2010: median delay of the reply 31 days; Iran's reciprocal expulsion came 29 days "
             "after Azerbaijan's."),

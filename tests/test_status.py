@@ -105,3 +105,33 @@ def test_status_change_costs_nothing_without_one():
     m = TriadModel(s, Scenario("base", ()), 0, 4).run()
     assert not m.use_status and np.all(m.status_off == 0)
     m.release()
+
+
+def test_rupture_multiplies_the_rung_hazards():
+    """Δρ = 0.7 on AZE–IRN: AZE's rung-k hazard toward IRN is rate_k·exp(… + η_k Δρ), so every
+    uniform maps to the rung of those hazards (both the fast path and the full draw)."""
+    from sim.engine.rules.reciprocal import draw_rung
+    s = build_settings(plain_cfg(["events=none"]))
+    R = 4000
+    m = TriadModel(s, Scenario("b", ()), 0, R)
+    m.S[0, AZE, IRN] = 0.95  # hostile enough that acts are common
+    m.S[1, AZE, IRN] = 0.0
+    d = m.dyad_of[AZE, IRN]
+    m.drho[d] = 0.7
+    m.use_status = True
+    k = m.draw_row_of[AZE, IRN]
+    m._draw()
+    m.u = np.zeros_like(m.u)
+    m.u[0, k] = 1 - np.geomspace(1e-5, 1, R, endpoint=False)  # dense near 1, where acts are drawn
+    list(m.agents)[AZE].decide()
+    dec = s.params.decisions
+    cap = s.params.capability
+    y = (dec.rung_hostility[:, 0] * (0.95 - 1) - dec.rung_deterrence[:, 0] * (cap[IRN] - cap[AZE])
+         + dec.rung_rupture[:, 0] * 0.7)
+    lam = dec.rung_rate[:, 0] * np.exp(y)
+    want = np.array([draw_rung(u, lam, lam.sum()) for u in m.u[0, k]])
+    assert np.array_equal(m.hostile_rung[AZE, IRN], want)
+    assert set(want.tolist()) >= {0, 1, 3, 4}
+    lam0 = lam * np.exp(-dec.rung_rupture[:, 0] * 0.7)  # without the rupture: other rungs for many uniforms
+    assert (np.array([draw_rung(u, lam0, lam0.sum()) for u in m.u[0, k]]) != want).sum() > 50
+    m.release()

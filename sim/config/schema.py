@@ -83,6 +83,7 @@ class RungConf:
     provocation: float = MISSING
     cooperation: float = MISSING
     deterrence: float = MISSING
+    rupture: float = MISSING
 
 
 @dataclass

@@ -29,6 +29,7 @@ class DecisionParams:
     rung_provocation: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
     rung_cooperation: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
     rung_deterrence: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
+    rung_rupture: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
     memory_half_life_days: float = 30.0
     memory_excitation: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
     memory_spread_down: float = 0.2
