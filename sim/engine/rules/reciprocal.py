@@ -63,6 +63,7 @@ def reciprocal_row(i, H, C, P, cap, u, row_of, M, clock, drho, dyad_of, use_stat
             level[j, :] = 0
             continue
         k = row_of[i, j]
+        dj = dyad_of[i, j]
         for r in range(R):
             gap = at(cap[j], r) - at(cap[i], r)
             h, c, p = H[i, j, r], C[i, j, r], P[i, j, r]
@@ -78,7 +79,7 @@ def reciprocal_row(i, H, C, P, cap, u, row_of, M, clock, drho, dyad_of, use_stat
                 msum *= g
             x = at(bmin, r) * (h - 1.0) + at(gmax, r) * p - at(pmin, r) * c
             x -= (at(dmin, r) if gap >= 0.0 else at(dmax, r)) * gap
-            dr = drho[dyad_of[i, j], r] if use_status else 0.0
+            dr = drho[dj, r] if use_status else 0.0
             if dr != 0.0:
                 x += (at(emax, r) if dr >= 0.0 else at(emin, r)) * dr
             bound = 1.0 / (1.0 - x) if x < 0.5 else math.exp(x)
