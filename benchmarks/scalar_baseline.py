@@ -7,14 +7,17 @@ Python lists of floats, and a day loop with the same phase order as ``sim/model.
 
 1. parameter switches dated today take effect;
 2. the day's random numbers (noise and decision uniforms for every ordered pair);
-3. exogenous events realised today apply their impulses, in event-id order; then H, C
-   and P are clipped to [0, 1];
+3. exogenous events realised today, in event-id order: their status changes (a dyad's
+   rupture shifts its drift inputs until another event changes it), then their impulses
+   (events of one occasion with their bounded joint magnitude); then H, C and P are
+   clipped to [0, 1];
 4. every agent decides its hostile rung and cooperative level toward each other actor, by
    its rule: ordered logit, or reciprocal (rung hazards plus the memory of received acts,
    drawn as competing risks with the same uniform);
 5. the endogenous acts apply their impulses; each agent settles and adds to its traces;
 6. ladder bookkeeping: dyad-day rung, war streak, highest rung so far;
-7. drift: exact affine step, plus balance terms evaluated before it, plus noise; clip;
+7. drift: exact affine step (plus the status offset), plus balance terms evaluated
+   before it, plus noise; clip;
 8. provocation decays by one day of its half-life; the traces decay by one day.
 
 It shares nothing with the engine but the validated ``Settings`` (parameters) and, when
@@ -36,20 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scalar_draws import EngineDraws, OwnDraws  # noqa: E402
+from scalar_events import changes, logistic, occasion_magnitudes, rung_of, rupture, status_direction  # noqa: E402
 
 from sim.engine import cameo  # noqa: E402  (the CAMEO table is data, not engine logic)
-
-
-def logistic(u: float) -> float:
-    return -math.inf if u == 0.0 else math.log(u) - math.log1p(-u)
-
-
-def rung_of(code: str, roots: dict) -> int:
-    """Longest configured CAMEO prefix wins; 0 if none matches."""
-    for n in range(len(code), 0, -1):
-        if code[:n] in roots:
-            return roots[code[:n]]
-    return 0
 
 
 # -- the agents and the model -----------------------------------------------------------
@@ -95,10 +87,13 @@ class State(mesa.Agent):
                     s += m.alpha[k][n] * m.M[i][j][n]
                 mem[k] = g * s
         rate = [float(x) for x in d.rung_rate[:, 0]]
-        beta, gamma, psi, delta = ([float(x) for x in a[:, 0]] for a in (
-            d.rung_hostility, d.rung_provocation, d.rung_cooperation, d.rung_deterrence))
+        beta, gamma, psi, delta, eta = ([float(x) for x in a[:, 0]] for a in (
+            d.rung_hostility, d.rung_provocation, d.rung_cooperation, d.rung_deterrence, d.rung_rupture))
+        dr = m.drho[m.dyad_index[i, j]]  # the dyad's diplomatic rupture
         x = min(beta) * (h - 1.0) + max(gamma) * p - min(psi) * c
         x -= (min(delta) if gap >= 0.0 else max(delta)) * gap
+        if dr != 0.0:
+            x += (max(eta) if dr >= 0.0 else min(eta)) * dr
         bound = 1.0 / (1.0 - x) if x < 0.5 else math.exp(x)
         u = m.u_h[i][j]
         rsum = 0.0
@@ -110,6 +105,8 @@ class State(mesa.Agent):
         for k in range(6):
             y = beta[k] * (h - 1.0) + gamma[k] * p - psi[k] * c
             y -= delta[k] * gap
+            if dr != 0.0:
+                y += eta[k] * dr
             lam.append(rate[k] * math.exp(y) + mem[k] if has else rate[k] * math.exp(y))
             total += lam[k]
         if total <= 0.0:
@@ -186,11 +183,28 @@ class ScalarTriad(mesa.Model):
         self.switches = {} if scenario is None else dict(scenario.switches)
         self.events_on: dict[int, list] = {}  # day -> events that happen and are attributed
         realised = sorted(zip(events, draws.events(events)), key=lambda x: x[0].id)  # a day's events in id order
+        occ = []  # acts of occasions: (key, channel, day, raw magnitude)
+        for ev, (day, attributed) in realised:
+            if day >= 0 and attributed and ev.occasion is not None and ev.goldstein != 0:
+                pairs = [(ev.source, ev.target), (ev.target, ev.source)] if ev.mutual else [(ev.source, ev.target)]
+                for n, (x, y) in enumerate(pairs):
+                    occ.append(((ev.id, n), (ev.occasion, x, y, ev.goldstein > 0), day,
+                                ev.scale * abs(ev.goldstein) / 10.0))
+        shares = occasion_magnitudes(occ, *settings.occasion)
         for ev, (day, attributed) in realised:
             if day >= 0 and attributed:
                 rung = rung_of(ev.cameo, lad.roots) if ev.goldstein < 0 else 0
+                mags = None if ev.occasion is None else [shares.get((ev.id, n), 0.0) for n in range(2)]
                 self.events_on.setdefault(day, []).append(
-                    (actors.index(ev.source), actors.index(ev.target), ev.goldstein, ev.scale, ev.mutual, rung))
+                    (actors.index(ev.source), actors.index(ev.target), ev.goldstein, ev.scale, ev.mutual, rung,
+                     mags, changes(ev, actors)))
+        # diplomatic status of each mission (i's in j): key -> code; each dyad's rupture since day 0
+        codes = settings.initial_status
+        self.status = {(i, j): {k: int(codes[i, j, n]) if codes is not None else [1, 1, 0][n]
+                                for n, k in enumerate(("embassy", "ambassador", "staff"))}
+                       for i in range(N) for j in range(N) if i != j}
+        self.rho0 = [rupture(self.status, i, j) for i, j in self.dyads]
+        self.drho = [0.0] * len(self.dyads)
 
         for k, code in enumerate(actors):
             State(self, code, k)
@@ -208,7 +222,7 @@ class ScalarTriad(mesa.Model):
         self.has_balance = any(b != 0.0 for b in self.bal)
         self.w_ff, self.w_ef, self.w_fe, self.w_ee = (float(x) for x in (p.balance_ff, p.balance_ef, p.balance_fe,
                                                                          p.balance_ee))
-        self.Phi, self.phi = [], []
+        self.Phi, self.phi, self.status_dir = [], [], []
         for i, j in self.dyads:  # z = (H_ij, H_ji, C_ij, C_ji): dz/dt = A z + b
             A = [[-actor(dr.restraint, i), actor(dr.reaction, i), -actor(dr.cooperation_damping, i), 0.0],
                  [actor(dr.reaction, j), -actor(dr.restraint, j), 0.0, -actor(dr.cooperation_damping, j)],
@@ -220,6 +234,7 @@ class ScalarTriad(mesa.Model):
             E = expm(np.array(M)).tolist()  # once per parameter set, never in the day loop
             self.Phi.append([row[:4] for row in E[:4]])
             self.phi.append([row[4] for row in E[:4]])
+            self.status_dir.append(status_direction(A, float(p.status_grievance), float(p.status_affinity)))
         self.keep = 0.5 ** (1.0 / self.dec.provocation_half_life_days)
         d = self.dec
         self.uses_memory = "reciprocal" in d.rules
@@ -277,17 +292,27 @@ class ScalarTriad(mesa.Model):
     def apply_events(self, t: int) -> None:
         p, H, C, P = self.p, self.H, self.C, self.P
         today = self.events_on.get(t, ())
-        if self.uses_memory:  # traces: all discharges, then the increments
-            acts = [(a, b, rung, scale) for s, g, w, scale, mutual, rung in today if rung > 0
-                    for a, b in (((s, g), (g, s)) if mutual else ((s, g),))]
+        for s, g, w, scale, mutual, rung, mags, status in today:  # statuses persist until changed
+            for i, j, key, code in status:
+                self.status[i, j][key] = code
+            if status:
+                d = self.dyad_index[status[0][0], status[0][1]]
+                i, j = self.dyads[d]
+                self.drho[d] = min(max(rupture(self.status, i, j) - self.rho0[d], -1.0), 1.0)
+        if self.uses_memory:  # traces: all discharges, then the increments (an occasion's act: its share)
+            acts = [(a, b, rung, scale if mags is None else mags[n] * (10.0 / abs(w)))
+                    for s, g, w, scale, mutual, rung, mags, _ in today if rung > 0
+                    for n, (a, b) in enumerate(((s, g), (g, s)) if mutual else ((s, g),))]
             for a, b, rung, _ in acts:
                 for n in range(rung):
                     self.M[a][b][n] *= 1.0 - self.dec.memory_discharge
             for a, b, rung, scale in acts:
                 self.M[b][a][rung - 1] += scale
-        for s, g, w, scale, mutual, rung in today:
+        for s, g, w, scale, mutual, rung, mags, _ in today:
             m = abs(w) / 10.0 * scale
-            for a, b in ((s, g), (g, s)) if mutual else ((s, g),):
+            for n, (a, b) in enumerate(((s, g), (g, s)) if mutual else ((s, g),)):
+                if mags is not None:
+                    m = mags[n]
                 if w < 0:
                     H[b][a] += p.impulse_hostility * m
                     P[b][a] += m
@@ -333,6 +358,8 @@ class ScalarTriad(mesa.Model):
             z = (H[i][j], H[j][i], C[i][j], C[j][i])
             Phi, phi = self.Phi[d], self.phi[d]
             new = [sum(Phi[a][b] * z[b] for b in range(4)) + phi[a] for a in range(4)]
+            if self.drho[d] != 0.0:
+                new = [new[a] + self.status_dir[d][a] * self.drho[d] for a in range(4)]
             H[i][j], H[j][i], C[i][j], C[j][i] = new
         for i, j in self.pairs:
             h, c = H[i][j], C[i][j]

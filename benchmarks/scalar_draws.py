@@ -28,12 +28,21 @@ class OwnDraws:
                 u_date, u_attr, u_lag = u[ev.id]
                 if a > b:
                     day = -1
-                elif ev.anchor is None:
-                    day = a + int(u_date * (b - a + 1))
-                else:
+                elif ev.anchor is not None and ev.anchor in by_id:
                     base = resolve(by_id[ev.anchor])
-                    lag = ev.lag_days[0] + int(u_lag * (ev.lag_days[1] - ev.lag_days[0] + 1))
-                    day = min(max(base + lag, a), b) if base >= 0 else -1
+                    l_lo, l_hi = max(ev.lag_days[0], a - base), min(ev.lag_days[1], b - base)
+                    if base < 0:
+                        day = -1
+                    elif l_lo <= l_hi:  # a lag that keeps the event in its window (truncated)
+                        day = base + l_lo + int(u_lag * (l_hi - l_lo + 1))
+                    else:
+                        day = a if base + ev.lag_days[1] < a else b
+                elif ev.after is not None and ev.after in by_id:
+                    first = resolve(by_id[ev.after])
+                    first = a if first < 0 else max(first, a)
+                    day = first + int(u_date * (b - first + 1)) if first <= b else b
+                else:
+                    day = a + int(u_date * (b - a + 1))
                 out[ev.id] = (day, day >= 0 and u_attr < ev.attribution)
             return out[ev.id][0]
 

@@ -161,6 +161,13 @@ PARAMS: tuple[Param, ...] = (
           {"ISR_AZE": 0.60, "ISR_IRN": 0.02, "AZE_ISR": 0.60, "AZE_IRN": 0.40, "IRN_ISR": 0.02, "IRN_AZE": 0.35},
           "initial_cooperation", False, False, "cooperation of i toward j on the first day",
           "article background (§5)."),
+    _scalar("dynamics.status.grievance", "1/day per unit Δρ", 0, 1, 0.0007, "params.status_grievance",
+            "a dyad's rupture index Δρ (change of its diplomatic statuses since the start) adds this × Δρ to "
+            "both grievances",
+            "about a fifth of AZE–IRN's grievance per unit Δρ: the article's ruptures (Δρ +1.0) move AZE–IRN's "
+            "resting tension by ≈ +0.1 (docs/design/escalation.md §4.3)."),
+    _scalar("dynamics.status.affinity", "1/day per unit Δρ", 0, 1, 0.0007, "params.status_affinity",
+            "… and subtracts this × Δρ from both affinities", "same."),
     _scalar("dynamics.noise.hostility", "1/√day", 0, 1, 0.01, "params.noise_hostility",
             "σ of the daily Gaussian increment of hostility",
             "with restraint 0.02 the stationary spread is ≈ σ/√(2a) ≈ 0.05 — day-to-day drift of perceptions "
@@ -220,6 +227,11 @@ PARAMS: tuple[Param, ...] = (
     _rung("deterrence", "log-rate per unit capability", 0, 50, (0, 0, 1, 2, 2, 2),
           "reciprocal rule: log rate reduction per unit of the target's capability advantage",
           "words are not deterred; force is (a 0.2 gap: × 0.67 on rungs 4–6)."),
+    _rung("rupture", "log-rate per unit Δρ", 0, 50, (0.5, 0.5, 0.3, 0.3, 0.5, 0.5),
+          "reciprocal rule: log rate ratio per unit of the dyad's diplomatic rupture Δρ (dynamics.status), both "
+          "directions",
+          "a suspended embassy and a recalled ambassador (Δρ 0.6) raise words and strikes × 1.35, shows of force "
+          "and covert acts × 1.2: a rupture removes channels that defuse crises (docs/design/escalation.md §3.1)."),
     _memory("half_life_days", "day", 0.01, 1e6, 30.0, "half-life of the memory of received acts (the Hawkes kernel)",
             "MID 4.3 incidents 1992–2010: median delay of the reply 31 days; Iran's reciprocal expulsion came 29 days "
             "after Azerbaijan's."),

@@ -60,7 +60,7 @@ def two_actor_cfg(a, b, k, l, g, h, x0, y0, days=400, **extra):
             "grievance": {**R, "AAA_BBB": g, "BBB_AAA": h},
             "affinity": {**R, "default": 0.003},
             "initial": {"hostility": {**R, "AAA_BBB": x0, "BBB_AAA": y0},
-                        "cooperation": {**R, "default": 0.2}},
+                        "cooperation": {**R, "default": 0.2}, "status": {**R}},
             "noise": {"hostility": 0.0, "cooperation": 0.0},
         },
     }

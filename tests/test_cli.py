@@ -19,7 +19,7 @@ COLUMNS = {
     "incidence.parquet": ["scenario", "date", "dyad", "rung", "origin", "p"],
     "trajectories.parquet": ["scenario", "replicate", "date", "source", "target", "hostility", "cooperation"],
     "actions.parquet": ["scenario", "replicate", "date", "source", "target", "origin", "event_id", "cameo",
-                        "goldstein", "rung"],
+                        "goldstein", "rung", "status"],
 }
 
 

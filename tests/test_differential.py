@@ -3,7 +3,9 @@
 ``benchmarks/scalar_baseline.py`` is the same model written one replicate, one agent and
 one float at a time. Fed the engine's random numbers for replicate r (keyed streams) it
 must reproduce the engine's replicate r day by day: H, C and P to 1e-12, and exactly the
-same dyad-day rungs and highest rungs. Decisions, events, noise and balance are all on.
+same dyad-day rungs and highest rungs. Decisions, events, noise and balance are all on;
+the case ``status_occasions`` covers the Herzog visit (an occasion over two days), the
+article's status changes and a user event reopening the Tehran embassy.
 Replicate ids span two random-number blocks (block size 1024).
 """
 from __future__ import annotations
@@ -64,6 +66,16 @@ def four_actor_settings():
     return build_settings(deep_update(cfg, patch))
 
 
+def status_occasion_settings():
+    cfg = plain_cfg(["end=2023-07-31", "record.replicates=0", "dynamics.status.grievance=0.01",
+                     "dynamics.status.affinity=0.01"])
+    patch = {"events": {"timeline": cfg["events"]["timeline"] + [{
+        "id": "tehran_embassy_reopens", "date": "2023-06-15", "precision": "day", "source": "AZE",
+        "target": "IRN", "cameo": "064", "status": {"embassy": "open", "ambassador": "present"},
+        "summary": "test event", "quote": "test"}]}}
+    return build_settings(deep_update(cfg, patch))
+
+
 # high strike hazards (reciprocal rule) or lower cut points (ordered logit): strikes, wars
 # (rung 6 from sustained rung-5 days) and H clipped at 1
 ESCALATORY = ["decisions.rungs.4.rate=0.2", "decisions.rungs.5.rate=0.3"]
@@ -74,6 +86,7 @@ CASES = {
     "four_actors": four_actor_settings,
     "escalatory": lambda: build_settings(plain_cfg(SHORT + ESCALATORY)),
     "ordered_logit": lambda: build_settings(plain_cfg(SHORT + ORDERED_LOGIT)),
+    "status_occasions": status_occasion_settings,
     "mixed_rules": lambda: build_settings(plain_cfg(SHORT + ESCALATORY + ["+decisions.rule.AZE=ordered_logit"])),
 }
 
@@ -94,6 +107,8 @@ def test_ids_cover_two_blocks_and_a_nontrivial_run(case):
     assert eng["max"].max() >= 3
     assert (eng["P"] > 0).any()
     assert (eng["H"] == 0).any()  # clipped at the lower bound
+    if name == "status_occasions":
+        assert any(e.status for e in settings.events) and any(e.occasion == "herzog_visit" for e in settings.events)
     if name in ("escalatory", "ordered_logit"):
         assert (eng["dyad"] == 6).any() and (eng["H"] == 1).any()
 

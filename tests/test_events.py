@@ -146,3 +146,70 @@ def test_duplicate_ids_and_yaml_errors(tmp_path: Path):
     empty = tmp_path / "empty.yaml"
     empty.write_text("", "utf-8")
     assert load_event_file(empty, ACTORS) == []
+
+
+def test_no_pile_on_year_end():
+    """The accusation is uniform over 2022 ∩ the horizon (Sep–Dec); the exercises follow it
+    by 1–60 days inside 2022, the lag drawn over the lags that keep them there (truncated),
+    so 31 Dec holds only the law's own share (25.8 % before, a clip pile). With a uniform
+    accusation some rise toward 31 Dec is unavoidable: the accusations of December must be
+    followed in December (the exact law below; largest share 4.7 %, 30 Dec 3.0 %)."""
+    events = parse_events(TIMELINE, ACTORS)
+    days, _ = _days(events, hi=40000)
+    acc, ex = days["iran_accuses_israeli_presence"], days["iran_border_exercises"]
+    b = (dt.date(2022, 12, 31) - dt.date(2022, 9, 1)).days  # 121
+    pmf = np.zeros(b + 1)  # exact law of the truncated lag
+    for base in range(b + 1):
+        lo, hi = 1, min(60, b - base)
+        if lo <= hi:
+            pmf[base + lo:base + hi + 1] += 1 / (b + 1) / (hi - lo + 1)
+        else:
+            pmf[b] += 1 / (b + 1)  # accused on 31 Dec: the window's end is the only day left
+    uniform = np.full(b + 1, 1 / (b + 1))
+    for law, got in ((uniform, acc), (pmf, ex)):
+        share = np.bincount(got, minlength=b + 1) / got.size
+        assert np.all(np.abs(share - law) < 5 * np.sqrt(law * (1 - law) / got.size) + 1e-12)
+    assert np.all((ex > acc) | (acc == b))
+    assert pmf.max() < 0.05 and abs(pmf.max() - 0.0466) < 1e-3  # was 0.258 on 31 Dec
+    assert abs(pmf[b - 1] - 0.0303) < 1e-3
+
+
+def test_after_constraint_orders_without_causing():
+    events = parse_events(TIMELINE, ACTORS)
+    days, _ = _days(events, hi=4000)
+    op, ar = days["tel_aviv_embassy_opening"], days["azerbaijan_arrests_iranian_recruits"]
+    assert np.all(ar >= op)
+    assert np.array_equal(days["azerbaijan_expels_iranian_diplomats"], ar)  # same announcement
+    # removing the opening drops the constraint, not the arrests: uniform over March
+    fewer, _ = _days([e for e in events if e.id not in ("tel_aviv_embassy_opening", "unified_front_statement",
+                                                         "iran_demands_explanations", "iran_denounces_israeli_threat")],
+                     hi=4000)
+    march = (dt.date(2023, 3, 1) - dt.date(2022, 9, 1)).days
+    ar2 = fewer["azerbaijan_arrests_iranian_recruits"]
+    assert ar2.min() == march and ar2.max() == march + 30 and abs(ar2.mean() - (march + 15)) < 0.5
+    assert ar.mean() > ar2.mean() + 3  # the order pushes the arrests later in March
+
+
+def test_recoded_timeline():
+    ev = {e.id: e for e in parse_events(TIMELINE, ACTORS)}
+    assert ev["azerbaijan_denies_israeli_presence"].goldstein == 0.0
+    assert ev["azerbaijan_arrests_iranian_recruits"].cameo == "112"
+    assert ev["azerbaijan_arrests_iranian_recruits"].after == "tel_aviv_embassy_opening"
+    assert ev["health_cooperation_plan"].goldstein == 5.2
+    assert ev["iran_reciprocal_expulsion"].lag_days == (1, 60)
+    assert dict(ev["azerbaijan_suspends_tehran_embassy"].status) == {"embassy": "suspended", "ambassador": "recalled"}
+    assert dict(ev["azerbaijan_expels_iranian_diplomats"].status) == {"staff": "reduced"}
+    assert dict(ev["iran_reciprocal_expulsion"].status) == {"staff": "reduced"}
+    assert dict(ev["tel_aviv_embassy_opening"].status) == {"embassy": "open"}
+    occ = {}
+    for e in ev.values():
+        occ.setdefault(e.occasion, set()).add(e.id)
+    assert occ["herzog_visit"] == {"herzog_visit_baku", "aliyev_hosts_herzog", "herzog_praises_azerbaijan",
+                                   "herzog_calls_iran_destabilizing", "aliyev_praises_defence_cooperation",
+                                   "health_cooperation_plan", "azerbaijan_embassy_welcomes_visit"}
+    assert occ["baku_expulsion"] == {"azerbaijan_arrests_iranian_recruits", "azerbaijan_expels_iranian_diplomats"}
+    assert occ["iran_reply_unified_front"] == {"iran_demands_explanations", "iran_denounces_israeli_threat"}
+    assert occ["tel_aviv_opening"] == {"tel_aviv_embassy_opening", "unified_front_statement"}
+    # every recoded event says why, in the YAML comment beside it
+    text = (CONF / "events" / "article.yaml").read_text("utf-8")
+    assert text.count("# recoded:") >= 12

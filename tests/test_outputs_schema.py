@@ -89,10 +89,13 @@ def test_dates_are_days_and_null_only_where_documented(runs):
     origin, event = acts["origin"].to_pylist(), acts["event_id"].to_pylist()
     assert set(origin) == {"exogenous", "endogenous"}
     assert all((e is None) == (o == "endogenous") for o, e in zip(origin, event))
+    status = dict(zip(event, acts["status"].to_pylist()))  # the first 7 months: the suspension only
+    assert status["azerbaijan_suspends_tehran_embassy"] == '{"ambassador": "recalled", "embassy": "suspended"}'
+    assert status["tehran_embassy_attack"] is None and status[None] is None
     for f in runs.glob("*/*.parquet"):
         t = pq.read_table(f)
         for col in t.column_names:
-            if col != "event_id":
+            if col not in ("event_id", "status"):
                 assert t[col].null_count == 0, (f, col)
 
 

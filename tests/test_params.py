@@ -93,13 +93,14 @@ def test_varying_paths_are_the_table_rows_but_the_initial_state():
                 + [f"dynamics.{p}.{a}_{b}" for p in ("grievance", "affinity") for a in ACTORS for b in ACTORS
                    if a != b]
                 + [f"decisions.rungs.{k}.{f}" for k in params.RUNGS
-                   for f in ("rate", "hostility", "provocation", "cooperation", "deterrence")]
+                   for f in ("rate", "hostility", "provocation", "cooperation", "deterrence", "rupture")]
                 + [f"decisions.memory.excitation.{k}" for k in params.RUNGS]
                 + ["decisions.memory.half_life_days", "decisions.memory.deterrence_weight",
                    "decisions.memory.discharge"]
                 + [f"dynamics.balance_cases.{c}" for c in ("friend_of_friend", "enemy_of_friend", "friend_of_enemy",
-                                                           "enemy_of_enemy")])
-    assert sorted(paths(ACTORS)) == sorted(expected) and len(paths(ACTORS)) == 48 + 39 + 4
+                                                           "enemy_of_enemy")]
+                + ["dynamics.status.grievance", "dynamics.status.affinity"])
+    assert sorted(paths(ACTORS)) == sorted(expected) and len(paths(ACTORS)) == 48 + 39 + 4 + 6 + 2
 
 
 @pytest.mark.parametrize("row", params.PARAMS, ids=[p.path for p in params.PARAMS])

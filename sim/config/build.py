@@ -13,10 +13,10 @@ import numpy as np
 
 from sim import params
 from sim.config.checks import actor_array, iso_date, number, pair_array, whole
-from sim.config.events import load_event_file, parse_events
+from sim.config.events import check_order, load_event_file, parse_events, parse_status
 from sim.engine import cameo
 from sim.engine.dynamics import DriftParams
-from sim.engine.events import Event
+from sim.engine.events import STATUS_DEFAULT, STATUS_KEYS, Event, status_code
 from sim.engine.ladder import N_RUNGS, Ladder
 from sim.engine.rules import rules_per_actor
 from sim.engine.settings import DecisionParams, ModelParams, Settings
@@ -118,6 +118,8 @@ def build_events(cfg: Mapping[str, Any], actors: Sequence[str]) -> list[Event]:
         if dup:
             raise EventError(f"events.file: event id(s) {dup} already in events.timeline")
         events += extra
+    check_order(events, "events.timeline", whole(ec["occasion"]["window_days"], "events.occasion.window_days", 1,
+                                                3650))
     return events
 
 
@@ -127,6 +129,27 @@ def _checked(p: ModelParams, actors: Sequence[str]) -> ModelParams:
 
     check_branching(p, actors)
     return p
+
+
+def build_occasion(ec: Mapping[str, Any]) -> tuple[float, float]:
+    oc = ec["occasion"]
+    share = number(oc["share"], "events.occasion.share", 0, 0.999)
+    return share, number(oc["cap"], "events.occasion.cap", 1e-6, 10)
+
+
+def build_status(node: Mapping[str, Any], actors: Sequence[str]) -> np.ndarray:
+    """(N, N, 3) int8 status codes of every mission from ``dynamics.initial.status``."""
+    pairs = [f"{a}_{b}" for a in actors for b in actors if a != b]
+    codes = np.zeros((len(actors), len(actors), len(STATUS_KEYS)), dtype=np.int8)
+    for i, a in enumerate(actors):
+        for j, b in enumerate(actors):
+            given = dict(parse_status(node.get(f"{a}_{b}") or {}, f"dynamics.initial.status.{a}_{b}"))
+            for k, key in enumerate(STATUS_KEYS):
+                codes[i, j, k] = status_code(key, given.get(key, STATUS_DEFAULT[key]))
+    for key in node:
+        if key not in pairs:
+            raise ConfigError(f"dynamics.initial.status.{key}", f"unknown pair; allowed: {', '.join(pairs)}")
+    return codes
 
 
 def build_settings(cfg: Mapping[str, Any]) -> Settings:
@@ -163,4 +186,6 @@ def build_settings(cfg: Mapping[str, Any]) -> Settings:
         record_trajectories=bool(rec["trajectories"]),
         record_actions=bool(rec["actions"]),
         bins=whole(rec["bins"], "record.bins", 10, 100000),
+        initial_status=build_status(cfg["dynamics"]["initial"].get("status") or {}, actors),
+        occasion=build_occasion(cfg["events"]),
     )

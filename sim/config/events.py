@@ -16,7 +16,7 @@ import yaml
 
 from sim.config import safeyaml
 from sim.engine import cameo
-from sim.engine.events import PRECISIONS, Event
+from sim.engine.events import PRECISIONS, STATUS, Event, possible_days
 from sim.errors import EventError
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")  # matched with fullmatch: no trailing newline slips through
@@ -26,7 +26,7 @@ FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 MAX_DAYS = (LAST_DATE - FIRST_DATE).days  # the largest shift or lag that can still land inside it
 _FIELDS = {
     "id", "date", "precision", "source", "target", "cameo", "goldstein", "attribution",
-    "mutual", "summary", "quote", "anchor", "lag_days",
+    "mutual", "summary", "quote", "anchor", "lag_days", "status", "occasion", "after",
 }
 
 
@@ -98,12 +98,37 @@ def parse_event(raw: Any, actors: Sequence[str], where: str) -> Event:
     anchor = raw.get("anchor")
     if anchor is None and lag_pair != (0, 0):
         raise EventError(f"{where}.lag_days: only meaningful with an anchor")
+    after = raw.get("after")
+    if after is not None and anchor is not None:
+        raise EventError(f"{where}.after: not together with anchor (an anchor already orders the event); "
+                         "keep one of them")
+    for key in ("occasion", "after"):
+        if raw.get(key) is not None and not (isinstance(raw[key], str) and _ID.fullmatch(raw[key])):
+            raise EventError(f"{where}.{key}: {raw[key]!r} is not snake_case (lower-case letters, digits, _)")
     return Event(
         id=eid, date=date, precision=precision, source=raw["source"], target=raw["target"],
         cameo=code, goldstein=float(goldstein), attribution=float(attribution), mutual=mutual,
         summary=str(raw.get("summary", "")), quote=str(raw.get("quote", "")),
         anchor=None if anchor is None else str(anchor), lag_days=lag_pair,  # type: ignore[arg-type]
+        status=parse_status(raw.get("status"), f"{where}.status"), occasion=raw.get("occasion"), after=after,
     )
+
+
+def parse_status(raw: Any, key: str, allow_empty: bool = True) -> tuple[tuple[str, str], ...]:
+    """``{KEY: VALUE}`` checked against the status table (sim/engine/events.STATUS)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not raw and not allow_empty:
+        raise EventError(f"{key}: a mapping of status keys to values, e.g. {{embassy: suspended}}; "
+                         f"keys: {', '.join(sorted(STATUS))}")
+    out = []
+    for k, v in raw.items():
+        if k not in STATUS:
+            raise EventError(f"{key}.{k}: unknown status key; allowed: {', '.join(sorted(STATUS))}")
+        if v not in STATUS[k][0]:
+            raise EventError(f"{key}.{k}: {v!r} is not a value of {k}; allowed: {', '.join(sorted(STATUS[k][0]))}")
+        out.append((str(k), str(v)))
+    return tuple(sorted(out))
 
 
 def _number(value: Any, key: str) -> float:
@@ -145,6 +170,56 @@ def check_anchors(events: Sequence[Event], where: str = "events") -> None:
                 raise EventError(f"{where}: anchors form a cycle: {' -> '.join(path)}")
             chain.add(cur)
         done |= chain
+
+
+def check_order(events: Sequence[Event], where: str, window_days: int) -> None:
+    """At load time: ``after`` names an event of the timeline (no cycle through anchors),
+    and every occasion's possible days fit in ``window_days`` consecutive days."""
+    index = {ev.id: k for k, ev in enumerate(events)}
+    for k, ev in enumerate(events):
+        if ev.after is not None and ev.after not in index:
+            raise EventError(f"{where}[{k}].after: {ev.after!r} is not an event id in this timeline")
+    for k in range(len(events)):
+        path, cur = [events[k].id], k
+        while events[cur].parent() is not None:
+            cur = index[events[cur].parent()]
+            path.append(events[cur].id)
+            if cur == k or len(path) > len(events) + 1:
+                raise EventError(f"{where}: anchors and after form a cycle: {' -> '.join(path)}")
+    byid = {ev.id: ev for ev in events}
+    groups: dict[str, list[Event]] = {}
+    for ev in events:
+        if ev.occasion is not None:
+            groups.setdefault(ev.occasion, []).append(ev)
+    for occ, members in groups.items():
+        n = max((_gap(a, b, byid, events) for a in members for b in members), default=1)
+        if n > window_days:
+            days = [possible_days(ev, events) for ev in members]
+            raise EventError(f"{where}: occasion {occ!r} spans {min(d[0] for d in days)} … {max(d[1] for d in days)} "
+                             f"(up to {n} days; events {', '.join(e.id for e in members)}), more than "
+                             f"events.occasion.window_days = {window_days}")
+
+
+def _offsets(ev: Event, byid: dict[str, Event]) -> dict[str, tuple[int, int]]:
+    """The event's day minus each anchor ancestor's day: (lo, hi) lags summed along the chain."""
+    out, lo, hi = {ev.id: (0, 0)}, 0, 0
+    while ev.anchor is not None and ev.anchor in byid and ev.anchor not in out:
+        lo, hi = lo + ev.lag_days[0], hi + ev.lag_days[1]
+        ev = byid[ev.anchor]
+        out[ev.id] = (lo, hi)
+    return out
+
+
+def _gap(a: Event, b: Event, byid: dict[str, Event], events: Sequence[Event]) -> int:
+    """Most days two events can span (both included): through their nearest common anchor if
+    they share one, else from their possible dates."""
+    oa, ob = _offsets(a, byid), _offsets(b, byid)
+    common = next((k for k in oa if k in ob), None)
+    if common is not None:
+        (alo, ahi), (blo, bhi) = oa[common], ob[common]
+        return max(ahi - blo, bhi - alo) + 1
+    (alo_d, ahi_d), (blo_d, bhi_d) = possible_days(a, events), possible_days(b, events)
+    return (max(ahi_d, bhi_d) - min(alo_d, blo_d)).days + 1
 
 
 def load_event_file(path: str | Path, actors: Sequence[str]) -> list[Event]:

@@ -22,6 +22,13 @@ class ActorConf:
 class InitialConf:
     hostility: Dict[str, float] = field(default_factory=dict)
     cooperation: Dict[str, float] = field(default_factory=dict)
+    status: Dict[str, Dict[str, str]] = field(default_factory=dict)  # SRC_TGT -> {embassy, ambassador, staff}
+
+
+@dataclass
+class StatusConf:
+    grievance: float = 0.0007  # per day per unit of rupture Δρ (docs/design/escalation.md §4.3)
+    affinity: float = 0.0007
 
 
 @dataclass
@@ -60,6 +67,7 @@ class DynamicsConf:
     noise: NoiseConf = field(default_factory=NoiseConf)
     impulse: ImpulseConf = field(default_factory=ImpulseConf)
     balance_cases: BalanceCasesConf = field(default_factory=BalanceCasesConf)
+    status: StatusConf = field(default_factory=StatusConf)
 
 
 @dataclass
@@ -75,6 +83,7 @@ class RungConf:
     provocation: float = MISSING
     cooperation: float = MISSING
     deterrence: float = MISSING
+    rupture: float = MISSING
 
 
 @dataclass
@@ -119,10 +128,18 @@ class LadderConf:
 
 
 @dataclass
+class OccasionConf:
+    share: float = 0.5  # weight of the l-th strongest act of an occasion: share^(l-1)
+    cap: float = 1.0  # an occasion's joint magnitude per channel, in |w|/10 units
+    window_days: int = 2  # an occasion's events must fit in this many consecutive days
+
+
+@dataclass
 class EventsConf:
     name: str = MISSING
     file: Optional[str] = None
     timeline: List[Any] = field(default_factory=list)
+    occasion: OccasionConf = field(default_factory=OccasionConf)
 
 
 @dataclass

@@ -111,6 +111,17 @@ def exact_step(A: np.ndarray, b: np.ndarray, dt: float = 1.0) -> tuple[np.ndarra
     return np.moveaxis(E[..., :4, :4], 0, -1).copy(), np.moveaxis(E[..., :4, 4], 0, -1).copy()
 
 
+def status_step(A: np.ndarray, dt: float = 1.0) -> np.ndarray:
+    """Ψ = ∫₀^dt e^{As} ds shaped (P, 4, 4, Rp): a constant offset Δb of the inputs moves one
+    exact day by Ψ Δb (top-right block of expm([[A, I], [0, 0]]·dt); singular A is fine)."""
+    rp, P = A.shape[:2]
+    M = np.zeros((rp, P, 8, 8))
+    M[..., :4, :4] = A * dt
+    M[..., :4, 4:] = np.eye(4) * dt
+    E = expm(M.reshape(-1, 8, 8)).reshape(rp, P, 8, 8)
+    return np.moveaxis(E[..., :4, 4:], 0, -1).copy()
+
+
 @njit(cache=True)
 def apply_acts(H, C, P, rung, level, hmag, cmag, ih, ic, icom, Id, Jd, dyad_rung, dyad_rung_endo):
     """Impulses of the day's endogenous acts (spec §5), and the dyad-day rungs: of
@@ -138,7 +149,7 @@ def apply_acts(H, C, P, rung, level, hmag, cmag, ih, ic, icom, Id, Jd, dyad_rung
 
 
 @njit(cache=True)
-def drift(H, C, P, Phi, phi, Id, Jd, bal, cases, noise, row_of, sig_h, sig_c, keep, dH, dC):
+def drift(H, C, P, Phi, phi, Id, Jd, bal, cases, noise, row_of, sig_h, sig_c, keep, dH, dC, off, use_off):
     """One day of drift, in place: the balance terms of Heider's four cases on the state
     before the step (into the buffers dH, dC; ``cases`` = weights of friend of friend, enemy
     of friend, friend of enemy, enemy of enemy):
@@ -147,8 +158,10 @@ def drift(H, C, P, Phi, phi, Id, Jd, bal, cases, noise, row_of, sig_h, sig_c, ke
         dC_ij = balance_i Σ_m (ω_ee H_im H_jm + ω_ff C_im C_jm),
 
     the
-    exact affine step z ← Φ z + φ of every pair, the noise σ·√dt (dt = 1), clipping to
-    [0, 1], and the provocation's decay by ``keep``. Replicates are the innermost loop.
+    exact affine step z ← Φ z + φ of every pair (plus ``off[p, :, r]`` = Ψ Δb_r, the shift of
+    the inputs by the diplomatic status, when ``use_off``), the noise σ·√dt (dt = 1),
+    clipping to [0, 1], and the provocation's decay by ``keep``. Replicates are the
+    innermost loop.
     """
     N, R = H.shape[0], H.shape[2]
     use_bal = np.any(bal != 0.0)
@@ -175,6 +188,11 @@ def drift(H, C, P, Phi, phi, Id, Jd, bal, cases, noise, row_of, sig_h, sig_c, ke
             H[j, i, r] = F[1, 0, rp] * z0 + F[1, 1, rp] * z1 + F[1, 2, rp] * z2 + F[1, 3, rp] * z3 + f[1, rp]
             C[i, j, r] = F[2, 0, rp] * z0 + F[2, 1, rp] * z1 + F[2, 2, rp] * z2 + F[2, 3, rp] * z3 + f[2, rp]
             C[j, i, r] = F[3, 0, rp] * z0 + F[3, 1, rp] * z1 + F[3, 2, rp] * z2 + F[3, 3, rp] * z3 + f[3, rp]
+            if use_off:
+                H[i, j, r] += off[p, 0, r]
+                H[j, i, r] += off[p, 1, r]
+                C[i, j, r] += off[p, 2, r]
+                C[j, i, r] += off[p, 3, r]
     for i in range(N):
         for j in range(N):
             if i == j:

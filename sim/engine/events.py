@@ -6,7 +6,16 @@ uniformly inside the part of the window that lies in the horizon, from the event
 keyed stream (``event:<id>``), so adding or removing one event shifts nobody else's draws.
 An event may instead be ``anchor``-ed to an earlier event ("during the same", "after
 which"): its day is the anchor's realised day plus ``lag_days`` (a number, or a
-``[lo, hi]`` range drawn per replicate), clipped into its own window.
+``[lo, hi]`` range), the lag drawn uniformly over the lags that keep the event inside its
+own window (truncated, so nothing piles on a window end; the window's nearest end only if
+no lag fits). ``after: ID`` orders without causing: the day is uniform over the part of
+the window from ID's day on (ID absent or outside the horizon: the whole window).
+
+Events may share an ``occasion`` (a visit, one announcement): per channel (occasion,
+actor, target, sign) and replicate their joint magnitude is F = min(cap, Σ share^(l−1)
+m_(l)) over the acts sorted by raw magnitude m = scale·|w|/10, applied cumulatively by day
+and shared among a day's acts in proportion to m (``occasion_magnitudes``). Events may
+change a diplomatic status (``status``; the table is ``STATUS``).
 """
 from __future__ import annotations
 
@@ -39,6 +48,9 @@ class Event:
     lag_days: tuple[int, int] = (0, 0)
     scale: float = 1.0  # set by the counterfactual op `scale`
     shift_days: int = 0  # set by the counterfactual op `shift`: window (and so the day) moves
+    status: tuple[tuple[str, str], ...] = ()  # (key, value) changes of a mission (STATUS)
+    occasion: str | None = None  # events of one occasion have a bounded joint impact
+    after: str | None = None  # ordering without causation: not before this event's day
 
     def window(self) -> tuple[dt.date, dt.date]:
         """First and last calendar day the article's precision allows."""
@@ -58,8 +70,48 @@ class Event:
             "cameo": self.cameo, "goldstein": self.goldstein, "attribution": self.attribution,
             "mutual": self.mutual, "summary": self.summary, "quote": self.quote,
             "anchor": self.anchor, "lag_days": list(self.lag_days), "scale": self.scale,
-            "shift_days": self.shift_days,
+            "shift_days": self.shift_days, "status": dict(self.status) or None, "occasion": self.occasion,
+            "after": self.after,
         }
+
+    def parent(self) -> str | None:
+        """The event whose realised day this one's draw depends on (anchor or after)."""
+        return self.anchor if self.anchor is not None else self.after
+
+
+# The diplomatic status of a mission (i's representation in j's capital): key -> (values,
+# rupture weights, whose mission an event changes: the source's ("sender") or the target's
+# ("host")). docs/design/escalation.md §4.1; the values' order gives the int8 codes.
+STATUS: dict[str, tuple[tuple[str, ...], tuple[float, ...], str]] = {
+    "embassy": (("none", "open", "suspended"), (0.3, 0.0, 0.4), "sender"),
+    "ambassador": (("none", "present", "recalled"), (0.1, 0.0, 0.2), "sender"),
+    "staff": (("normal", "reduced"), (0.0, 0.2), "host"),
+}
+STATUS_KEYS = tuple(STATUS)
+STATUS_DEFAULT = {"embassy": "open", "ambassador": "present", "staff": "normal"}
+
+
+def status_code(key: str, value: str) -> int:
+    return STATUS[key][0].index(value)
+
+
+def status_weights() -> np.ndarray:
+    """(3, 3) rupture weight of each key's code (unused codes 0)."""
+    w = np.zeros((len(STATUS_KEYS), 3))
+    for k, key in enumerate(STATUS_KEYS):
+        w[k, :len(STATUS[key][1])] = STATUS[key][1]
+    return w
+
+
+def status_changes(ev: Event, actors: Sequence[str]) -> list[tuple[int, int, int, int]]:
+    """(mission holder, host, key index, code) of the event's status changes: a sender key
+    changes the source's mission in the target, a host key the target's in the source."""
+    s, g = actors.index(ev.source), actors.index(ev.target)
+    out = []
+    for key, value in ev.status:
+        i, j = (s, g) if STATUS[key][2] == "sender" else (g, s)
+        out.append((i, j, STATUS_KEYS.index(key), status_code(key, value)))
+    return out
 
 
 def anchor_order(events: Sequence[Event]) -> list[int]:
@@ -70,8 +122,8 @@ def anchor_order(events: Sequence[Event]) -> list[int]:
     placed: set[int] = set()
     for k in range(len(events)):
         chain = [k]
-        while events[chain[-1]].anchor is not None:
-            j = index[events[chain[-1]].anchor]
+        while events[chain[-1]].parent() in index:  # an `after` event removed by an op: no edge
+            j = index[events[chain[-1]].parent()]
             if j in placed or j in chain:
                 break
             chain.append(j)
@@ -106,10 +158,15 @@ class Realised:
     day: np.ndarray
     attributed: np.ndarray
     by_day: dict[int, list[int]] = field(default_factory=dict)
+    # event index -> (2, R) magnitudes of its act in the written direction and the reverse
+    # one (mutual), for events of an occasion; others use scale·|w|/10
+    magnitude: dict[int, np.ndarray] = field(default_factory=dict)
 
 
-def realise(events: Sequence[Event], start: dt.date, n_days: int, seed: int, lo: int, hi: int) -> Realised:
-    """Draw each event's day and attribution for replicates ``lo .. hi-1`` (keyed by id)."""
+def realise(events: Sequence[Event], start: dt.date, n_days: int, seed: int, lo: int, hi: int,
+            occasion: tuple[float, float] = (0.5, 1.0)) -> Realised:
+    """Draw each event's day and attribution for replicates ``lo .. hi-1`` (keyed by id);
+    ``occasion`` = (share, cap) of the occasions' joint magnitude."""
     n = hi - lo
     day = np.full((len(events), n), -1, dtype=np.int64)
     attributed = np.zeros((len(events), n), dtype=bool)
@@ -122,12 +179,20 @@ def realise(events: Sequence[Event], start: dt.date, n_days: int, seed: int, lo:
         a, b = max(w_lo, 0), min(w_hi, n_days - 1)
         if a > b:
             continue  # window outside the horizon
-        if ev.anchor is None:
-            d = a + np.floor(u_date * (b - a + 1)).astype(np.int64)
-        else:
+        if ev.anchor is not None and ev.anchor in index:
             base = day[index[ev.anchor]]
-            lag = ev.lag_days[0] + np.floor(u_lag * (ev.lag_days[1] - ev.lag_days[0] + 1)).astype(np.int64)
-            d = np.where(base >= 0, np.clip(base + lag, a, b), -1)
+            # the lags that keep the event inside its window; if none, the window's nearest end
+            l_lo = np.maximum(ev.lag_days[0], a - base)
+            l_hi = np.minimum(ev.lag_days[1], b - base)
+            lag = l_lo + np.floor(u_lag * (np.maximum(l_hi - l_lo, 0) + 1)).astype(np.int64)
+            d = np.where(l_lo <= l_hi, base + lag, np.where(base + ev.lag_days[1] < a, a, b))
+            d = np.where(base >= 0, d, -1)
+        elif ev.after is not None and ev.after in index:
+            first = np.clip(day[index[ev.after]], a, b + 1)  # not simulated (-1): the whole window
+            first = np.where(day[index[ev.after]] >= 0, first, a)
+            d = np.where(first <= b, first + np.floor(u_date * (b - first + 1)).astype(np.int64), b)
+        else:
+            d = a + np.floor(u_date * (b - a + 1)).astype(np.int64)
         day[k] = d
         attributed[k] = u_attr < ev.attribution
     # Within a day events apply in id order, not list order, so where an op put an event
@@ -135,7 +200,45 @@ def realise(events: Sequence[Event], start: dt.date, n_days: int, seed: int, lo:
     for k in sorted(range(len(events)), key=lambda k: events[k].id):
         for t in np.unique(day[k][day[k] >= 0]).tolist():
             by_day.setdefault(t, []).append(k)
-    return Realised(list(events), day, attributed, by_day)
+    magnitude = occasion_magnitudes(events, day, attributed, *occasion)
+    return Realised(list(events), day, attributed, by_day, magnitude)
+
+
+def occasion_bound(m: np.ndarray, share: float, cap: float) -> np.ndarray:
+    """F = min(cap, Σ_l share^(l−1) m_(l)) over axis 0 (m_(1) ≥ m_(2) ≥ …; zeros add nothing)."""
+    srt = -np.sort(-m, axis=0)
+    w = share ** np.arange(m.shape[0], dtype=float)
+    return np.minimum(cap, np.tensordot(w, srt, axes=(0, 0)))
+
+
+def occasion_magnitudes(events: Sequence[Event], day: np.ndarray, attributed: np.ndarray,
+                        share: float, cap: float) -> dict[int, np.ndarray]:
+    """Per event of an occasion, the (2, R) magnitudes that give every channel exactly
+    F(acts up to day t) by the end of day t, the day's increment shared among its acts in
+    proportion to their raw magnitudes (order-free: F depends on the set only)."""
+    channels: dict[tuple, list[tuple[int, int]]] = {}  # (occasion, actor, target, sign) -> (event, direction)
+    for k, ev in enumerate(events):
+        if ev.occasion is None or ev.goldstein == 0:
+            continue
+        pairs = ((ev.source, ev.target), (ev.target, ev.source)) if ev.mutual else ((ev.source, ev.target),)
+        for direction, (x, y) in enumerate(pairs):
+            channels.setdefault((ev.occasion, x, y, ev.goldstein > 0), []).append((k, direction))
+    out: dict[int, np.ndarray] = {}
+    R = day.shape[1]
+    for members in channels.values():
+        ks = [k for k, _ in members]
+        on = (day[ks] >= 0) & attributed[ks]  # (n, R)
+        raw = np.array([events[k].scale * abs(events[k].goldstein) / 10.0 for k in ks])[:, None] * on
+        d = np.where(on, day[ks], -1)
+        for e, (k, direction) in enumerate(members):
+            upto = on & (d <= d[e])  # the channel's acts by the end of this act's day
+            before = on & (d < d[e])
+            same = on & (d == d[e])
+            inc = occasion_bound(raw * upto, share, cap) - occasion_bound(raw * before, share, cap)
+            tot = (raw * same).sum(axis=0)
+            mag = np.where(on[e] & (tot > 0), inc * raw[e] / np.where(tot > 0, tot, 1.0), 0.0)
+            out.setdefault(k, np.zeros((2, R)))[direction] = mag
+    return out
 
 
 def possible_days(ev: Event, events: Sequence[Event]) -> tuple[dt.date, dt.date]:
@@ -147,6 +250,9 @@ def possible_days(ev: Event, events: Sequence[Event]) -> tuple[dt.date, dt.date]
         a_lo, a_hi = possible_days(anchor, events)
         lo = min(max(lo, a_lo + dt.timedelta(days=ev.lag_days[0])), hi)
         hi = max(min(hi, a_hi + dt.timedelta(days=ev.lag_days[1])), lo)
+    after = next((e for e in events if e.id == ev.after), None) if ev.after else None
+    if after is not None:
+        lo = min(max(lo, possible_days(after, events)[0]), hi)
     return lo, hi
 
 

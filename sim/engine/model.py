@@ -8,9 +8,11 @@ Phase order within day t (``step``):
 1. parameter switches dated t take effect (counterfactual ``set``): the model rebuilds its
    arrays and ``self.agents.do("use", params)`` hands each agent its rule's new parameters;
 2. the day's random numbers are drawn (always the same shapes: common random numbers);
-3. exogenous events realised on day t apply their impulses, in event-id order, in the
-   replicates that attribute them; the state is clipped to [0, 1]; hostile events on the
-   ladder discharge their sources' memory traces, then add to their targets' traces;
+3. exogenous events realised on day t, in event-id order, in the replicates that attribute
+   them: their status changes (a dyad's rupture Δρ shifts its drift inputs until another
+   event changes it), then their impulses (events of one occasion with their bounded joint
+   magnitude); the state is clipped to [0, 1]; hostile events on the ladder discharge
+   their sources' memory traces, then add to their targets' traces;
 4. ``self.agents.do("decide")``: every agent's rule (``sim.engine.rules``) writes its hostile
    rung and cooperative level toward every other actor from the state after 3
    (synchronous: all read the same state; agents write disjoint rows);
@@ -20,8 +22,9 @@ Phase order within day t (``step``):
 6. ladder bookkeeping, twice: over any act (the dyad-day rung is the highest act either
    way, exogenous or endogenous) and over endogenous acts only (provenance): the war
    streak, the highest rung and the first day of each rung so far;
-7. drift over the day: the exact affine step, plus the balance terms evaluated on the
-   state before it, plus noise σ·√dt; values are clipped to [0, 1];
+7. drift over the day: the exact affine step (with the status offsets Ψ Δb), plus the
+   balance terms evaluated on the state before it, plus noise σ·√dt; values are clipped
+   to [0, 1];
 8. provocation decays by one day of its half-life; ``self.agents.do("forget")``: the
    memory traces decay by one day of theirs;
 9. observers record day t: the recorded state of a date is the state at its end.
@@ -41,7 +44,7 @@ import numpy as np
 from sim.engine import dynamics as dyn
 from sim.engine import memory
 from sim.engine.agents import StateAgent
-from sim.engine.events import event_rung, realise
+from sim.engine.events import event_rung, realise, status_changes, status_weights
 from sim.engine.ladder import N_RUNGS
 from sim.engine.replicate_params import localise
 from sim.engine.rng import Stream
@@ -110,7 +113,18 @@ class TriadModel(mesa.Model):
         self.dyad_of[self.Id, self.Jd] = np.arange(n_dyads)
         self.dyad_of[self.Jd, self.Id] = np.arange(n_dyads)
 
-        self.realised = realise(scenario.events, settings.start, settings.n_days, settings.seed, lo, hi)
+        # diplomatic status of every mission (i's in j) and each dyad's rupture since day 0
+        init = settings.initial_status
+        init = np.zeros((N, N, 3), dtype=np.int8) + np.array([1, 1, 0], dtype=np.int8) if init is None else init
+        self.status = np.repeat(np.asarray(init, dtype=np.int8)[..., None], self.R, axis=3)
+        self.status_w = status_weights()
+        self.rho0 = self._rho(np.arange(n_dyads))
+        self.drho = np.zeros((n_dyads, self.R))
+        self.status_off = np.zeros((n_dyads, 4, self.R))
+        self.use_status = False  # no rupture yet: the drift skips the offsets
+        self.event_status = [status_changes(e, settings.actors) for e in scenario.events]
+        self.realised = realise(scenario.events, settings.start, settings.n_days, settings.seed, lo, hi,
+                                settings.occasion)
         self.event_rungs = np.array([event_rung(e, self.ladder) for e in scenario.events], dtype=np.int8)
         self.today_events: list[tuple[int, np.ndarray]] = []  # (event index, replicate mask)
         local = lambda p: localise(p, settings.actors, settings.replicate_values, lo, hi)  # noqa: E731
@@ -127,7 +141,13 @@ class TriadModel(mesa.Model):
         d = self.decisions = params.decisions
         cap = np.asarray(params.capability, dtype=float)
         self.capability = cap[:, None] if cap.ndim == 1 else cap
-        self.Phi, self.phi = dyn.exact_step(*dyn.affine_system(params.drift))
+        A, b = dyn.affine_system(params.drift)
+        self.Phi, self.phi = dyn.exact_step(A, b)
+        Psi = dyn.status_step(A)  # (P, 4, 4, Rp): one day's response to a constant input shift
+        kh, kc = vec(params.status_grievance), vec(params.status_affinity)
+        self.status_dir = (Psi[:, :, 0] + Psi[:, :, 1]) * kh - (Psi[:, :, 2] + Psi[:, :, 3]) * kc  # (P, 4, Rp)
+        if self.use_status:
+            self.status_off[:] = self.status_dir * self.drho[:, None, :]
         self.balance = np.ascontiguousarray(params.drift.balance, dtype=float)
         cases = [vec(x) for x in (params.balance_ff, params.balance_ef, params.balance_fe, params.balance_ee)]
         self.balance_cases = np.stack([np.broadcast_to(c, (max(len(c) for c in cases),)) for c in cases])
@@ -162,7 +182,7 @@ class TriadModel(mesa.Model):
         dyn.drift(self.S[0], self.S[1], self.P, self.Phi, self.phi, self.Id, self.Jd, self.balance,
                   self.balance_cases, self.noise,
                   self.draw_row_of, self.sigma[0], self.sigma[1], self.provocation_keep,
-                  self._dH, self._dC)  # and P decays
+                  self._dH, self._dC, self.status_off, self.use_status)  # and P decays
         self.agents.do("forget")
         for observe in self.observers:
             observe(t, self)
@@ -200,9 +220,14 @@ class TriadModel(mesa.Model):
             if not mask.any():
                 continue
             self.today_events.append((k, mask))
+            if self.event_status[k]:
+                self._change_status(self.event_status[k], mask)
+            mag = rl.magnitude.get(k)
             m = mask * (abs(ev.goldstein) / 10.0 * ev.scale)
             s, g = self.settings.actors.index(ev.source), self.settings.actors.index(ev.target)
-            for a, b in ((s, g), (g, s)) if ev.mutual else ((s, g),):
+            for n, (a, b) in enumerate(((s, g), (g, s)) if ev.mutual else ((s, g),)):
+                if mag is not None:  # an occasion's act: its share of the bounded joint magnitude
+                    m = mask * mag[n]
                 if ev.goldstein < 0:
                     H[b, a] += p.impulse_hostility * m
                     P[b, a] += m
@@ -210,9 +235,10 @@ class TriadModel(mesa.Model):
                 elif ev.goldstein > 0:
                     C[b, a] += p.impulse_cooperation * m
                     C[a, b] += p.impulse_commitment * m
-            if self.event_rungs[k] > 0:
-                traced += [(a, b, int(self.event_rungs[k]), mask, ev.scale)
-                           for a, b in (((s, g), (g, s)) if ev.mutual else ((s, g),))]
+            if self.event_rungs[k] > 0:  # trace weight: scale, or the occasion's share of the act
+                weight = [ev.scale, ev.scale] if mag is None else list(mag * (10.0 / abs(ev.goldstein)))
+                traced += [(a, b, int(self.event_rungs[k]), mask, weight[n])
+                           for n, (a, b) in enumerate(((s, g), (g, s)) if ev.mutual else ((s, g),))]
                 d = self.dyad_of[s, g]
                 np.maximum(self.dyad_rung[d], np.where(mask, self.event_rungs[k], 0), out=self.dyad_rung[d])
         if traced and self.uses_memory:
@@ -220,6 +246,24 @@ class TriadModel(mesa.Model):
         if self.today_events:  # decisions read a state inside [0, 1]
             np.clip(self.S, 0.0, 1.0, out=self.S)
             np.clip(P, 0.0, 1.0, out=P)
+
+    def _rho(self, dyads: np.ndarray) -> np.ndarray:
+        """Rupture index of the dyads (D, R): the status weights of both missions summed."""
+        i, j = self.Id[dyads], self.Jd[dyads]
+        w, keys = self.status_w, np.arange(self.status.shape[2])[:, None]
+        return (w[keys, self.status[i, j]].sum(axis=1) + w[keys, self.status[j, i]].sum(axis=1))
+
+    def _change_status(self, changes, mask: np.ndarray) -> None:
+        """Set the event's statuses in ``mask``'s replicates; recompute the touched dyads'
+        rupture Δρ (clipped to [−1, 1]) and drift offsets. Nothing else ever changes them."""
+        touched = set()
+        for i, j, key, code in changes:
+            self.status[i, j, key][mask] = code
+            touched.add(int(self.dyad_of[i, j]))
+        d = np.array(sorted(touched))
+        self.drho[d] = np.clip(self._rho(d) - self.rho0[d], -1.0, 1.0)
+        self.status_off[d] = self.status_dir[d] * self.drho[d][:, None, :]
+        self.use_status = bool(np.any(self.drho != 0.0))
 
     def _apply_acts(self) -> None:
         ih, ic, icom = self.impulse

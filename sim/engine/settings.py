@@ -29,6 +29,7 @@ class DecisionParams:
     rung_provocation: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
     rung_cooperation: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
     rung_deterrence: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
+    rung_rupture: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
     memory_half_life_days: float = 30.0
     memory_excitation: np.ndarray = field(default_factory=lambda: np.zeros((6, 1)))
     memory_spread_down: float = 0.2
@@ -56,6 +57,9 @@ class ModelParams:
     balance_ef: float = 1.0
     balance_fe: float = 1.0
     balance_ee: float = 1.0
+    # a dyad's rupture Δρ shifts its grievances by +status_grievance·Δρ, affinities by −status_affinity·Δρ
+    status_grievance: float = 0.0
+    status_affinity: float = 0.0
 
     def get(self, target: str) -> Any:
         """The value at a dotted attribute path (``drift.reaction``, ``noise_hostility``)."""
@@ -106,6 +110,9 @@ class Settings:
     replicate_values: dict = field(default_factory=dict)
     # posterior predictive: replicate r's values come from posterior draw r mod posterior_draws (0: none)
     posterior_draws: int = 0
+    # (N, N, 3) int8 codes of each mission's status (i's in j; sim/engine/events.STATUS), None: defaults
+    initial_status: np.ndarray | None = None
+    occasion: tuple[float, float] = (0.5, 1.0)  # (share, cap) of occasions (events.occasion.*)
 
     @property
     def n_days(self) -> int:

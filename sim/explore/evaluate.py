@@ -89,8 +89,9 @@ class CRNModel(TriadModel):
         s = settings.seed
         self.noise_stream = _Tiled(Stream(s, "noise", 0, reps), copies)
         self.decide_stream = _Tiled(Stream(s, "decide", 0, reps), copies)
-        rl = realise(scenario.events, settings.start, settings.n_days, s, 0, reps)
-        self.realised = replace(rl, day=np.tile(rl.day, (1, copies)), attributed=np.tile(rl.attributed, (1, copies)))
+        rl = realise(scenario.events, settings.start, settings.n_days, s, 0, reps, settings.occasion)
+        self.realised = replace(rl, day=np.tile(rl.day, (1, copies)), attributed=np.tile(rl.attributed, (1, copies)),
+                                magnitude={k: np.tile(v, (1, copies)) for k, v in rl.magnitude.items()})
 
 
 def _settings_for(problem: Mapping, X: np.ndarray, settings: Settings, reps: int) -> Settings:

@@ -28,7 +28,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     "trajectories": pa.schema([("scenario", _S), ("replicate", _I), ("date", _D), ("source", _S), ("target", _S),
                                ("hostility", _F), ("cooperation", _F)]),
     "actions": pa.schema([("scenario", _S), ("replicate", _I), ("date", _D), ("source", _S), ("target", _S),
-                          ("origin", _S), ("event_id", _S), ("cameo", _S), ("goldstein", _F), ("rung", _I)]),
+                          ("origin", _S), ("event_id", _S), ("cameo", _S), ("goldstein", _F), ("rung", _I),
+                          ("status", _S)]),
     # rolling-origin backtest (sim/forecast/backtest.py): one row per origin × horizon × dyad
     "backtest": pa.schema([("origin", _D), ("horizon", _I), ("dyad", _S), ("target_month", _D), ("observed", _F),
                            *((f"{f}_{k}", _F) for f in ("model", "persistence", "climatology", "random_walk", "ar1")

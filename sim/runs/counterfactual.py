@@ -59,7 +59,8 @@ def _set_event(op: SetEvent, ev: Event, actors: Sequence[str]) -> Event:
     """``ev`` with one field changed, checked as a new event would be."""
     raw_ev = {**ev.as_dict(), op.name: op.value}
     raw_ev = {kk: raw_ev[kk] for kk in ("id", "date", "precision", "source", "target", "cameo", "goldstein",
-                                        "attribution", "mutual", "summary", "quote", "anchor", "lag_days")}
+                                        "attribution", "mutual", "summary", "quote", "anchor", "lag_days",
+                                        "status", "occasion", "after")}
     raw_ev["date"] = ev.date.isoformat()
     if raw_ev["anchor"] is None:
         raw_ev.pop("anchor")
@@ -90,6 +91,10 @@ def apply_ops(name: str, ops: Sequence[Op], settings: Settings) -> Applied:
                 if ev.id in gone:
                     first.append(_earliest(ev, events))
                     changed.append(ev.id)
+            for ev in events:  # an event ordered `after` a removed one may now fall earlier
+                if ev.after in gone and ev.id not in gone:
+                    first.append(_earliest(ev, [e for e in events if e.id not in gone]))
+                    changed.append(ev.id)
             events = [ev for ev in events if ev.id not in gone]
         elif isinstance(op, Scale):
             i = _find(events, op.event, where)
@@ -103,6 +108,10 @@ def apply_ops(name: str, ops: Sequence[Op], settings: Settings) -> Applied:
                 if ev.id in moved:
                     first.append(min(_earliest(ev, events), _earliest(ev, events) + dt.timedelta(days=op.days)))
                     events[j] = replace(ev, shift_days=ev.shift_days + op.days)
+                    changed.append(ev.id)
+            for ev in events:  # events ordered `after` a moved one may move too
+                if ev.after in moved and ev.id not in moved:
+                    first.append(min(_earliest(ev, events), _earliest(ev, events) + dt.timedelta(days=op.days)))
                     changed.append(ev.id)
         elif isinstance(op, Add):
             if any(e.id == op.event.id for e in events):

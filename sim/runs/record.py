@@ -1,6 +1,8 @@
 """Whole-trajectory recording for the first ``record.replicates`` replicates."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -16,7 +18,7 @@ class Recorder:
         self.keep_traj, self.keep_actions = trajectories, actions
         self.H = np.zeros((settings.n_days, N, N, m)) if trajectories else None
         self.C = np.zeros((settings.n_days, N, N, m)) if trajectories else None
-        self._acts: list[tuple] = []  # (day, rep[], src[], tgt[], origin, event_id, cameo, goldstein, rung)
+        self._acts: list[tuple] = []  # (day, rep[], src[], tgt[], origin, event_id, cameo, goldstein, rung, status)
 
     def observe(self, t: int, model) -> None:
         m = self.m
@@ -32,9 +34,10 @@ class Recorder:
             if reps.size == 0:
                 continue
             s, g = actors.index(ev.source), actors.index(ev.target)
-            for a, b in ((s, g), (g, s)) if ev.mutual else ((s, g),):
+            status = json.dumps(dict(ev.status), sort_keys=True) if ev.status else None
+            for n, (a, b) in enumerate(((s, g), (g, s)) if ev.mutual else ((s, g),)):
                 self._acts.append((t, reps, a, b, "exogenous", ev.id, ev.cameo, ev.goldstein,
-                                   int(model.event_rungs[k])))
+                                   int(model.event_rungs[k]), status if n == 0 else None))
         lad = model.ladder
         for level_arr, codes, hostile in ((model.hostile_rung, lad.acts, True),
                                           (model.coop_level, lad.cooperative_acts, False)):
@@ -46,7 +49,7 @@ class Recorder:
                 sel = lv == level
                 code = codes[level - 1]
                 self._acts.append((t, r[sel], i[sel], j[sel], "endogenous", None, code,
-                                   cameo.lookup(code).goldstein, int(level) if hostile else 0))
+                                   cameo.lookup(code).goldstein, int(level) if hostile else 0, None))
 
     def trajectories(self, scenario: str) -> pd.DataFrame:
         s = self.settings
@@ -68,9 +71,10 @@ class Recorder:
 
     def actions(self, scenario: str) -> pd.DataFrame:
         s = self.settings
-        cols = {k: [] for k in ("replicate", "day", "source", "target", "origin", "event_id", "cameo", "goldstein", "rung")}
+        cols = {k: [] for k in ("replicate", "day", "source", "target", "origin", "event_id", "cameo", "goldstein", "rung",
+                                                                                          "status")}
         actors = np.array(s.actors)
-        for t, reps, a, b, origin, eid, code, w, rung in self._acts:
+        for t, reps, a, b, origin, eid, code, w, rung, status in self._acts:
             n = len(reps)
             cols["replicate"].append(self.lo + np.asarray(reps, dtype=np.int64))
             cols["day"].append(np.full(n, t))
@@ -81,6 +85,7 @@ class Recorder:
             cols["cameo"].append(np.full(n, code, dtype=object))
             cols["goldstein"].append(np.full(n, w, dtype=float))
             cols["rung"].append(np.full(n, rung, dtype=np.int64))
+            cols["status"].append(np.full(n, status, dtype=object))
         if not cols["day"]:
             df = pd.DataFrame({k: pd.Series(dtype=object) for k in cols})
         else:
@@ -88,4 +93,5 @@ class Recorder:
         df["date"] = (s.dates[df["day"].astype(np.int64).to_numpy()]).astype("datetime64[ns]") if len(df) else pd.Series(dtype="datetime64[ns]")
         df.insert(0, "scenario", scenario)
         df = df.sort_values(["replicate", "day", "origin", "source", "target", "rung"], kind="stable")
-        return df[["scenario", "replicate", "date", "source", "target", "origin", "event_id", "cameo", "goldstein", "rung"]].reset_index(drop=True)
+        return df[["scenario", "replicate", "date", "source", "target", "origin", "event_id", "cameo", "goldstein", "rung",
+                   "status"]].reset_index(drop=True)

@@ -3,10 +3,11 @@ of received acts, drawn as competing risks with one uniform per directed pair an
 
 Hazard of i acting toward j at rung k (per day):
 
-    λ_ijk = rate_k · exp(β_k (H_ij − 1) + γ_k P_ij − ψ_k C_ij − δ_k (cap_j − cap_i))
+    λ_ijk = rate_k · exp(β_k (H_ij − 1) + γ_k P_ij − ψ_k C_ij − δ_k (cap_j − cap_i) + η_k Δρ_ij)
             + g_ij Σ_m α_km M_ijm,         g_ij = exp(−δ_M (cap_j − cap_i)),
 
-with M the decayed traces of the acts i received from j (``sim/engine/memory.py``). With
+with M the decayed traces of the acts i received from j (``sim/engine/memory.py``) and Δρ
+the dyad's diplomatic rupture (read only while some replicate has one). With
 Λ = Σ_k λ_k the day's act is none with probability e^(−Λ) and rung k with probability
 (λ_k/Λ)(1 − e^(−Λ)); the uniform u maps to it by inverse CDF with the highest rung at the
 top of [0, 1). Fast path (exact): with an upper bound U ≥ Λ, u < 1 − U ≤ e^(−Λ) means no
@@ -51,8 +52,8 @@ def draw_rung(uu, lam, total):
 
 
 @njit(cache=True)
-def reciprocal_row(i, H, C, P, cap, u, row_of, M, clock, rate, beta, gamma, psi, delta, alpha, acol, G,
-                   rsum, bmin, gmax, pmin, dmin, dmax, cwc, cwh, cthr, rung, level):
+def reciprocal_row(i, H, C, P, cap, u, row_of, M, clock, drho, dyad_of, use_status, rate, beta, gamma, psi, delta,
+                   eta, alpha, acol, G, rsum, bmin, gmax, pmin, dmin, dmax, emin, emax, cwc, cwh, cthr, rung, level):
     """Agent i's hostile rung and cooperative level toward every j, in every replicate."""
     N, R = H.shape[1], H.shape[2]
     lam = np.empty(6)
@@ -62,6 +63,7 @@ def reciprocal_row(i, H, C, P, cap, u, row_of, M, clock, rate, beta, gamma, psi,
             level[j, :] = 0
             continue
         k = row_of[i, j]
+        dj = dyad_of[i, j]
         for r in range(R):
             gap = at(cap[j], r) - at(cap[i], r)
             h, c, p = H[i, j, r], C[i, j, r], P[i, j, r]
@@ -77,6 +79,9 @@ def reciprocal_row(i, H, C, P, cap, u, row_of, M, clock, rate, beta, gamma, psi,
                 msum *= g
             x = at(bmin, r) * (h - 1.0) + at(gmax, r) * p - at(pmin, r) * c
             x -= (at(dmin, r) if gap >= 0.0 else at(dmax, r)) * gap
+            dr = drho[dj, r] if use_status else 0.0
+            if dr != 0.0:
+                x += (at(emax, r) if dr >= 0.0 else at(emin, r)) * dr
             bound = 1.0 / (1.0 - x) if x < 0.5 else math.exp(x)
             uu = u[0, k, r]
             if uu < 1.0 - (at(rsum, r) * bound + msum):
@@ -86,6 +91,8 @@ def reciprocal_row(i, H, C, P, cap, u, row_of, M, clock, rate, beta, gamma, psi,
                 for kk in range(6):
                     y = at(beta[kk], r) * (h - 1.0) + at(gamma[kk], r) * p - at(psi[kk], r) * c
                     y -= at(delta[kk], r) * gap
+                    if dr != 0.0:
+                        y += at(eta[kk], r) * dr
                     lam[kk] = at(rate[kk], r) * math.exp(y)
                     if has:
                         s = 0.0
@@ -110,9 +117,9 @@ class Reciprocal(DecisionRule):
     @classmethod
     def from_params(cls, params: "ModelParams", model: "TriadModel") -> "Reciprocal":
         d = params.decisions
-        rate, beta, gamma, psi, delta = (np.ascontiguousarray(np.asarray(a, dtype=float))
-                                         for a in (d.rung_rate, d.rung_hostility, d.rung_provocation,
-                                                   d.rung_cooperation, d.rung_deterrence))
+        rate, beta, gamma, psi, delta, eta = (np.ascontiguousarray(np.asarray(a, dtype=float))
+                                              for a in (d.rung_rate, d.rung_hostility, d.rung_provocation,
+                                                        d.rung_cooperation, d.rung_deterrence, d.rung_rupture))
         q = 0.5 ** (1.0 / vec(d.memory_half_life_days))
         spread = (float(d.memory_spread_down), float(d.memory_spread_same), float(d.memory_spread_up))
         alpha = reply_weights(q, d.memory_excitation, spread)
@@ -125,12 +132,13 @@ class Reciprocal(DecisionRule):
                 for r in range(rp):
                     gap = float(cap[j, min(r, cap.shape[1] - 1)]) - float(cap[i, min(r, cap.shape[1] - 1)])
                     G[i, j, r] = math.exp(-float(det[min(r, det.shape[0] - 1)]) * gap)
-        return cls((rate, beta, gamma, psi, delta, alpha, alpha.sum(axis=0), G,
+        return cls((rate, beta, gamma, psi, delta, eta, alpha, alpha.sum(axis=0), G,
                     rate.sum(axis=0), beta.min(axis=0), gamma.max(axis=0), psi.min(axis=0),
-                    delta.min(axis=0), delta.max(axis=0),
+                    delta.min(axis=0), delta.max(axis=0), eta.min(axis=0), eta.max(axis=0),
                     vec(d.coop_cooperation_weight), vec(d.coop_hostility_weight)))
 
     def decide(self, i: int, model: "TriadModel") -> None:
         m = model
-        reciprocal_row(i, m.S[0], m.S[1], m.P, m.capability, m.u, m.draw_row_of, m.M, m.clock, *self.arrays,
+        reciprocal_row(i, m.S[0], m.S[1], m.P, m.capability, m.u, m.draw_row_of, m.M, m.clock, m.drho, m.dyad_of,
+                       m.use_status, *self.arrays,
                        m.ladder.cooperative_thresholds, m.hostile_rung[i], m.coop_level[i])
