@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from conftest import plain_cfg  # noqa: E402
 from sim.config.build import build_settings  # noqa: E402
 from sim.engine.settings import Scenario  # noqa: E402
-from sim.runs import story, summary  # noqa: E402
+from sim.runs import story, summary, validation  # noqa: E402
 from sim.runs.ensemble import run_ensemble  # noqa: E402
 
 cfg = plain_cfg(["ensemble.replicates=400", "record.replicates=0", *sys.argv[1:]])
@@ -20,9 +20,9 @@ for k, v in f.items():
     print(f"{k:40s} {v:.3f}")
 for k, v in story.holds(f).items():
     print(f"{k:40s} {'OK' if v else 'FAIL'}")
-v = summary.validation(st, s.dates, s.actors)
+v = validation.validation(st, s.dates, s.actors)
 print("GDELT sign agreement", v["overall_sign_agreement"], {k: (d["sign_agreement"], d["spearman"]) for k, d in v["dyads"].items()})
-for d, row in summary.model_monthly_net(st, s.dates, s.actors).loc["2022-09":"2023-06"].iterrows():
+for d, row in validation.model_monthly_net(st, s.dates, s.actors).loc["2022-09":"2023-06"].iterrows():
     print(d, " ".join(f"{c}:{x:+.3f}" for c, x in row.items()))
 sc = summary.scenario_summary(st, s.actors)
 for dy, e in sc.items():
