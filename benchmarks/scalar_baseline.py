@@ -292,7 +292,7 @@ class ScalarTriad(mesa.Model):
     def apply_events(self, t: int) -> None:
         p, H, C, P = self.p, self.H, self.C, self.P
         today = self.events_on.get(t, ())
-        for s, g, w, scale, mutual, rung, mags, status in today:  # statuses persist until changed
+        for *_, status in today:  # statuses persist until changed
             for i, j, key, code in status:
                 self.status[i, j][key] = code
             if status:
