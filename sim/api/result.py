@@ -57,8 +57,10 @@ class Result:
 
     @property
     def headline(self) -> list[str]:
-        """The headline lines ``triad`` prints (the factual baseline's numbers)."""
-        return list(self._sim.summary["headline"])
+        """The headline lines ``triad`` prints, labelled by scenario (``sim/runs/headline.py``)."""
+        from sim.runs.headline import headline_lines
+
+        return headline_lines(self._sim.summary)
 
     @property
     def answers(self) -> dict[str, str]:
