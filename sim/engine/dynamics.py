@@ -149,8 +149,9 @@ def apply_acts(H, C, P, rung, level, hmag, cmag, ih, ic, icom, Id, Jd, dyad_rung
 
 
 @njit(cache=True)
-def drift(H, C, P, Phi, phi, Id, Jd, bal, cases, noise, row_of, sig_h, sig_c, keep, dH, dC, off, use_off):
-    """One day of drift, in place: the balance terms of Heider's four cases on the state
+def drift(st, step):
+    """One day of drift, in place (``st``: ``DriftState``, ``step``: ``DriftStep``;
+    sim/engine/kernel_args.py): the balance terms of Heider's four cases on the state
     before the step (into the buffers dH, dC; ``cases`` = weights of friend of friend, enemy
     of friend, friend of enemy, enemy of enemy):
 
@@ -163,6 +164,9 @@ def drift(H, C, P, Phi, phi, Id, Jd, bal, cases, noise, row_of, sig_h, sig_c, ke
     clipping to [0, 1], and the provocation's decay by ``keep``. Replicates are the
     innermost loop.
     """
+    H, C, P, noise, dH, dC, off, use_off = st.H, st.C, st.P, st.noise, st.dH, st.dC, st.off, st.use_off
+    Phi, phi, Id, Jd, bal, cases = step.Phi, step.phi, step.Id, step.Jd, step.bal, step.cases
+    row_of, sig_h, sig_c, keep = step.row_of, step.sig_h, step.sig_c, step.keep
     N, R = H.shape[0], H.shape[2]
     use_bal = np.any(bal != 0.0)
     if use_bal:
