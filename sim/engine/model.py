@@ -44,6 +44,7 @@ import numpy as np
 from sim.engine import dynamics as dyn
 from sim.engine import memory
 from sim.engine.agents import StateAgent
+from sim.engine.bookkeeping import ladder_day
 from sim.engine.events import event_rung, realise, status_changes, status_weights
 from sim.engine.kernel_args import DayState, DriftState, DriftStep
 from sim.engine.ladder import N_RUNGS
@@ -284,17 +285,7 @@ class TriadModel(mesa.Model):
 
     def _ladder(self, dyad_rung, streak, max_rung, first_reach) -> None:
         """Streak of strike days, war, highest rung and first reach of one ladder, in place."""
-        strike = dyad_rung >= 5
-        streak[:] = np.where(strike, streak + 1, 0)
-        war = streak >= self.ladder.war_sustained_days
-        if war.any():
-            dyad_rung[war] = 6
-        up = dyad_rung > max_rung
-        if up.any():
-            np.maximum(max_rung, dyad_rung, out=max_rung)
-            for k in range(1, N_RUNGS + 1):
-                new = up & (max_rung >= k) & (first_reach[k] < 0)
-                first_reach[k][new] = self.day
+        ladder_day(dyad_rung, streak, max_rung, first_reach, self.ladder.war_sustained_days, self.day)
 
     # -- derived views ----------------------------------------------------------------
     def tension(self) -> np.ndarray:

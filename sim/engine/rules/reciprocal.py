@@ -64,6 +64,8 @@ def reciprocal_row(i, st, prm, out):
     rung, level = out.rung, out.level
     N, R = H.shape[1], H.shape[2]
     lam = np.empty(6)
+    screen = _screenable(cap, prm)
+    settled = np.zeros(R, dtype=np.bool_)
     for j in range(N):
         if j == i:
             rung[j, :] = 0
@@ -71,7 +73,11 @@ def reciprocal_row(i, st, prm, out):
             continue
         k = row_of[i, j]
         dj = dyad_of[i, j]
+        if screen:
+            _screen(i, j, k, dj, st, prm, out, settled)
         for r in range(R):
+            if settled[r]:  # no act either way, written by the screen
+                continue
             gap = at(cap[j], r) - at(cap[i], r)
             h, c, p = H[i, j, r], C[i, j, r], P[i, j, r]
             # Σ_k g Σ_m α_km M_m = g Σ_m a_m M_m, a_m the replies per unit of trace m (≥ 0:
@@ -110,6 +116,64 @@ def reciprocal_row(i, st, prm, out):
                 rung[j, r] = draw_rung(uu, lam, total)
             mu = at(cwc, r) * c - at(cwh, r) * h
             level[j, r] = _passed(u[1, k, r], mu, cthr)
+
+
+@njit(cache=True)
+def _screenable(cap, prm):
+    """True when the replicates share every coefficient the screen reads."""
+    return (cap.shape[1] == 1 and prm.acol.shape[1] == 1 and prm.G.shape[2] == 1 and prm.rsum.shape[0] == 1
+            and prm.bmin.shape[0] == 1 and prm.gmax.shape[0] == 1 and prm.pmin.shape[0] == 1
+            and prm.dmin.shape[0] == 1 and prm.dmax.shape[0] == 1 and prm.emin.shape[0] == 1
+            and prm.emax.shape[0] == 1 and prm.cwc.shape[0] == 1 and prm.cwh.shape[0] == 1)
+
+
+SCREEN_MARGIN = 1e-12  # absolute: far above the rounding of the body's own tests (~1e-16 on [0, 1])
+
+
+@njit(cache=True, error_model="numpy")
+def _screen(i, j, k, dj, st, prm, out, settled):
+    """The replicates where i does nothing toward j today, decided in one branch-free pass
+    over the replicates (it vectorises): ``settled[r]`` is set where both hold
+
+    - u₀ < 1 − (Σ_k rate_k · B(x) + msum) − margin, with B(x) = (1 − x/4)^−4 ≥ e^x (x < 4)
+      and x, msum the body's bound terms: then u₀ < e^(−Λ) and the body draws no act;
+    - u₁ ≤ T/(1 + T) − margin with y = θ₁ − μ ≥ 0 and T = 1 + y + y²/2 + y³/6 + y⁴/24 ≤ e^y:
+      then u₁ ≤ σ(y) and the cooperative level is 0;
+
+    the margin covers the rounding of the body's floating-point tests, so a settled
+    replicate gets exactly the body's answer (0, 0); every other replicate goes through the
+    body, which overwrites both. A mechanism that adds hazard to the body must add it to
+    this bound too (tests/test_kernel_paths.py compares the screened and unscreened paths).
+    """
+    H, C, P, u, M, clock = st.H, st.C, st.P, st.u, st.M, st.clock
+    a0, a1, a2, a3, a4, a5 = (prm.acol[0, 0], prm.acol[1, 0], prm.acol[2, 0], prm.acol[3, 0], prm.acol[4, 0],
+                              prm.acol[5, 0])
+    gij, rs, bmin, gmax, pmin = prm.G[i, j, 0], prm.rsum[0], prm.bmin[0], prm.gmax[0], prm.pmin[0]
+    emin, emax, cwc, cwh, thr0 = prm.emin[0], prm.emax[0], prm.cwc[0], prm.cwh[0], prm.cthr[0]
+    gap = st.cap[j, 0] - st.cap[i, 0]
+    dg = (prm.dmin[0] if gap >= 0.0 else prm.dmax[0]) * gap
+    Hr, Cr, Pr, u0, u1, ck = H[i, j], C[i, j], P[i, j], u[0, k], u[1, k], clock[i]
+    M0, M1, M2, M3, M4, M5 = M[i, j, 0], M[i, j, 1], M[i, j, 2], M[i, j, 3], M[i, j, 4], M[i, j, 5]
+    dr_row = st.drho[dj] if st.use_status else np.zeros(Hr.shape[0])
+    rung, level = out.rung[j], out.level[j]
+    for r in range(Hr.shape[0]):
+        h, c, p = Hr[r], Cr[r], Pr[r]
+        msum = a0 * M0[r] + a1 * M1[r] + a2 * M2[r] + a3 * M3[r] + a4 * M4[r] + a5 * M5[r]
+        if msum > 0.0:
+            msum *= gij * ck[r]
+        x = bmin * (h - 1.0) + gmax * p - pmin * c - dg
+        dr = dr_row[r]
+        if dr != 0.0:
+            x += (emax if dr >= 0.0 else emin) * dr
+        q = 1.0 - 0.25 * x
+        q *= q
+        quiet = (x < 4.0) & (u0[r] < 1.0 - (rs / (q * q) + msum) - SCREEN_MARGIN)
+        y = thr0 - (cwc * c - cwh * h)
+        t = 1.0 + y * (1.0 + y * (0.5 + y * (1.0 / 6.0 + y * (1.0 / 24.0))))
+        calm = (y >= 0.0) & (u1[r] <= t / (1.0 + t) - SCREEN_MARGIN)
+        settled[r] = quiet & calm
+        rung[r] = 0  # the body overwrites both where not settled
+        level[r] = 0
 
 
 class Reciprocal(DecisionRule):
