@@ -1,0 +1,48 @@
+"""GDELT 2.0 event exports (``*.export.CSV``, plain or ``.zip``; a day is 96 files): 61
+tab-separated columns, no header, in the GDELT 2.0 event codebook's order."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.events.formats.common import Skipped, parse_tsv
+
+COLUMNS = [
+    "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
+    *[f"Actor{k}{f}" for k in (1, 2) for f in ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode",
+                                                "Religion1Code", "Religion2Code", "Type1Code", "Type2Code",
+                                                "Type3Code")],
+    "IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale", "NumMentions",
+    "NumSources", "NumArticles", "AvgTone",
+    *[f"{g}Geo_{f}" for g in ("Actor1", "Actor2", "Action") for f in ("Type", "FullName", "CountryCode", "ADM1Code",
+                                                                     "ADM2Code", "Lat", "Long", "FeatureID")],
+    "DATEADDED", "SOURCEURL",
+]
+DATE_FORMAT = "%Y%m%d"
+STATE_TYPES = ("GOV", "MIL", "COP", "JUD", "LEG", "SPY")  # CAMEO actor types of state bodies
+_KEEP = ["GLOBALEVENTID", "SQLDATE", "Actor1Code", "Actor1CountryCode", "Actor1Type1Code", "Actor2Code",
+         "Actor2CountryCode", "Actor2Type1Code", "EventCode", "NumMentions", "NumSources"]
+assert len(COLUMNS) == 61
+
+
+def _tier(code: pd.Series, country: pd.Series, type1: pd.Series) -> np.ndarray:
+    """state: a state body (GOV, MIL, …) or the bare country; else non-state."""
+    state = type1.isin(STATE_TYPES).to_numpy() | (code == country).to_numpy()
+    return np.where(state, "state", "nonstate")
+
+
+def _count(col: pd.Series) -> np.ndarray:
+    return pd.to_numeric(col, errors="coerce").fillna(0).clip(lower=0).to_numpy(dtype=np.int64)
+
+
+def read_raw(name: str, data: bytes, skip_bad: bool, skipped: Skipped) -> pd.DataFrame:
+    df = parse_tsv(name, data, COLUMNS, False, _KEEP, skip_bad, skipped)
+    return pd.DataFrame({
+        "event_id": df["GLOBALEVENTID"], "date_raw": df["SQLDATE"],
+        "src_name": df["Actor1Code"], "src_country": df["Actor1CountryCode"],
+        "src_tier": _tier(df["Actor1Code"], df["Actor1CountryCode"], df["Actor1Type1Code"]),
+        "tgt_name": df["Actor2Code"], "tgt_country": df["Actor2CountryCode"],
+        "tgt_tier": _tier(df["Actor2Code"], df["Actor2CountryCode"], df["Actor2Type1Code"]),
+        "code": df["EventCode"], "text": "", "sources": _count(df["NumSources"]),
+        "mentions": _count(df["NumMentions"]), "file": df["file"], "line": df["line"],
+    })
