@@ -113,26 +113,27 @@ def parse_codes(text: str, what: str) -> list[str]:
     return codes
 
 
-def _map(col: pd.Series, table: dict) -> tuple[np.ndarray, np.ndarray]:
-    """(looked-up values, folded keys) for each row, once per distinct value."""
+def _per_value(col: pd.Series, fn) -> np.ndarray:
+    """``fn(folded value)`` for each row, computed once per distinct value (no loop over rows)."""
     cat = col.astype("category")
-    keys = np.array([_key(str(v)) for v in cat.cat.categories], dtype=object)
-    vals = np.array([table.get(k) for k in keys], dtype=object)
-    idx = cat.cat.codes.to_numpy()
-    return (vals[idx] if len(vals) else np.array([], dtype=object)), (keys[idx] if len(keys) else idx)
+    vals = np.empty(len(cat.cat.categories) + 1, dtype=object)
+    for k, v in enumerate(cat.cat.categories):
+        vals[k] = fn(_key(str(v)))
+    vals[-1] = fn("")  # code -1: a missing value
+    return vals[cat.cat.codes.to_numpy()]
 
 
 def resolve_side(name: pd.Series, country: pd.Series, tier_hint: pd.Series | np.ndarray, table: ActorTable,
                  selected: Sequence[str]) -> pd.DataFrame:
     """``actor`` (code or None), ``tier`` (state, nonstate or "") of each row."""
-    by_country, _ = _map(country, table.countries)
-    ent, _ = _map(name, table.entities)
-    ent_code = np.array([e[0] if e else None for e in ent], dtype=object)
-    ent_tier = np.array([e[1] if e else "" for e in ent], dtype=object)
     sel = set(selected)
-    override = np.array([c is not None and c in sel and c not in table.country_actors for c in ent_code], dtype=bool)
-    actor = np.where(override, ent_code, by_country)
+    by_country = _per_value(country, table.countries.get)
+    # an entity listed for a selected non-state actor (Hezbollah) is that actor, whatever its country
+    override = _per_value(name, lambda k: (lambda e: e[0] if e and e[0] in sel and e[0] not in table.country_actors
+                                           else None)(table.entities.get(k)))
+    actor = np.where(pd.isna(override), by_country, override)
+    ent_tier = _per_value(name, lambda k: table.entities[k][1] if k in table.entities else
+                          ("state" if k in table.countries else ""))
     hint = np.asarray(tier_hint, dtype=object)
-    is_country = np.array([c is not None for c in _map(name, table.countries)[0]], dtype=bool)
-    tier = np.where(hint != "", hint, np.where(ent_tier != "", ent_tier, np.where(is_country, "state", "")))
+    tier = np.where(hint != "", hint, ent_tier)
     return pd.DataFrame({"actor": actor, "tier": tier}, index=name.index)

@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--weight", choices=["none", "sources", "mentions"], default="none",
                    help="GDELT: weight records by NumSources or NumMentions")
     p.add_argument("--daily", action="store_true", help="observations per day instead of per month")
+    p.add_argument("--fill-months", action="store_true",
+                   help="cover every month from the first record to the last (default: months with a record)")
     p.add_argument("--min-rung", type=int, default=0, metavar="K", help="timeline: only events of rung >= K")
     p.add_argument("--max-events", type=int, default=None, metavar="N",
                    help="timeline: at most N events, highest rungs first (default 1000)")
@@ -65,9 +67,9 @@ def main(argv: Sequence[str]) -> int:
         opts = Options(actors, args.state_only, args.onset_days, args.weight, args.skip_bad, first, last)
         w = import_files(args.format, args.files, args.out, opts, dataset=args.dataset, daily=args.daily,
                          min_rung=args.min_rung, max_events=args.max_events or MAX_TIMELINE, timeline_actors=tl,
-                         actor_table=args.actor_table)
+                         actor_table=args.actor_table, fill_months=args.fill_months)
     except TriadError as exc:
-        print(f"triad import: error: {exc}", file=sys.stderr)
+        print(f"triad: error: {exc}", file=sys.stderr)
         return 2
     s = w.summary
     gone = ", ".join(f"{k} {v}" for k, v in s["dropped"].items() if v)

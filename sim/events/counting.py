@@ -143,7 +143,9 @@ def select(raw: pd.DataFrame, date_format: str, table: ActorTable, opts: Options
     grouped = ev.groupby(list(DEDUP), sort=False, observed=True)
     first = grouped.head(1).index
     agg = grouped[["weight", "records"]].transform("sum")
-    ev = ev.assign(weight=agg["weight"], records=agg["records"]).loc[first].reset_index(drop=True)
+    # a record's weight: 1, or (GDELT) the sources or mentions of the reports it collapses
+    ev = ev.assign(weight=agg["weight"] if opts.weight != "none" else 1,
+                   records=agg["records"]).loc[first].reset_index(drop=True)
     counts["duplicate"] = n - len(ev)
     ev = pd.concat([ev, annotate(ev["cameo"])], axis=1)
     if opts.onset_days > 0 and len(ev):

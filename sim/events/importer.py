@@ -73,7 +73,12 @@ def _spans(months: list[str]) -> str:
     return ",".join(runs)
 
 
-def _periods(out: Outcome, daily: bool) -> list[str]:
+def _periods(out: Outcome, daily: bool, fill: bool) -> list[str]:
+    """The covered periods: months with at least one dated record in the input (the input cannot
+    tell a month without records from a month without data), or with ``fill`` every month from
+    the first record to the last; per day, the days of those months between the two."""
+    if fill and out.days is not None:
+        out.periods = [str(p) for p in pd.period_range(out.days[0], out.days[1], freq="M")]
     if not daily:
         return out.periods
     if out.days is None:
@@ -94,7 +99,7 @@ class Written:
 def import_files(fmt: str, paths: Sequence[str | Path], out_dir: str | Path, opts: Options, *,
                  dataset: str | None = None, daily: bool = False, min_rung: int = 0,
                  max_events: int = MAX_TIMELINE, timeline_actors: Sequence[str] | None = None,
-                 actor_table: str | Path | None = None) -> Written:
+                 actor_table: str | Path | None = None, fill_months: bool = False) -> Written:
     """The whole command: everything computed in memory, then the three files written atomically."""
     t0 = time.perf_counter()
     table = load_table(actor_table)
@@ -109,9 +114,10 @@ def import_files(fmt: str, paths: Sequence[str | Path], out_dir: str | Path, opt
         "format": fmt, "dataset": dataset, "actors": ",".join(opts.actors), "state_only": opts.state_only,
         "onset_days": opts.onset_days, "weight": opts.weight, "skip_bad": opts.skip_bad,
         "from": str(opts.first or ""), "to": str(opts.last or ""), "actor_table": str(actor_table or "shipped"),
+        "fill_months": fill_months, "daily": daily,
     }
     unit = "date" if daily else "month"
-    obs = observations.count(out.kept, opts.actors, _periods(out, daily), daily=daily)
+    obs = observations.count(out.kept, opts.actors, _periods(out, daily, fill_months), daily=daily)
     header = {
         "dataset": dataset, "format": fmt, "unit": "day" if daily else "month",
         "dedup": f"one record per distinct ({', '.join(DEDUP)}); records_* count records"
@@ -119,7 +125,8 @@ def import_files(fmt: str, paths: Sequence[str | Path], out_dir: str | Path, opt
         "days": "days_* count directed dyad-days with at least one record (at that rung / quad class)",
         "onset_days": opts.onset_days, "weight": opts.weight, "state_only": opts.state_only,
         "actors": ",".join(opts.actors), "date_range": f"{out.days[0]}..{out.days[1]}" if out.days else "",
-        "months": _spans(out.periods), "rungs": "CAMEO code -> rung by the default ladder (sim/events/codes.py)",
+        "months": _spans(out.periods) + (" (every month from the first record to the last)" if fill_months else
+                                          " (months with at least one record in the input)"), "rungs": "CAMEO code -> rung by the default ladder (sim/events/codes.py)",
         "goldstein": "sum of GDELT Goldstein weights (sim/data/cameo_goldstein.tsv) of the records, times weights",
         "files": ";".join(Path(n).name for n in names)[:400],
     }

@@ -9,11 +9,11 @@ go in; ``min_rung`` and ``max_events`` (highest rungs first, then earliest) trim
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Sequence
 
 import pandas as pd
-import yaml
 
 from sim.engine import cameo
 
@@ -59,7 +59,36 @@ def build(kept: pd.DataFrame, dataset: str, actors: Sequence[str], min_rung: int
     return out, left
 
 
+def _scalar(v: object) -> str:
+    # a JSON string is a YAML double-quoted scalar (control characters are already gone)
+    return str(v) if isinstance(v, int) and not isinstance(v, bool) else json.dumps(str(v), ensure_ascii=False)
+
+
 def to_yaml(events: list[dict], header: Sequence[str]) -> str:
-    head = "".join(f"# {_one_line(h, 400)}\n" for h in header)
-    body = yaml.safe_dump(events, sort_keys=False, allow_unicode=True, width=1000) if events else "[]\n"
-    return head + body
+    """Block-style YAML, every string double-quoted; written directly, since PyYAML's
+    emitter takes seconds for a thousand events (a test reads it back with yaml.safe_load)."""
+    out = [f"# {_one_line(h, 400)}\n" for h in header]
+    if not events:
+        return "".join(out) + "[]\n"
+    for ev in events:
+        lead = "- "
+        for k, v in ev.items():
+            if isinstance(v, dict):
+                out.append(f"{lead}{k}:\n" + "".join(f"    {kk}: {_scalar(vv)}\n" for kk, vv in v.items()))
+            else:
+                out.append(f"{lead}{k}: {_scalar(v)}\n")
+            lead = "  "
+    return "".join(out)
+
+
+def write(kept: pd.DataFrame, path, dataset: str, actors: Sequence[str], min_rung: int = 0,
+          max_events: int | None = None) -> int:
+    """Write the timeline of ``kept`` (as ``sim.events.read`` returns it) to ``path``
+    atomically; the number of events written."""
+    from pathlib import Path
+
+    from sim.io.atomic import atomic_write_bytes
+
+    events, _ = build(kept, dataset, actors, min_rung, max_events)
+    atomic_write_bytes(Path(path), to_yaml(events, [f"{len(events)} events from {dataset}"]).encode("utf-8"))
+    return len(events)
