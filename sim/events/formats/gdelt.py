@@ -26,9 +26,10 @@ assert len(COLUMNS) == 61
 
 
 def _tier(code: pd.Series, country: pd.Series, type1: pd.Series) -> np.ndarray:
-    """state: a state body (GOV, MIL, …) or the bare country; else non-state."""
-    state = type1.isin(STATE_TYPES).to_numpy() | (code == country).to_numpy()
-    return np.where(state, "state", "nonstate")
+    """state: a state body (GOV, MIL, …) or the bare country code; nonstate: another type;
+    "" (unknown, non-state for --state-only) otherwise."""
+    state = type1.isin(STATE_TYPES).to_numpy() | ((code == country) & (code != "")).to_numpy()
+    return np.where(state, "state", np.where((type1 != "").to_numpy(), "nonstate", ""))
 
 
 def _count(col: pd.Series) -> np.ndarray:

@@ -27,7 +27,6 @@ COLUMNS = ["Event ID", "Event Date", "Event Type", "Event Mode", "Intensity", "Q
            "Feature Type", "Source", "Publication Date", "Story People", "Story Organizations", "Story Locations",
            "Language", "Version"]
 DATE_FORMAT = "%Y-%m-%d"
-EXTRA = {"REQUEST": "020"}  # PLOVER types the 2021 table does not list
 STATE_SECTORS = {"government", "military", "police", "executive", "legislature", "legislative", "judiciary",
                  "judicial", "intelligence", "gov", "mil", "cop", "jud", "leg", "spy"}
 _KEEP = ["Event ID", "Event Date", "Event Type", "Event Mode", "Contexts", "Actor Name", "Actor Country",
@@ -55,12 +54,13 @@ def code_of(ptype: str, mode: str, contexts: str) -> str:
         cands = [r for r in _table() if r[1] == t and r[2] == want]
         if cands:
             return next((r[0] for r in cands if r[3] & ctx), cands[0][0])
-    return EXTRA.get(t, "")
+    return ""
 
 
-def _tier(name: pd.Series, country: pd.Series, sector: pd.Series) -> np.ndarray:
-    state = sector.str.strip().str.lower().isin(STATE_SECTORS).to_numpy() | (name == country).to_numpy()
-    return np.where(state, "state", "nonstate")
+def _tier(sector: pd.Series) -> np.ndarray:
+    """state for a state sector, nonstate for another sector, "" (decided by the name) for none."""
+    low = sector.str.strip().str.lower()
+    return np.where(low.isin(STATE_SECTORS), "state", np.where(low != "", "nonstate", ""))
 
 
 def read_raw(name: str, data: bytes, skip_bad: bool, skipped: Skipped) -> pd.DataFrame:
@@ -75,9 +75,9 @@ def read_raw(name: str, data: bytes, skip_bad: bool, skipped: Skipped) -> pd.Dat
     return pd.DataFrame({
         "event_id": df["Event ID"], "date_raw": df["Event Date"].str.slice(0, 10),
         "src_name": df["Actor Name"], "src_country": df["Actor Country"],
-        "src_tier": _tier(df["Actor Name"], df["Actor Country"], df["Primary Actor Sector"]),
+        "src_tier": _tier(df["Primary Actor Sector"]),
         "tgt_name": df["Recipient Name"], "tgt_country": df["Recipient Country"],
-        "tgt_tier": _tier(df["Recipient Name"], df["Recipient Country"], df["Primary Recipient Sector"]),
+        "tgt_tier": _tier(df["Primary Recipient Sector"]),
         "code": code, "text": (df["Event Type"].str.upper() + " " + df["Event Mode"]).str.strip(),
         "file": df["file"], "line": df["line"],
     })
