@@ -120,11 +120,9 @@ def parse_tsv(name: str, data: bytes, names: Sequence[str], header: bool, keep: 
     bad: list[tuple[int, int]] = []
 
     def on_bad(row: pcsv.InvalidRow) -> str:
-        if not skip_bad:
-            raise EventDataError(f"{name} line {row.number}: {row.actual_columns} columns; expected {len(names)}"
-                                 " (pass --skip-bad to skip such rows)")
+        # an exception raised here would be printed by pyarrow: record the row, let it stop
         bad.append((row.number, row.actual_columns))
-        return "skip"
+        return "skip" if skip_bad else "error"
 
     read = pcsv.ReadOptions(use_threads=False, column_names=list(names), skip_rows=1 if header else 0,
                             block_size=1 << 24)
@@ -134,9 +132,10 @@ def parse_tsv(name: str, data: bytes, names: Sequence[str], header: bool, keep: 
                                strings_can_be_null=False, quoted_strings_can_be_null=False)
     try:
         table = pcsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=conv)
-    except EventDataError:
-        raise
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
+        if bad and not skip_bad:
+            raise EventDataError(f"{name} line {bad[0][0]}: {bad[0][1]} columns; expected {len(names)}"
+                                 " (pass --skip-bad to skip such rows)") from None
         raise EventDataError(f"{name}: not a readable table ({str(exc).splitlines()[0]})") from None
     skipped.add("bad_row", len(bad))
     df = table.to_pandas()
