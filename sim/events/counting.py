@@ -111,7 +111,7 @@ def select(raw: pd.DataFrame, date_format: str, table: ActorTable, opts: Options
     if opts.last is not None:
         in_range &= (dates <= pd.Timestamp(opts.last)).to_numpy()
     dated = dates[ok & in_range]
-    periods = sorted(dated.dt.strftime("%Y-%m").unique().tolist())
+    periods = [str(m) for m in np.unique(dated.to_numpy().astype("datetime64[M]"))]
     days = (str(dated.min().date()), str(dated.max().date())) if len(dated) else None
     src = resolve_side(raw["src_name"], raw["src_country"], raw["src_tier"], table, opts.actors)
     tgt = resolve_side(raw["tgt_name"], raw["tgt_country"], raw["tgt_tier"], table, opts.actors)
@@ -129,16 +129,17 @@ def select(raw: pd.DataFrame, date_format: str, table: ActorTable, opts: Options
     unmatched = pd.concat([raw.loc[pd.isna(s_act) & (reason == "unknown_actor"), "src_country"],
                            raw.loc[pd.isna(t_act) & (reason == "unknown_actor"), "tgt_country"]])
     keep = reason == ""
-    n = int(keep.sum())
-    weight = (raw[opts.weight].to_numpy(dtype=np.int64)[keep] if opts.weight != "none"
-              else np.ones(n, dtype=np.int64))
+    sub = raw[keep]  # from here on only the kept rows are converted
+    weight = (pd.to_numeric(sub[opts.weight], errors="coerce").fillna(0).clip(lower=0).to_numpy(dtype=np.int64)
+              if opts.weight != "none" else np.ones(len(sub), dtype=np.int64))
+    n = len(sub)
     ev = pd.DataFrame({
-        "date": dates.to_numpy()[keep], "source": s_act[keep].astype(str), "target": t_act[keep].astype(str),
-        "source_name": raw["src_name"].to_numpy()[keep], "target_name": raw["tgt_name"].to_numpy()[keep],
-        "cameo": raw["code"].to_numpy()[keep].astype(str), "weight": weight,
-        "records": raw["records"].to_numpy(dtype=np.int64)[keep] if "records" in raw else np.ones(n, np.int64),
-        "event_id": raw["event_id"].to_numpy()[keep].astype(str), "text": raw["text"].to_numpy()[keep].astype(str),
-        "file": raw["file"].to_numpy()[keep], "line": raw["line"].to_numpy()[keep],
+        "date": dates[keep].to_numpy(), "source": s_act[keep].astype(str), "target": t_act[keep].astype(str),
+        "source_name": sub["src_name"].to_numpy(), "target_name": sub["tgt_name"].to_numpy(),
+        "cameo": sub["code"].astype(str).to_numpy(), "weight": weight,
+        "records": sub["records"].to_numpy(dtype=np.int64) if "records" in sub else np.ones(n, np.int64),
+        "event_id": sub["event_id"].astype(str).to_numpy(), "text": sub["text"].astype(str).to_numpy(),
+        "file": sub["file"].to_numpy(), "line": sub["line"].to_numpy(),
     })
     grouped = ev.groupby(list(DEDUP), sort=False, observed=True)
     first = grouped.head(1).index

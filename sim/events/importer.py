@@ -41,7 +41,7 @@ def run(fmt: str, paths: Sequence[str | Path], opts: Options, table: ActorTable 
         raise EventDataError(f"--weight {opts.weight}: only GDELT records carry source and mention counts")
     mod = FORMATS[fmt]
     skipped = Skipped()
-    raw = read_files(paths, mod.read_raw, opts.skip_bad, skipped)
+    raw = mod.normalize(read_files(paths, mod.read_table, opts.skip_bad, skipped))
     return select(raw, mod.DATE_FORMAT, table or load_table(), opts, skipped)
 
 

@@ -9,6 +9,7 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sim.events.formats.common import EventDataError, Skipped, parse_tsv
 
@@ -33,14 +34,17 @@ def _side(actor: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return country.fillna(""), np.where(country.notna(), "state", "nonstate")
 
 
-def read_raw(name: str, data: bytes, skip_bad: bool, skipped: Skipped) -> pd.DataFrame:
+def read_table(name: str, data: bytes, skip_bad: bool, skipped: Skipped) -> pa.Table:
     head = data[:65536].split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
     cols = [c.strip().strip('"') for c in head.split(",")]
     missing = [c for c in REQUIRED if c not in cols]
     if missing:
         raise EventDataError(f"{name} line 1: an ACLED header names {', '.join(REQUIRED)}; missing: "
                              f"{', '.join(missing)}")
-    df = parse_tsv(name, data, cols, True, REQUIRED, skip_bad, skipped, delimiter=",", quoted=True)
+    return parse_tsv(name, data, cols, True, REQUIRED, skip_bad, skipped, delimiter=",", quoted=True)
+
+
+def normalize(df: pd.DataFrame) -> pd.DataFrame:
     key = df["event_type"].str.strip().str.lower() + "\x1f" + df["sub_event_type"].str.strip().str.lower()
     table = {f"{a}\x1f{b}": c for (a, b), c in _codes().items()}
     code = key.map(table)

@@ -2,8 +2,10 @@
 with the line of the first bad byte, and one vectorised CSV parse (pyarrow) whose rows of the
 wrong width are refused with their line, or skipped and counted with ``skip_bad``.
 
-A reader returns a *raw frame*: one row per record of the file, every column a string, plus
-``file`` and ``line`` (the physical line, for messages). Untrusted input: sizes are capped
+A format's ``read_table`` returns an Arrow table per file (the columns it needs, as strings,
+plus ``file`` and ``line``, the physical line for messages); the tables of all files are
+concatenated and converted once, and the format's ``normalize`` makes the *raw frame* that
+``sim/events/counting.py`` reads. Untrusted input: sizes are capped
 before anything is decompressed into memory.
 """
 from __future__ import annotations
@@ -102,7 +104,7 @@ def checked_utf8(name: str, data: bytes, skip_bad: bool, skipped: Skipped, first
 
 
 def parse_tsv(name: str, data: bytes, names: Sequence[str], header: bool, keep: Sequence[str], skip_bad: bool,
-              skipped: Skipped, delimiter: str = "\t", quoted: bool = False) -> pd.DataFrame:
+              skipped: Skipped, delimiter: str = "\t", quoted: bool = False) -> pa.Table:
     """Columns ``keep`` (as strings) of a delimited file with exactly ``len(names)`` columns.
     ``header``: the first line must name the columns ``names`` (in that order)."""
     first = 2 if header else 1
@@ -138,23 +140,18 @@ def parse_tsv(name: str, data: bytes, names: Sequence[str], header: bool, keep: 
                                  " (pass --skip-bad to skip such rows)") from None
         raise EventDataError(f"{name}: not a readable table ({str(exc).splitlines()[0]})") from None
     skipped.add("bad_row", len(bad))
-    df = table.to_pandas()
-    # the physical line of each kept row: data lines in order, minus the skipped ones
-    n = len(df)
-    lines = np.arange(n, dtype=np.int64) + first
-    if bad:
-        gone = np.array(sorted(b for b, _ in bad), dtype=np.int64)
-        # shift each row past the skipped lines at or before it
-        for g in gone:
-            lines[lines >= g] += 1
-    df["file"] = name
-    df["line"] = lines
-    return df
+    # the physical line of each kept row: data lines in order, shifted past the skipped ones
+    lines = np.arange(table.num_rows, dtype=np.int64) + first
+    for g in sorted(b for b, _ in bad):
+        lines[lines >= g] += 1
+    return table.append_column("file", pa.repeat(pa.scalar(name, pa.string()), table.num_rows)).append_column(
+        "line", pa.array(lines))
 
 
 def read_files(paths: Sequence[str | Path], reader, skip_bad: bool, skipped: Skipped) -> pd.DataFrame:
-    """Every member of every path through ``reader(name, data, skip_bad, skipped)``, concatenated."""
-    frames = [reader(name, data, skip_bad, skipped) for p in paths for name, data in open_members(p)]
-    if not frames:
+    """Every member of every path through ``reader(name, data, skip_bad, skipped)`` (an Arrow
+    table each), concatenated, as one DataFrame of strings (one conversion, not one per file)."""
+    tables = [reader(name, data, skip_bad, skipped) for p in paths for name, data in open_members(p)]
+    if not tables:
         raise EventDataError("no input file")
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return pa.concat_tables(tables).to_pandas()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sim.events.formats.common import Skipped, parse_tsv
 
@@ -25,25 +26,25 @@ _KEEP = ["GLOBALEVENTID", "SQLDATE", "Actor1Code", "Actor1CountryCode", "Actor1T
 assert len(COLUMNS) == 61
 
 
-def _tier(code: pd.Series, country: pd.Series, type1: pd.Series) -> np.ndarray:
+def _tier(code: pd.Series, country: pd.Series, type1: pd.Series) -> pd.Categorical:
     """state: a state body (GOV, MIL, …) or the bare country code; nonstate: another type;
     "" (unknown, non-state for --state-only) otherwise."""
     state = type1.isin(STATE_TYPES).to_numpy() | ((code == country) & (code != "")).to_numpy()
-    return np.where(state, "state", np.where((type1 != "").to_numpy(), "nonstate", ""))
+    return pd.Categorical.from_codes(np.where(state, 1, np.where((type1 != "").to_numpy(), 2, 0)),
+                                     ["", "state", "nonstate"])
 
 
-def _count(col: pd.Series) -> np.ndarray:
-    return pd.to_numeric(col, errors="coerce").fillna(0).clip(lower=0).to_numpy(dtype=np.int64)
+def read_table(name: str, data: bytes, skip_bad: bool, skipped: Skipped) -> pa.Table:
+    return parse_tsv(name, data, COLUMNS, False, _KEEP, skip_bad, skipped)
 
 
-def read_raw(name: str, data: bytes, skip_bad: bool, skipped: Skipped) -> pd.DataFrame:
-    df = parse_tsv(name, data, COLUMNS, False, _KEEP, skip_bad, skipped)
+def normalize(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "event_id": df["GLOBALEVENTID"], "date_raw": df["SQLDATE"],
         "src_name": df["Actor1Code"], "src_country": df["Actor1CountryCode"],
         "src_tier": _tier(df["Actor1Code"], df["Actor1CountryCode"], df["Actor1Type1Code"]),
         "tgt_name": df["Actor2Code"], "tgt_country": df["Actor2CountryCode"],
         "tgt_tier": _tier(df["Actor2Code"], df["Actor2CountryCode"], df["Actor2Type1Code"]),
-        "code": df["EventCode"], "text": "", "sources": _count(df["NumSources"]),
-        "mentions": _count(df["NumMentions"]), "file": df["file"], "line": df["line"],
+        "code": df["EventCode"], "text": "", "sources": df["NumSources"],
+        "mentions": df["NumMentions"], "file": df["file"], "line": df["line"],
     })

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from sim.events.formats.common import Skipped, parse_tsv
 
@@ -14,8 +15,11 @@ _KEEP = ["Event ID", "Event Date", "Source Name", "Source Country", "Event Text"
          "Target Country"]
 
 
-def read_raw(name: str, data: bytes, skip_bad: bool, skipped: Skipped) -> pd.DataFrame:
-    df = parse_tsv(name, data, COLUMNS, True, _KEEP, skip_bad, skipped)
+def read_table(name: str, data: bytes, skip_bad: bool, skipped: Skipped) -> pa.Table:
+    return parse_tsv(name, data, COLUMNS, True, _KEEP, skip_bad, skipped)
+
+
+def normalize(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "event_id": df["Event ID"], "date_raw": df["Event Date"],
         "src_name": df["Source Name"], "src_country": df["Source Country"], "src_tier": "",

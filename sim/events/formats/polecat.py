@@ -15,6 +15,7 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sim.engine import cameo
 from sim.events.formats.common import Skipped, parse_tsv
@@ -63,11 +64,13 @@ def _tier(sector: pd.Series) -> np.ndarray:
     return np.where(low.isin(STATE_SECTORS), "state", np.where(low != "", "nonstate", ""))
 
 
-def read_raw(name: str, data: bytes, skip_bad: bool, skipped: Skipped) -> pd.DataFrame:
+def read_table(name: str, data: bytes, skip_bad: bool, skipped: Skipped) -> pa.Table:
     head = data[:4096].split(b"\n", 1)[0]
     cols = [("Event Intensity" if c == "Intensity" and b"Event Intensity" in head else c) for c in COLUMNS]
-    keep = [c for c in _KEEP]
-    df = parse_tsv(name, data, cols, True, keep, skip_bad, skipped)
+    return parse_tsv(name, data, cols, True, _KEEP, skip_bad, skipped)
+
+
+def normalize(df: pd.DataFrame) -> pd.DataFrame:
     key = df["Event Type"] + "\x1f" + df["Event Mode"] + "\x1f" + df["Contexts"]
     cat = key.astype("category")
     codes = np.array([code_of(*k.split("\x1f")) for k in cat.cat.categories], dtype=object)

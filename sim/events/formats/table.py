@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sim.events.formats.common import EventDataError, Skipped, parse_tsv
 
@@ -19,34 +20,38 @@ STATE_TIERS = {"country", "state_sector", "named_state", "state"}
 NONSTATE_TIERS = {"org", "nonstate_sector", "nonstate", "non-state"}
 
 
-def _tier(col: pd.Series | None, n: int) -> np.ndarray:
-    if col is None:
-        return np.full(n, "", dtype=object)
+def _tier(col: pd.Series) -> np.ndarray:
     low = col.str.strip().str.lower()
     return np.where(low.isin(STATE_TIERS), "state", np.where(low.isin(NONSTATE_TIERS), "nonstate", ""))
 
 
-def read_raw(name: str, data: bytes, skip_bad: bool, skipped: Skipped) -> pd.DataFrame:
+def read_table(name: str, data: bytes, skip_bad: bool, skipped: Skipped) -> pa.Table:
     head = data[:65536].split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r")
     cols = [c.strip().strip('"') for c in head.split(",")]
     missing = [c for c in REQUIRED if c not in cols]
     if missing:
         raise EventDataError(f"{name} line 1: a table needs the columns {', '.join(REQUIRED)}; missing: "
                              f"{', '.join(missing)}")
-    keep = REQUIRED + [c for c in OPTIONAL if c in cols]
-    df = parse_tsv(name, data, cols, True, keep, skip_bad, skipped, delimiter=",", quoted=True)
-    n = len(df)
-    records = (pd.to_numeric(df["n_rows"], errors="coerce").fillna(1).clip(lower=1).to_numpy(dtype=np.int64)
-               if "n_rows" in df else np.ones(n, dtype=np.int64))
-    primary = (~df["primary"].str.strip().str.lower().isin(["false", "0", "no"])).to_numpy() if "primary" in df \
-        else np.ones(n, dtype=bool)
+    table = parse_tsv(name, data, cols, True, REQUIRED + [c for c in OPTIONAL if c in cols], skip_bad, skipped,
+                      delimiter=",", quoted=True)
+    for c in OPTIONAL:  # absent optional columns are empty, so that files of one import concatenate
+        if c not in cols:
+            table = table.append_column(c, pa.repeat(pa.scalar("", pa.string()), table.num_rows))
+    return table.select(REQUIRED + OPTIONAL + ["file", "line"])
+
+
+def normalize(df: pd.DataFrame) -> pd.DataFrame:
+    def either(col: str, fallback: pd.Series) -> pd.Series:
+        return df[col].where(df[col] != "", fallback)
+
+    records = pd.to_numeric(df["n_rows"], errors="coerce").fillna(1).clip(lower=1).to_numpy(dtype=np.int64)
+    primary = ~df["primary"].str.strip().str.lower().isin(["false", "0", "no"]).to_numpy()
     return pd.DataFrame({
-        "event_id": df["event_id"] if "event_id" in df else (df["line"] - 1).astype(str),
-        "date_raw": df["date"],
-        "src_name": df["source_name"] if "source_name" in df else df["source"], "src_country": df["source"],
-        "src_tier": _tier(df.get("source_tier"), n),
-        "tgt_name": df["target_name"] if "target_name" in df else df["target"], "tgt_country": df["target"],
-        "tgt_tier": _tier(df.get("target_tier"), n),
-        "code": df["cameo"].str.strip(), "text": df["relation_text"] if "relation_text" in df else "",
-        "records": records, "primary": primary, "file": df["file"], "line": df["line"],
+        "event_id": either("event_id", "row " + (df["line"] - 1).astype(str)), "date_raw": df["date"],
+        "src_name": either("source_name", df["source"]), "src_country": df["source"],
+        "src_tier": _tier(df["source_tier"]),
+        "tgt_name": either("target_name", df["target"]), "tgt_country": df["target"],
+        "tgt_tier": _tier(df["target_tier"]),
+        "code": df["cameo"].str.strip(), "text": df["relation_text"], "records": records, "primary": primary,
+        "file": df["file"], "line": df["line"],
     })
