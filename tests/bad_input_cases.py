@@ -388,6 +388,9 @@ CASES += [
     ("import_gdelt_columns", "a GDELT 1.0 file (57 columns) read as GDELT 2.0",
      ["import", "gdelt", "{tmp}/day.CSV", "--out", "{tmp}/out"], {"day.CSV": "\t".join(["1"] * 57) + "\n"},
      "day.CSV line 1: 57 columns; expected 61"),
+    ("import_out_in_package", "an import written into the package's folder",
+     ["import", "icews", "{tmp}/week.tab", "--out", "sim/imported"], {"week.tab": ICEWS_OK},
+     "--out: 'sim/imported' is inside"),
     ("import_unknown_actor_code", "an actor code in lower case", [*IMPORT, "--actors", "isr,irn"],
      {"week.tab": ICEWS_OK}, "--actors: 'isr,irn'; give two or more different actor codes"),
 ]

@@ -126,3 +126,13 @@ def test_python_api_reads_typed_columns():
     assert str(df["source"].dtype) == "category" and list(df["source"].cat.categories) == NINE.split(",")
     assert pd.api.types.is_datetime64_any_dtype(df["date"])
     assert df.attrs["import"]["kept"] == len(df) and df["rung"].between(0, 6).all()
+
+
+def test_covered_months_skip_the_years_without_data_unless_filled(table, tmp_path):
+    months = set(observations.read(table / "observations.csv")["month"])
+    assert "2016-06" not in months and {"2015-12", "2018-08", "2021-08"} <= months
+    out = tmp_path / "filled"
+    assert import_main(["table", str(TABLE), "--out", str(out), "--state-only", "--fill-months"]) == 0
+    filled = observations.read(out / "observations.csv")
+    assert set(filled["month"]) == {str(p) for p in pd.period_range("2005-01", "2021-08", freq="M")}
+    assert filled.loc[filled["month"] == "2016-06", observations.INTS].to_numpy().sum() == 0

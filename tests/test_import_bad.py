@@ -8,21 +8,23 @@ import json
 import pytest
 
 from bad_input_cases import CASES, ICEWS_OK, icews_row
+from conftest import ROOT
 from sim.events.cli import main as import_main
 
 IMPORT_CASES = [c for c in CASES if c[0].startswith("import_")]
 
 
 @pytest.mark.parametrize("case", IMPORT_CASES, ids=[c[0] for c in IMPORT_CASES])
-def test_refused_in_one_line_and_nothing_written(tmp_path, capsys, case):
+def test_refused_in_one_line_and_nothing_written(tmp_path, capsys, monkeypatch, case):
     _cid, _what, args, files, needle = case
+    monkeypatch.chdir(ROOT)  # as the catalogue runs them (relative --out paths)
     for name, text in files.items():
         (tmp_path / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     argv = [a.replace("{tmp}", str(tmp_path)) for a in args[1:]]
     assert import_main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("triad: error: ") and err.count("\n") == 1 and needle in err, err
-    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "out").exists() and not (ROOT / "sim" / "imported").exists()
 
 
 def test_skip_bad_imports_the_rest_and_counts_each_reason(tmp_path):

@@ -128,3 +128,19 @@ def test_daily_and_monthly_rows_agree(tmp_path, daily):
     obs = observations.read(out / "observations.csv")
     assert obs.columns[0] == ("date" if daily else "month")
     assert obs["records"].sum() == 4 and len(obs) == (6 if daily else 1) * 6  # 04-11..04-16, 6 directed dyads
+
+
+@pytest.mark.parametrize("prov, msg", [
+    ("[1, 2]", "provenance: a mapping with keys dataset, event_id, records"),
+    ("{dataset: x, where: y}", "provenance: a mapping with keys"),
+    ("{records: -1}", "provenance.records: -1; allowed: a whole number >= 0"),
+])
+def test_event_files_check_provenance(tmp_path, prov, msg):
+    from sim.config.events import load_event_file
+    from sim.errors import EventError
+
+    p = tmp_path / "ev.yaml"
+    p.write_text(f"- id: a\n  date: '2021-01-01'\n  source: ISR\n  target: IRN\n  cameo: '190'\n"
+                 f"  provenance: {prov}\n", "utf-8")
+    with pytest.raises(EventError, match=msg.replace("[", r"\[")):
+        load_event_file(p, ["ISR", "IRN"])

@@ -18,6 +18,7 @@ from sim.events.counting import DEDUP, Options, Outcome, select
 from sim.events.formats import FORMATS
 from sim.events.formats.common import EventDataError, Skipped, read_files
 from sim.io.atomic import atomic_write_bytes
+from sim.io.places import forbidden_output_dir
 
 MAX_TIMELINE = 1000  # events.file is capped at 1 MB (sim/config/safeyaml.py): about 4000 events
 
@@ -102,6 +103,9 @@ def import_files(fmt: str, paths: Sequence[str | Path], out_dir: str | Path, opt
                  actor_table: str | Path | None = None, fill_months: bool = False) -> Written:
     """The whole command: everything computed in memory, then the three files written atomically."""
     t0 = time.perf_counter()
+    why = forbidden_output_dir(out_dir)
+    if why:
+        raise EventDataError(f"--out: {why}")
     table = load_table(actor_table)
     out = run(fmt, paths, opts, table)
     names = [str(p) for p in paths]
