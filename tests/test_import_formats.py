@@ -144,3 +144,13 @@ def test_event_files_check_provenance(tmp_path, prov, msg):
                  f"  provenance: {prov}\n", "utf-8")
     with pytest.raises(EventError, match=msg.replace("[", r"\[")):
         load_event_file(p, ["ISR", "IRN"])
+
+
+def test_same_input_same_bytes(tmp_path):
+    runs = []
+    for k in range(2):
+        (tmp_path / str(k)).mkdir()
+        _, _, out = _gdelt(tmp_path / str(k), "--weight", "mentions", "--onset-days", "3")
+        runs.append({n: (out / n).read_bytes() for n in ("events.yaml", "observations.csv")})
+        runs[-1]["import.json"] = (out / "import.json").read_text("utf-8").replace(str(tmp_path / str(k)), "<tmp>")
+    assert runs[0] == runs[1]

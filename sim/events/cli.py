@@ -74,7 +74,7 @@ def main(argv: Sequence[str]) -> int:
     s = w.summary
     gone = ", ".join(f"{k} {v}" for k, v in s["dropped"].items() if v)
     print(f"read {s['rows_read']} rows, kept {s['kept']} records ({gone or 'nothing dropped'}); "
-          f"{w.timeline_events} timeline events; {s['seconds']} s")
+          f"{w.timeline_events} timeline events; {w.seconds} s")
     for name in ("events.yaml", "observations.csv", "import.json"):
         print(w.out_dir / name)
     return 0

@@ -67,14 +67,15 @@ def open_members(path: str | Path) -> list[tuple[str, bytes]]:
         if p.suffix.lower() == ".zip":
             with zipfile.ZipFile(p) as zf:
                 out = []
-                for info in zf.infolist():
-                    if info.is_dir():
-                        continue
+                members = [i for i in zf.infolist() if not i.is_dir()]
+                if sum(i.file_size for i in members) > MAX_FILE_BYTES:
+                    raise EventDataError(f"{p}: more than {MAX_FILE_BYTES} bytes (decompressed); split the archive")
+                for info in members:
                     name = f"{p}:{info.filename}"
-                    if info.file_size > MAX_FILE_BYTES:
-                        raise EventDataError(f"{name}: more than {MAX_FILE_BYTES} bytes (decompressed)")
-                    with zf.open(info) as fh:
+                    with zf.open(info) as fh:  # declared sizes can lie: the bytes read are counted too
                         out.append((name, _read_capped(fh, name)))
+                    if sum(len(d) for _, d in out) > MAX_FILE_BYTES:
+                        raise EventDataError(f"{p}: more than {MAX_FILE_BYTES} bytes (decompressed)")
                 return out
         with open(p, "rb") as fh:
             return [(str(p), _read_capped(fh, str(p)))]
@@ -129,7 +130,7 @@ def parse_tsv(name: str, data: bytes, names: Sequence[str], header: bool, keep: 
     read = pcsv.ReadOptions(use_threads=False, column_names=list(names), skip_rows=1 if header else 0,
                             block_size=1 << 24)
     parse = pcsv.ParseOptions(delimiter=delimiter, quote_char='"' if quoted else False, invalid_row_handler=on_bad,
-                              ignore_empty_lines=False, newlines_in_values=False)
+                              ignore_empty_lines=False, newlines_in_values=quoted)  # ACLED notes may hold line breaks
     conv = pcsv.ConvertOptions(column_types={c: pa.string() for c in keep}, include_columns=list(keep),
                                strings_can_be_null=False, quoted_strings_can_be_null=False)
     try:
