@@ -136,3 +136,31 @@ def test_covered_months_skip_the_years_without_data_unless_filled(table, tmp_pat
     filled = observations.read(out / "observations.csv")
     assert set(filled["month"]) == {str(p) for p in pd.period_range("2005-01", "2021-08", freq="M")}
     assert filled.loc[filled["month"] == "2016-06", observations.INTS].to_numpy().sum() == 0
+
+
+def test_gzip_and_zip_read_as_the_plain_file(week, tmp_path):
+    import gzip
+    import zipfile
+
+    data = WEEK.read_bytes()
+    (tmp_path / "w.tab.gz").write_bytes(gzip.compress(data))
+    with zipfile.ZipFile(tmp_path / "w.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("w.tab", data)
+    plain = (week / "observations.csv").read_text("utf-8").split("# files:")[1].split("\n", 1)[1]
+    for name in ("w.tab.gz", "w.zip"):
+        out = tmp_path / name.replace(".", "_")
+        assert import_main(["icews", str(tmp_path / name), "--out", str(out), "--actors", NINE]) == 0
+        assert (out / "observations.csv").read_text("utf-8").split("# files:")[1].split("\n", 1)[1] == plain
+
+
+def test_timeline_trimmed_by_rung_and_count(tmp_path):
+    out = tmp_path / "t"
+    assert import_main(["table", str(TABLE), "--out", str(out), "--state-only", "--min-rung", "4",
+                        "--max-events", "10"]) == 0
+    ev = yaml.safe_load((out / "events.yaml").read_text("utf-8"))
+    from sim.events.codes import rung_of
+
+    assert len(ev) == 10 and all(rung_of(e["cameo"]) >= 4 for e in ev)
+    assert [e["date"] for e in ev] == sorted(e["date"] for e in ev)
+    left = json.loads((out / "import.json").read_text("utf-8"))["timeline"]["left_out"]
+    assert left["over_max_events"] > 0 and left["below_min_rung"] > 0
