@@ -130,7 +130,7 @@ def select(raw: pd.DataFrame, date_format: str, table: ActorTable, opts: Options
                            raw.loc[pd.isna(t_act) & (reason == "unknown_actor"), "tgt_country"]])
     keep = reason == ""
     sub = raw[keep]  # from here on only the kept rows are converted
-    weight = (pd.to_numeric(sub[opts.weight], errors="coerce").fillna(0).clip(lower=0).to_numpy(dtype=np.int64)
+    weight = (pd.to_numeric(sub[opts.weight], errors="coerce").fillna(1).clip(lower=1).to_numpy(dtype=np.int64)
               if opts.weight != "none" else np.ones(len(sub), dtype=np.int64))
     n = len(sub)
     ev = pd.DataFrame({
