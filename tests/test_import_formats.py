@@ -154,3 +154,43 @@ def test_same_input_same_bytes(tmp_path):
         runs.append({n: (out / n).read_bytes() for n in ("events.yaml", "observations.csv")})
         runs[-1]["import.json"] = (out / "import.json").read_text("utf-8").replace(str(tmp_path / str(k)), "<tmp>")
     assert runs[0] == runs[1]
+
+
+def _icews(tmp_path, rows, *flags):
+    from bad_input_cases import ICEWS_HEAD
+
+    (tmp_path / "w.tab").write_text(ICEWS_HEAD + "".join(rows), "utf-8")
+    out = tmp_path / "out"
+    code = import_main(["icews", str(tmp_path / "w.tab"), "--out", str(out), *flags])
+    return code, out
+
+
+def test_a_selected_nonstate_entity_outranks_its_country(tmp_path):
+    from bad_input_cases import icews_row
+
+    rows = [icews_row("1", src="Hezbollah", tgt="Israel").replace("\tHezbollah\t\tHezbollah\t", "\tHezbollah\t\t"
+                                                                    "Lebanon\t"),
+            icews_row("2", src="Lebanon", tgt="Israel")]
+    code, out = _icews(tmp_path, rows, "--actors", "ISR,LBN,HZB", "--timeline-actors", "ISR,LBN,HZB")
+    assert code == 0
+    ev = yaml.safe_load((out / "events.yaml").read_text("utf-8"))
+    assert sorted((e["source"], e["target"]) for e in ev) == [("HZB", "ISR"), ("LBN", "ISR")]
+    # without HZB selected, Hezbollah is counted as its country
+    (tmp_path / "x").mkdir()
+    code, out = _icews(tmp_path / "x", rows, "--actors", "ISR,LBN")
+    assert code == 0 and json.loads((out / "import.json").read_text("utf-8"))["kept"] == 2
+
+
+def test_user_actor_table_adds_a_country(tmp_path, capsys):
+    from bad_input_cases import icews_row
+
+    rows = [icews_row("1", src="Iraq", tgt="Iran")]
+    code, _ = _icews(tmp_path, rows, "--actors", "IRN,IRQ")
+    assert code == 2 and "dropped: unknown_actor 1" in capsys.readouterr().err
+    (tmp_path / "actors.csv").write_text("name,code,tier\nIraq,IRQ,country\n", "utf-8")
+    (tmp_path / "y").mkdir()
+    code, out = _icews(tmp_path / "y", rows, "--actors", "IRN,IRQ", "--actor-table", str(tmp_path / "actors.csv"))
+    assert code == 0 and json.loads((out / "import.json").read_text("utf-8"))["kept"] == 1
+    (tmp_path / "actors.csv").write_text("name,code,tier\nIraq,iraq,country\n", "utf-8")
+    code, _ = _icews(tmp_path / "y", rows, "--actors", "IRN,IRQ", "--actor-table", str(tmp_path / "actors.csv"))
+    assert code == 2 and "actors.csv line 2: code 'iraq' is not an actor code" in capsys.readouterr().err

@@ -126,8 +126,11 @@ def select(raw: pd.DataFrame, date_format: str, table: ActorTable, opts: Options
         ("out_of_range", ~in_range), ("unknown_actor", unknown), ("other_actor", other),
         ("same_actor", s_act == t_act), ("non_state", ~state if opts.state_only else np.zeros(len(raw), bool)),
     ])
-    unmatched = pd.concat([raw.loc[pd.isna(s_act) & (reason == "unknown_actor"), "src_country"],
-                           raw.loc[pd.isna(t_act) & (reason == "unknown_actor"), "tgt_country"]])
+    # the country field as given, or the name where there is none (ACLED's non-state actors)
+    label = {side: raw[f"{side}_country"].where(raw[f"{side}_country"] != "", raw[f"{side}_name"])
+             for side in ("src", "tgt")}
+    unmatched = pd.concat([label["src"][pd.isna(s_act) & (reason == "unknown_actor")],
+                           label["tgt"][pd.isna(t_act) & (reason == "unknown_actor")]])
     keep = reason == ""
     sub = raw[keep]  # from here on only the kept rows are converted
     weight = (pd.to_numeric(sub[opts.weight], errors="coerce").fillna(1).clip(lower=1).to_numpy(dtype=np.int64)
