@@ -106,3 +106,19 @@ def test_backtest_reads_v1_as_the_unordered_dyad_goldstein_sum(tmp_path):
     assert list(table.index) == ["2021-01", "2021-02", "2021-03"] and "last unbroken run" in source
     assert table.loc["2021-01", "IRN-ISR"] == -22.0 and table.loc["2021-03", "IRN-ISR"] == 1.0
     assert (table.loc[:, ["AZE-IRN", "AZE-ISR"]].to_numpy() == 0).all()
+
+
+def test_backtest_refuses_v1_files_it_cannot_use(tmp_path):
+    from sim.errors import ConfigError
+    from sim.forecast.options import load_observations
+
+    p = tmp_path / "o.csv"
+    obs.write(obs.count(_events(), ["ISR", "IRN"]), p, {})
+    with pytest.raises(ConfigError, match="no rows for dyad.s. AZE-IRN, AZE-ISR; import with --actors"):
+        load_observations(p, ["AZE-IRN", "AZE-ISR", "IRN-ISR"])
+    obs.write(obs.count(_events(), ["ISR", "IRN"], daily=True), p, {})
+    with pytest.raises(ConfigError, match="is a daily file"):
+        load_observations(p, ["IRN-ISR"])
+    p.write_text(obs.MAGIC + "\nmonth,source\n", "utf-8")
+    with pytest.raises(ConfigError, match=r"backtest.observations: .*o.csv line 2: the header row"):
+        load_observations(p, ["IRN-ISR"])

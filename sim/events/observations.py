@@ -92,7 +92,7 @@ def _check(df: pd.DataFrame, where: str, first_line: int) -> None:
 def parse_text(text: str, where: str) -> pd.DataFrame:
     """The observations frame from the text of a v1 file; ``df.attrs['options']`` holds the
     header's ``key: value`` pairs."""
-    lines = text.splitlines()
+    lines = text.lstrip("\ufeff").splitlines()
     if not lines or lines[0].strip() != MAGIC:
         raise ObservationsError(f"{where} line 1: not an observations file; the first line must be {MAGIC!r}")
     options: dict[str, str] = {}

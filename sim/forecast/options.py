@@ -5,7 +5,9 @@ The observations are untrusted input: read through the bounded reader
 (``sim.config.safeyaml.read_text``: a regular UTF-8 file of at most 1 MB), then checked for
 the shape of the shipped ``sim/data/gdelt_dyads_monthly.csv``: a ``month`` column of
 consecutive ``YYYY-MM`` months, one numeric column per dyad of the run (``A-B`` in either
-order; other columns such as ``n_days`` are ignored) and no missing value.
+order; other columns such as ``n_days`` are ignored) and no missing value. An observations
+file of ``triad import`` (format v1, ``sim/events/observations.py``) is recognised by its first
+line and read as the monthly Goldstein sum of each dyad (``observed_goldstein``).
 """
 from __future__ import annotations
 
