@@ -141,6 +141,8 @@ def import_files(fmt: str, paths: Sequence[str | Path], out_dir: str | Path, opt
         f"Imported by `triad import {fmt}` from {', '.join(Path(n).name for n in names)[:200]}",
         f"{len(events)} events between {','.join(tl_actors)}; rung >= {min_rung}; at most {max_events}",
         "one event per (day, source, target, CAMEO code); provenance = dataset, first event id, raw records",
+        f"counted with: state_only={opts.state_only}, onset_days={opts.onset_days}, weight={opts.weight}, "
+        f"skip_bad={opts.skip_bad}, from={opts.first or '-'}, to={opts.last or '-'} (all options: import.json)",
     ])
     summary = {
         "format": fmt, "files": names, "rows_read": out.rows_read, "kept": len(out.kept), "dropped": out.dropped,
