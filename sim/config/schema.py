@@ -208,6 +208,7 @@ class ReportConf:
     # figure files to write: png, svg, pdf (vector) -- a list, or one name (checked in sim/config/report.py)
     format: Any = field(default_factory=lambda: ["png", "svg"])
     paper: str = "screen"  # figure width: a4 | letter | screen
+    dyads: Optional[List[str]] = None  # dyads of the per-dyad figures (default: all up to 9; sim/report/dyads.py)
 
 
 @dataclass
