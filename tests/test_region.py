@@ -205,3 +205,33 @@ def test_sources_are_checked():
     for bad in ([], ["Reuters"], "Reuters, 2023-10-08", [3]):
         with pytest.raises(EventError, match="sources"):
             parse_events([{**ev, "sources": bad}], ("ISR", "IRN"))
+
+
+def test_explorer_dyad_selector(region_plain):
+    """The explorer runs the region and shows a chosen subset of its 28 dyads: the same
+    numbers as the full outcome, column for column."""
+    from sim.report import dyads
+    from sim.ui import compute
+    from sim.ui.scenario import Scenario
+
+    full = compute.simulate(Scenario(replicates=4), {**region_plain, "end": "2022-09-20"})
+    assert len(full.dyads) == 28
+    default = dyads.shown(full.dyads, {"scenarios": full.scenarios})
+    assert len(default) == dyads.MAX_SHOWN and set(dyads.TRIANGLE) <= set(default)
+    sub = compute.select(full, ["IRN-ISR", "HZB-ISR", "nonsense"])
+    assert sorted(sub.dyads) == ["HZB-ISR", "IRN-ISR"]
+    for v in compute.VARIABLES:
+        for k, d in enumerate(sub.dyads):
+            np.testing.assert_array_equal(sub.fans["baseline"][v][:, k], full.fans["baseline"][v][:, full.dyads.index(d)])
+    assert compute.select(full, []) is full
+
+
+def test_explorer_refuses_an_unknown_actors_option():
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "sim.ui", "--actors", "galaxy"], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 2
+    assert proc.stderr == "triad-explore: error: --actors: 'galaxy' is not a shipped actors option; allowed: default, region\n"
