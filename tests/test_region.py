@@ -235,3 +235,25 @@ def test_explorer_refuses_an_unknown_actors_option():
                           timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 2
     assert proc.stderr == "triad-explore: error: --actors: 'galaxy' is not a shipped actors option; allowed: default, region\n"
+
+
+def test_sweep_axis_labels_name_the_region_actors():
+    from sim.report.sweep_axes import readable
+
+    assert readable("override.dynamics.reaction.USA").startswith("Richardson k")
+    assert "HZB_ISR" in readable("override.dynamics.grievance.HZB_ISR") and "1/day" in readable(
+        "override.dynamics.grievance.HZB_ISR")
+
+
+def test_story_facts_and_gdelt_on_the_region(region_plain):
+    """The triangle's narrative checks and the GDELT comparison read the region's run: only
+    dyads with GDELT data are compared."""
+    from sim.runs import story, validation
+
+    s = build_settings({**region_plain, "end": "2023-06-30", "events": plain_cfg(["actors=region"])["events"],
+                        "ensemble": {**region_plain["ensemble"], "replicates": 8}})
+    st = run_ensemble(s, [Scenario("baseline", s.events)])[0]["baseline"].stats
+    facts = story.facts(st, s.start)
+    assert all(np.isfinite(v) for v in facts.values()) and set(story.holds(facts))
+    v = validation.validation(st, s.dates, s.actors)
+    assert set(v["dyads"]) == {"AZE-IRN", "AZE-ISR", "IRN-ISR"}
