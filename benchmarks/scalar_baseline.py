@@ -218,7 +218,8 @@ class ScalarTriad(mesa.Model):
         self.cap = [float(x) for x in p.capability]
         dr = p.drift
         actor = lambda a, i: float(a[i, 0])  # noqa: E731  (config parameters are shared: Rp = 1)
-        self.bal = [actor(dr.balance, i) for i in range(self.N)]
+        # the mean over the N−2 third parties, as the engine (sim/engine/model.py)
+        self.bal = [actor(dr.balance, i) / max(self.N - 2, 1) for i in range(self.N)]
         self.has_balance = any(b != 0.0 for b in self.bal)
         self.w_ff, self.w_ef, self.w_fe, self.w_ee = (float(x) for x in (p.balance_ff, p.balance_ef, p.balance_fe,
                                                                          p.balance_ee))

@@ -71,7 +71,17 @@ def params() -> list[str]:
 
 
 def events() -> list[str]:
-    data = _yaml(conf_dir() / "events" / "article.yaml")
+    """The article's timeline, then every other shipped timeline under its own heading."""
+    rows = _events(_yaml(conf_dir() / "events" / "article.yaml"))
+    for path in sorted((conf_dir() / "events").glob("*.yaml")):
+        if path.stem not in ("article", "none"):
+            data = _yaml(path)
+            base = f", after events.base {data['base']}" if data.get("base") else ""
+            rows += ["", f"events={path.stem} ({len(data.get('timeline') or [])} events{base}):", *_events(data)]
+    return rows
+
+
+def _events(data: dict) -> list[str]:
     rows = []
     for ev in data.get("timeline", []):
         when = f"{ev.get('date')}" + (f" ({ev['precision']})" if ev.get("precision", "day") != "day" else "")

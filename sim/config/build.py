@@ -12,6 +12,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from sim import params
+from sim.config.actors import attribution_matrix, check_complete, resolve_pair_types
 from sim.config.checks import actor_array, iso_date, number, pair_array, whole
 from sim.config.events import check_order, load_event_file, parse_events, parse_status
 from sim.engine import cameo
@@ -105,9 +106,31 @@ def build_ladder(lc: Mapping[str, Any]) -> Ladder:
     )
 
 
+def base_timeline(name: Any) -> list:
+    """The timeline of a shipped events config (``events.base``): only names of conf/events/,
+    and one level deep, so a config cannot make the run read an arbitrary file."""
+    from sim.config import safeyaml
+    from sim.config.locate import conf_dir
+
+    shipped = sorted(p.stem for p in (conf_dir() / "events").glob("*.yaml"))
+    if name not in shipped:
+        raise ConfigError("events.base", f"{name!r} is not a shipped events config; allowed: {', '.join(shipped)}")
+    path = conf_dir() / "events" / f"{name}.yaml"
+    node = safeyaml.load(safeyaml.read_text(path, "events.base"), "events.base") or {}
+    if node.get("base"):
+        raise ConfigError("events.base", f"{name!r} has a base itself; a base is one level deep")
+    return list(node.get("timeline") or [])
+
+
 def build_events(cfg: Mapping[str, Any], actors: Sequence[str]) -> list[Event]:
     ec = cfg["events"]
-    events = parse_events(ec.get("timeline") or [], actors, "events.timeline")
+    events = parse_events(base_timeline(ec["base"]), actors, f"events.base ({ec['base']})") if ec.get("base") else []
+    ids = {e.id for e in events}
+    own = parse_events(ec.get("timeline") or [], actors, "events.timeline")
+    dup = [e.id for e in own if e.id in ids]
+    if dup:
+        raise EventError(f"events.timeline: event id(s) {dup} already in events.base ({ec['base']})")
+    events += own
     if ec.get("file"):
         extra = load_event_file(ec["file"], actors)
         if not extra:
@@ -161,6 +184,8 @@ def build_settings(cfg: Mapping[str, Any]) -> Settings:
     for a in actors:
         if not (isinstance(a, str) and a.isupper() and a.isalpha() and len(a) == 3):
             raise ConfigError(f"actors.{a}", "actor codes are three capital letters (ISO 3166 alpha-3), e.g. ISR")
+    cfg = resolve_pair_types(cfg, actors)  # typed pairs take their type's values (docs/actors.md)
+    check_complete(cfg, actors)  # every missing per-actor / per-pair value in one message
     start, end = iso_date(cfg["start"], "start"), iso_date(cfg["end"], "end")
     if end < start:
         raise ConfigError("end", f"{end} is before start {start}")
@@ -188,4 +213,5 @@ def build_settings(cfg: Mapping[str, Any]) -> Settings:
         bins=whole(rec["bins"], "record.bins", 10, 100000),
         initial_status=build_status(cfg["dynamics"]["initial"].get("status") or {}, actors),
         occasion=build_occasion(cfg["events"]),
+        attribution=attribution_matrix(actors_cfg, actors),
     )

@@ -26,7 +26,7 @@ FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 MAX_DAYS = (LAST_DATE - FIRST_DATE).days  # the largest shift or lag that can still land inside it
 _FIELDS = {
     "id", "date", "precision", "source", "target", "cameo", "goldstein", "attribution",
-    "mutual", "summary", "quote", "anchor", "lag_days", "status", "occasion", "after", "provenance",
+    "mutual", "summary", "quote", "sources", "anchor", "lag_days", "status", "occasion", "after", "provenance",
 }
 _PROVENANCE = {"dataset": str, "event_id": str, "records": int}  # written by `triad import` (sim/events)
 
@@ -107,13 +107,31 @@ def parse_event(raw: Any, actors: Sequence[str], where: str) -> Event:
     for key in ("occasion", "after"):
         if raw.get(key) is not None and not (isinstance(raw[key], str) and _ID.fullmatch(raw[key])):
             raise EventError(f"{where}.{key}: {raw[key]!r} is not snake_case (lower-case letters, digits, _)")
+    sources = _sources(raw.get("sources"), f"{where}.sources")
     return Event(
         id=eid, date=date, precision=precision, source=raw["source"], target=raw["target"],
         cameo=code, goldstein=float(goldstein), attribution=float(attribution), mutual=mutual,
-        summary=str(raw.get("summary", "")), quote=str(raw.get("quote", "")),
+        summary=str(raw.get("summary", "")), quote=str(raw.get("quote", "")), sources=sources,
         anchor=None if anchor is None else str(anchor), lag_days=lag_pair,  # type: ignore[arg-type]
         status=parse_status(raw.get("status"), f"{where}.status"), occasion=raw.get("occasion"), after=after,
     )
+
+
+_SOURCE = re.compile(r"\S.*\b\d{4}-\d{2}(-\d{2})?\b.*")  # an outlet and an ISO date (or month)
+
+
+def _sources(raw: Any, key: str) -> tuple[str, ...]:
+    """Provenance of an event that is not the article's (docs/region.md): a list of
+    references, each naming an outlet or agency and the report's date."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw or len(raw) > 20:
+        raise EventError(f"{key}: a list of 1 to 20 references, e.g. [\"Reuters, 2024-04-01: headline\"]")
+    for n, ref in enumerate(raw):
+        if not isinstance(ref, str) or len(ref) > 400 or not _SOURCE.fullmatch(ref):
+            raise EventError(f"{key}[{n}]: {str(ref)[:60]!r}; write the outlet or agency and the report's date "
+                             "(YYYY-MM-DD or YYYY-MM), e.g. \"Reuters, 2024-04-01: headline\" (at most 400 characters)")
+    return tuple(raw)
 
 
 def parse_status(raw: Any, key: str, allow_empty: bool = True) -> tuple[tuple[str, str], ...]:

@@ -16,6 +16,9 @@ from omegaconf import MISSING
 class ActorConf:
     name: str = MISSING
     capability: float = MISSING
+    # a non-state actor's acts partly counted as a patron's: {PATRON: weight in [0, 1]}
+    # (sim/config/actors.py, docs/actors.md); Any, not float: checked in build, not a model row
+    attributed_to: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -53,6 +56,20 @@ class BalanceCasesConf:
 
 
 @dataclass
+class PairTypeInitialConf:
+    hostility: Optional[float] = None
+    cooperation: Optional[float] = None
+
+
+@dataclass
+class PairTypeConf:
+    """Values a pair of this type takes where no SRC_TGT key is given (docs/actors.md)."""
+    grievance: Optional[float] = None
+    affinity: Optional[float] = None
+    initial: PairTypeInitialConf = field(default_factory=PairTypeInitialConf)
+
+
+@dataclass
 class DynamicsConf:
     reaction: Dict[str, float] = field(default_factory=dict)
     restraint: Dict[str, float] = field(default_factory=dict)
@@ -68,6 +85,9 @@ class DynamicsConf:
     impulse: ImpulseConf = field(default_factory=ImpulseConf)
     balance_cases: BalanceCasesConf = field(default_factory=BalanceCasesConf)
     status: StatusConf = field(default_factory=StatusConf)
+    # A_B (either order) -> a type of dynamics.by_type; explicit SRC_TGT keys win (sim/config/actors.py)
+    pair_types: Dict[str, str] = field(default_factory=dict)
+    by_type: Dict[str, PairTypeConf] = field(default_factory=dict)
 
 
 @dataclass
@@ -137,6 +157,7 @@ class OccasionConf:
 @dataclass
 class EventsConf:
     name: str = MISSING
+    base: Optional[str] = None  # a shipped events config whose timeline comes first (sim/config/build.py)
     file: Optional[str] = None
     timeline: List[Any] = field(default_factory=list)
     occasion: OccasionConf = field(default_factory=OccasionConf)
@@ -187,6 +208,7 @@ class ReportConf:
     # figure files to write: png, svg, pdf (vector) -- a list, or one name (checked in sim/config/report.py)
     format: Any = field(default_factory=lambda: ["png", "svg"])
     paper: str = "screen"  # figure width: a4 | letter | screen
+    dyads: Optional[List[str]] = None  # dyads of the per-dyad figures (default: all up to 9; sim/report/dyads.py)
 
 
 @dataclass

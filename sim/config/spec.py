@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -149,9 +149,23 @@ def attribution_lags(cf: Mapping[str, Any]) -> tuple[tuple[int, ...], int]:
     return lags, rank
 
 
+def _check_report_dyads(wanted: Any, actors: Sequence[str]) -> None:
+    """``report.dyads``: names A-B (sorted) of configured actors, at least one."""
+    if wanted is None:
+        return
+    dyads = sorted("-".join(sorted(p)) for p in combinations(actors, 2))
+    if not wanted:
+        raise ConfigError("report.dyads", f"an empty list; give dyads, e.g. [{dyads[0]}], or null for the default")
+    for k, d in enumerate(wanted):
+        if d not in dyads:
+            raise ConfigError(f"report.dyads[{k}]", f"{d!r} is not a dyad of the configured actors (codes sorted, "
+                              f"e.g. {dyads[0]}); allowed: {', '.join(dyads)}")
+
+
 def build_spec(plain: Mapping[str, Any]) -> RunSpec:
     """Check a plain config (schema-validated: ``validate``) and build the run's spec."""
     settings = build_settings(plain)
+    _check_report_dyads(plain["report"].get("dyads"), settings.actors)
     cf = build_counterfactual(plain["counterfactual"], settings)
     settings = posterior.attach(settings, plain["ensemble"], cf.ops)  # ensemble.posterior: per-replicate draws
     rec = plain["record"].get("scenarios")

@@ -15,6 +15,7 @@ def validate(cfg: DictConfig | Mapping[str, Any]) -> dict:
     """Check types and unknown keys against the schema; return a plain, resolved dict."""
     try:
         merged = OmegaConf.merge(OmegaConf.structured(TriadConf), cfg)
+        _all_missing_at_once(merged)
         return OmegaConf.to_container(merged, resolve=True, throw_on_missing=True)  # type: ignore[return-value]
     except OmegaConfBaseException as exc:
         key = str(getattr(exc, "full_key", None) or "config")
@@ -25,3 +26,15 @@ def validate(cfg: DictConfig | Mapping[str, Any]) -> dict:
             if hint:
                 raise ConfigError(key, hint.split(": ", 1)[1]) from None
         raise ConfigError(key, msg) from None
+
+
+def _all_missing_at_once(merged: DictConfig) -> None:
+    """A new actor lacking its name or capability: name every missing value of every actor
+    and pair in one message (sim/config/actors.py), not the first one alone."""
+    missing = OmegaConf.missing_keys(merged)
+    if missing and all(k.startswith("actors.") for k in missing):
+        from sim.config.actors import check_complete, resolve_pair_types
+
+        plain = OmegaConf.to_container(merged, resolve=True, throw_on_missing=False)
+        actors = list(plain["actors"])  # type: ignore[index]
+        check_complete(resolve_pair_types(plain, actors), actors)  # type: ignore[arg-type]

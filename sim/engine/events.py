@@ -44,6 +44,7 @@ class Event:
     mutual: bool = False
     summary: str = ""
     quote: str = ""
+    sources: tuple[str, ...] = ()  # provenance of a fact not from the article: "Outlet, YYYY-MM-DD: ..."
     anchor: str | None = None
     lag_days: tuple[int, int] = (0, 0)
     scale: float = 1.0  # set by the counterfactual op `scale`
@@ -69,6 +70,7 @@ class Event:
             "precision": self.precision, "source": self.source, "target": self.target,
             "cameo": self.cameo, "goldstein": self.goldstein, "attribution": self.attribution,
             "mutual": self.mutual, "summary": self.summary, "quote": self.quote,
+            "sources": list(self.sources),
             "anchor": self.anchor, "lag_days": list(self.lag_days), "scale": self.scale,
             "shift_days": self.shift_days, "status": dict(self.status) or None, "occasion": self.occasion,
             "after": self.after,

@@ -41,8 +41,8 @@ from typing import Callable, Sequence
 import mesa
 import numpy as np
 
+from sim.engine import attribution, memory
 from sim.engine import dynamics as dyn
-from sim.engine import memory
 from sim.engine.agents import StateAgent
 from sim.engine.bookkeeping import ladder_day
 from sim.engine.events import event_rung, realise, status_changes, status_weights
@@ -131,6 +131,7 @@ class TriadModel(mesa.Model):
         self.today_events: list[tuple[int, np.ndarray]] = []  # (event index, replicate mask)
         local = lambda p: localise(p, settings.actors, settings.replicate_values, lo, hi)  # noqa: E731
         self.switches = {day: local(p) for day, p in scenario.switches}
+        self.links = attribution.links(settings.attribution)  # proxies' acts counted for patrons
         self.day = 0
         self._use(local(settings.params))
 
@@ -150,7 +151,10 @@ class TriadModel(mesa.Model):
         self.status_dir = (Psi[:, :, 0] + Psi[:, :, 1]) * kh - (Psi[:, :, 2] + Psi[:, :, 3]) * kc  # (P, 4, Rp)
         if self.use_status:
             self.status_off[:] = self.status_dir * self.drho[:, None, :]
-        self.balance = np.ascontiguousarray(params.drift.balance, dtype=float)
+        # balance acts on the MEAN over the N−2 third parties (the sum for N = 3): without it
+        # every added actor would raise the structural pressure, and at N = 8 the balance
+        # loop outgrows net restraint (docs/ODD.md, "Beyond three actors")
+        self.balance = np.ascontiguousarray(np.asarray(params.drift.balance, dtype=float) / max(self.N - 2, 1))
         cases = [vec(x) for x in (params.balance_ff, params.balance_ef, params.balance_fe, params.balance_ee)]
         self.balance_cases = np.stack([np.broadcast_to(c, (max(len(c) for c in cases),)) for c in cases])
         self.provocation_keep = vec(0.5 ** (1.0 / np.asarray(d.provocation_half_life_days, dtype=float)))
@@ -183,6 +187,8 @@ class TriadModel(mesa.Model):
             self.hostile_rung[:] = 0
             self.coop_level[:] = 0
         self.agents.do("receive")
+        if self.links and self.uses_memory and self.decisions.enabled:
+            attribution.spill_traces(self.M, self.clock, self.hostile_rung, self.links)
         self._ladder_bookkeeping()
         dyn.drift(DriftState(H=self.S[0], C=self.S[1], P=self.P, noise=self.noise, dH=self._dH, dC=self._dC,
                              off=self.status_off, use_off=self.use_status), self.drift_step)  # and P decays
@@ -223,6 +229,7 @@ class TriadModel(mesa.Model):
         p, rl = self.params, self.realised
         H, C, P = self.S[0], self.S[1], self.P
         traced = []  # (source, target, rung, mask, weight) of the day's hostile acts on the ladder
+        spilled = []  # (patron, target, rung, mask, weight): a proxy's acts counted for its patron
         for k in rl.by_day.get(t, ()):
             ev = rl.events[k]
             mask = (rl.day[k] == t) & rl.attributed[k]
@@ -241,6 +248,10 @@ class TriadModel(mesa.Model):
                     H[b, a] += p.impulse_hostility * m
                     P[b, a] += m
                     H[a, b] += p.impulse_commitment * m
+                    if self.links and self.event_rungs[k] > 0:
+                        w_act = ev.scale if mag is None else mag[n] * (10.0 / abs(ev.goldstein))
+                        spilled += [(q, g_, int(self.event_rungs[k]), mask, w * w_act) for q, g_, w in
+                                    attribution.spill_event(H, P, self.links, a, b, m, self.impulse[0])]
                 elif ev.goldstein > 0:
                     C[b, a] += p.impulse_cooperation * m
                     C[a, b] += p.impulse_commitment * m
@@ -252,6 +263,9 @@ class TriadModel(mesa.Model):
                 np.maximum(self.dyad_rung[d], np.where(mask, self.event_rungs[k], 0), out=self.dyad_rung[d])
         if traced and self.uses_memory:
             memory.record_exogenous(self.M, self.clock, traced, self.discharge)
+        if spilled and self.uses_memory:  # increments only: the patron did not act, nothing is discharged
+            for q, g_, k_, mask, w in spilled:
+                self.M[g_, q, k_ - 1] += np.where(mask, w / self.clock[g_], 0.0)
         if self.today_events:  # decisions read a state inside [0, 1]
             np.clip(self.S, 0.0, 1.0, out=self.S)
             np.clip(P, 0.0, 1.0, out=P)
@@ -278,6 +292,8 @@ class TriadModel(mesa.Model):
         ih, ic, icom = self.impulse
         dyn.apply_acts(self.S[0], self.S[1], self.P, self.hostile_rung, self.coop_level, self.hostile_mag,
                        self.coop_mag, ih, ic, icom, self.Id, self.Jd, self.dyad_rung, self.dyad_rung_endo)
+        if self.links:
+            attribution.spill_acts(self.S[0], self.P, self.hostile_rung, self.hostile_mag, self.links, ih)
 
     def _ladder_bookkeeping(self) -> None:
         self._ladder(self.dyad_rung, self.strike_streak, self.max_rung, self.first_reach)

@@ -113,6 +113,8 @@ class Settings:
     # (N, N, 3) int8 codes of each mission's status (i's in j; sim/engine/events.STATUS), None: defaults
     initial_status: np.ndarray | None = None
     occasion: tuple[float, float] = (0.5, 1.0)  # (share, cap) of occasions (events.occasion.*)
+    # (N, N) W[s, q]: s's hostile acts also count as patron q's with weight W[s, q] (None: nobody's)
+    attribution: np.ndarray | None = None
 
     @property
     def n_days(self) -> int:

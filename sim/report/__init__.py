@@ -24,8 +24,8 @@ from sim.config import safeyaml
 from sim.config.report import report_options
 from sim.errors import TriadError
 from sim.io.atomic import atomic_write_bytes
+from sim.report import dyads, style
 from sim.report import html as H
-from sim.report import style
 from sim.report.figures import FIGURE_NAMES, attribution, fans, gdelt, incidence, network, paired, routes
 from sim.report.figures.base import FORMATS, freeze_layout, render
 from sim.report.figures.events import number_events
@@ -94,7 +94,7 @@ def load_run(run_dir: Path) -> dict:
     incid = _read_parquet(run_dir / "incidence.parquet", required=False)
     config = run_dir / "config.yaml"
     scenarios = set(stats["scenario"]) | (set(incid["scenario"]) if incid is not None else set())
-    return {
+    run = {
         "stats": stats,
         "incidence": incid,
         "summary": _read_json(run_dir / "summary.json", {}),
@@ -104,6 +104,18 @@ def load_run(run_dir: Path) -> dict:
         "routes": _read_parquet(run_dir / "routes.parquet", required=False),
         "effects": _read_parquet(run_dir / "effects.parquet", required=False),
     }
+    return dyads.restrict(run, _wanted_dyads(run["config_text"]))
+
+
+def _wanted_dyads(config_text: str | None) -> list[str] | None:
+    """``report.dyads`` of the run's config.yaml (checked when the run was configured)."""
+    try:
+        tree = safeyaml.load(config_text, "config.yaml") if config_text else None
+    except TriadError:
+        return None
+    block = tree.get("report") if isinstance(tree, dict) else None
+    wanted = block.get("dyads") if isinstance(block, dict) else None
+    return [str(d) for d in wanted] if isinstance(wanted, list) else None
 
 
 # --------------------------------------------------------------------------
@@ -137,7 +149,7 @@ def _figure_specs(run: dict) -> list[tuple[str, Callable[[], Any], str]]:
            "light band = 90% (q05–q95). ")
     specs = [
         ("fan_tension", lambda: fans.fan_tension(stats, events),
-         "Tension per dyad (0 = calm, 1 = maximal), one panel per dyad, daily across replicates. "
+         dyads.note(run) + "Tension per dyad (0 = calm, 1 = maximal), one panel per dyad, daily across replicates. "
          + fan + _scen_note(run) + " " + _event_key(events)),
         ("fan_cooperation", lambda: fans.fan_cooperation(stats, events),
          "Cooperation (0–1) per ordered pair: rows are dyads, the left column is the alphabetically "
@@ -159,7 +171,7 @@ def _figure_specs(run: dict) -> list[tuple[str, Callable[[], Any], str]]:
          "panels. Points with error bars right of the last date are the end-of-horizon estimates with "
          "95% Wilson intervals from summary.json, in the grey strip (one group per scenario, rungs "
          "side by side so they do not overlap). " + _scen_note(run, bands=False)),
-        ("network", lambda: network.network(stats),
+        ("network", lambda: network.network(run.get("stats_all", stats)),
          "Signed network of the actors at the start, middle and end of the horizon (first scenario). "
          "Blue edges are net-cooperative, vermillion net-hostile; edge width is proportional to the "
          "absolute median net relation, whose value is printed on the edge."),

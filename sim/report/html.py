@@ -92,10 +92,10 @@ def _events(events: Sequence[dict]) -> str:
     out = ["<h2 id='events'>Event timeline</h2>"]
     if not events:
         return out[0] + "<p class='muted'>No events in events.json.</p>"
-    out.append("<p>Events from the source article, in date order.  The # column is the number marked "
+    out.append("<p>Events in date order (the source article's, with their quote; others with their sources).  The # column is the number marked "
                "on the fan charts; the realised date falls in the window.</p>")
     header = ["#", "id", "date (window, precision)", "source → target", "CAMEO", "Gold&shy;stein",
-              "rung", "attri&shy;bution", "mutual", "summary", "quote"]
+              "rung", "attri&shy;bution", "mutual", "summary", "quote or sources"]
     rows = []
     for ev in events:
         window = ev.get("window") or []
@@ -107,7 +107,7 @@ def _events(events: Sequence[dict]) -> str:
             esc(ev.get("n")), esc(ev.get("id")), when,
             f"{esc(ev.get('source'))} → {esc(ev.get('target'))}", esc(ev.get("cameo")),
             num(ev.get("goldstein"), 1), rung_txt.strip(), num(ev.get("attribution"), 2),
-            yes_no(ev.get("mutual")), esc(ev.get("summary")), esc(ev.get("quote")),
+            yes_no(ev.get("mutual")), esc(ev.get("summary")), esc(ev.get("quote") or "; ".join(ev.get("sources") or [])),
         ])
     classes = ["num", "wrap", "date", "", "", "num", "wrap", "num", "", "text", "text"]
     out.append(table(header, rows, classes))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import itertools
 from typing import Iterable, Iterator
 
 import matplotlib
@@ -132,7 +133,7 @@ def dyad_name(a: str, b: str) -> str:
 def dyad_colors(dyads: Iterable[str]) -> dict[str, str]:
     """Map each dyad to its colour; the triangle's dyads keep fixed colours."""
     out: dict[str, str] = {}
-    spare = iter(_SPARE * 4)
+    spare = itertools.cycle(_SPARE)  # beyond the triangle, colours repeat: panels carry the dyad's name
     for d in sorted(set(dyads)):
         out[d] = _KNOWN_DYADS.get(d) or next(spare)
     return out

@@ -11,7 +11,7 @@ import pandas as pd
 from sim import params
 
 MIN_LINE_POINTS = 3
-ACTORS = ("ISR", "AZE", "IRN")  # the codes params.lookup resolves keyed entries with
+ACTORS = ("ISR", "AZE", "IRN")  # the codes params.lookup resolves keyed entries with, plus the key's own
 CATEGORICAL_KEYS = {"ensemble.seed", "ensemble.chunk", "ensemble.chunks"}
 NAMES = {  # config groups and keys that are not model parameters
     "counterfactual": "counterfactual scenario",
@@ -53,7 +53,10 @@ def readable(key: str, width: int = 34) -> str:
     """A swept key as an axis label: its meaning and unit from the parameter table, the
     actor or rung it is for, and the key itself last (small print for the curious)."""
     raw = key.removeprefix("override.")
-    hit = params.lookup(raw, ACTORS)
+    # any actor the key names (dynamics.reaction.USA, dynamics.grievance.HZB_ISR): a sweep of
+    # the region labels its axes as one of the triangle does
+    codes = {c for part in raw.split(".") for c in part.split("_") if len(c) == 3 and c.isalpha() and c.isupper()}
+    hit = params.lookup(raw, ACTORS + tuple(sorted(codes - set(ACTORS))))
     if hit is not None:
         row, which = hit
         meaning = row.meaning.split(";")[0].split(" (")[0]

@@ -59,7 +59,7 @@ def _set_event(op: SetEvent, ev: Event, actors: Sequence[str]) -> Event:
     """``ev`` with one field changed, checked as a new event would be."""
     raw_ev = {**ev.as_dict(), op.name: op.value}
     raw_ev = {kk: raw_ev[kk] for kk in ("id", "date", "precision", "source", "target", "cameo", "goldstein",
-                                        "attribution", "mutual", "summary", "quote", "anchor", "lag_days",
+                                        "attribution", "mutual", "summary", "quote", "sources", "anchor", "lag_days",
                                         "status", "occasion", "after")}
     raw_ev["date"] = ev.date.isoformat()
     if raw_ev["anchor"] is None:

@@ -43,13 +43,23 @@ def _decimals(step: float) -> int:
     return max(0, len(f"{step:.10f}".rstrip("0").split(".")[1]))
 
 
-def render(sc: Scenario, canvases: dict) -> dict:
-    """Simulate and draw (in the session's worker thread): the outcome and the two PNG fans,
-    drawn into the session's figures (``canvases``), which are made once."""
+def render(sc: Scenario, canvases: dict, shown: tuple[str, ...] | None = None, sims: dict | None = None) -> dict:
+    """Simulate and draw (in the session's worker thread): the outcome and the two PNG fans
+    of the ``shown`` dyads (default: the report's choice, sim/report/dyads.py), drawn into
+    the session's figures (``canvases``), which are made once. ``sims`` keeps the last
+    simulation, so choosing other dyads only draws again."""
+    from sim.report import dyads
     from sim.ui import compute, figures
 
     t0 = time.perf_counter()
-    out = compute.simulate(sc, compute.base_config()[0])
+    key = repr(dataclasses.replace(sc, name=""))
+    sims = {} if sims is None else sims
+    if key not in sims:
+        sims.clear()
+        sims[key] = compute.simulate(sc, compute.base_config()[0])
+    full = sims[key]
+    default = dyads.shown(full.dyads, {"scenarios": full.scenarios})
+    out = compute.select(full, shown or default)
     t1 = time.perf_counter()
     pngs = {}
     for var in compute.VARIABLES:
@@ -58,7 +68,8 @@ def render(sc: Scenario, canvases: dict) -> dict:
         canvases[key] = fig
         pngs[var] = figures.png(figures.draw(fig, out, var))
     t2 = time.perf_counter()
-    return {"out": out, "png": pngs, "seconds": t2 - t0, "simulate": t1 - t0, "draw": t2 - t1}
+    return {"out": out, "all_dyads": full.dyads, "png": pngs, "seconds": t2 - t0, "simulate": t1 - t0,
+            "draw": t2 - t1}
 
 
 def _p_cell(key: str, value: float, lo: float | None = None, hi: float | None = None) -> str:
@@ -207,7 +218,10 @@ def Page():
     # the name labels the counterfactual only: renaming does not simulate again
     key = repr(dataclasses.replace(sc.value, name=""))
     canvases = solara.use_memo(dict, [])
-    result = solara.use_thread(lambda: render(sc.value, canvases), dependencies=[key], intrusive_cancel=False)
+    sims = solara.use_memo(dict, [])
+    shown, set_shown = solara.use_state(())  # the dyad selector's choice (empty: the default choice)
+    result = solara.use_thread(lambda: render(sc.value, canvases, shown, sims), dependencies=[key, shown],
+                               intrusive_cancel=False)
     with solara.Columns([1, 2.4]):
         with solara.Column():
             Controls(sc, spec)
@@ -228,6 +242,10 @@ def Page():
             if out.counterfactual:
                 # plain text: solara.Markdown would fetch KaTeX, which solara-assets does not carry
                 solara.Text(out.counterfactual["answer"], classes=["triad-answer"])
+            if len(r["all_dyads"]) > 3:
+                solara.SelectMultiple("dyads shown (table and fans)", values=list(out.dyads),
+                                      all_values=list(r["all_dyads"]), on_value=lambda v: set_shown(tuple(v)),
+                                      classes=["triad-dyads"])
             solara.HTML(tag="div", unsafe_innerHTML=headline_html(out), classes=["triad-headline"])
             for var in compute.VARIABLES:
                 solara.Image(r["png"][var], format="png", width="100%", classes=[f"triad-fan-{var}"])

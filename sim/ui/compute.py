@@ -11,6 +11,7 @@ second; the views take milliseconds and give the same numbers.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import threading
 import time
@@ -31,9 +32,14 @@ _lock = threading.Lock()  # one ensemble at a time: the engine's chunk arrays ar
 _base: dict[str, Any] = {}
 
 
-def base_config(overrides: tuple[str, ...] = ()) -> tuple[dict, RunSpec]:
+def base_config(overrides: tuple[str, ...] | None = None) -> tuple[dict, RunSpec]:
     """The default config as the command line composes it (validated), and its spec;
-    composed once per process (Hydra's global state is cleared again)."""
+    composed once per process (Hydra's global state is cleared again). ``overrides``:
+    those of ``triad-explore`` (``--actors``) unless given."""
+    if overrides is None:
+        from sim.ui import options
+
+        overrides = options.overrides()
     with _lock:
         if overrides not in _base:
             from hydra import compose, initialize_config_dir
@@ -122,6 +128,18 @@ def simulate(sc: Scenario, base: Mapping[str, Any] | None = None) -> Outcome:
         cf = counterfactual_summary(plan, paired, spec)["counterfactuals"][cf_name]
     return Outcome(settings.dates[days], dyads, fans, diff, scen, cf, cf_name, settings.end.isoformat(),
                    settings.replicates, settings.seed, time.perf_counter() - t0)
+
+
+def select(out: Outcome, dyads) -> Outcome:
+    """The outcome restricted to the chosen dyads (the explorer's dyad selector), in
+    ``out.dyads`` order; unknown names are ignored, none chosen keeps all."""
+    keep = [k for k, d in enumerate(out.dyads) if d in set(dyads or ())]
+    if not keep or len(keep) == len(out.dyads):
+        return out
+    cut = lambda f: {v: a[:, keep] for v, a in f.items()}  # noqa: E731
+    return dataclasses.replace(out, dyads=tuple(out.dyads[k] for k in keep),
+                               fans={n: cut(f) for n, f in out.fans.items()},
+                               diff=None if out.diff is None else cut(out.diff))
 
 
 def warm_up() -> None:

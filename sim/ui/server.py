@@ -40,6 +40,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port)")
     ap.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     ap.add_argument("--save-dir", default=None, help="default directory of the save button (default: the current one)")
+    ap.add_argument("--actors", default=None, help="a shipped actors option, e.g. region (default: the triangle)")
     return ap.parse_args(argv)
 
 
@@ -50,6 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.save_dir is not None and not Path(args.save_dir).is_dir():
         print(f"triad-explore: error: --save-dir: {args.save_dir!r} is not a directory", file=sys.stderr)
+        return 2
+    from sim.config.locate import conf_dir
+
+    shipped = sorted(p.stem for p in (conf_dir() / "actors").glob("*.yaml"))
+    if args.actors is not None and args.actors not in shipped:
+        print(f"triad-explore: error: --actors: {args.actors!r} is not a shipped actors option; allowed: "
+              f"{', '.join(shipped)}", file=sys.stderr)
         return 2
     for k, v in OFFLINE_ENV.items():
         os.environ.setdefault(k, v)
@@ -67,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sim.ui import compute, options
 
     options.set_save_dir(str(Path(args.save_dir).resolve()) if args.save_dir else None)
+    options.set_actors(args.actors)
     # compose the config and compile the day loop while the browser loads the page
     threading.Thread(target=compute.warm_up, name="triad-warm-up", daemon=True).start()
     port = args.port

@@ -30,8 +30,11 @@ def _node_positions(actors: Sequence[str]) -> dict[str, tuple[float, float]]:
             for i, a in enumerate(actors)}
 
 
-def _edge_width(v: float) -> float:
-    return 0.4 + 7.0 * min(abs(v), 1.0)
+LABEL_MIN = 0.75  # with more than four actors only the strong edges are labelled (else labels overlap)
+
+
+def _edge_width(v: float, n: int = 3) -> float:
+    return 0.4 + (7.0 if n <= 4 else 3.5) * min(abs(v), 1.0)
 
 
 def network(stats: pd.DataFrame, scenario: str | None = None) -> Figure:
@@ -45,17 +48,19 @@ def network(stats: pd.DataFrame, scenario: str | None = None) -> Figure:
     pos = _node_positions(actors)
     dates = network_dates(df)
 
-    fig = Figure(figsize=(style.DOUBLE_COL, 2.9), layout="constrained")
+    n = len(actors)
+    fig = Figure(figsize=(style.DOUBLE_COL, 2.9 if n <= 4 else 3.4), layout="constrained")
     axes = fig.subplots(1, len(dates), squeeze=False)[0]
     for ax, day in zip(axes, dates):
         _draw_network(ax, df[df["date"] == day], pos)
         ax.set_title(day.strftime("%Y-%m-%d"))
     handles = [
-        Line2D([], [], color=style.POSITIVE, lw=_edge_width(0.5), label="positive (net cooperation)"),
-        Line2D([], [], color=style.NEGATIVE, lw=_edge_width(0.5), label="negative (net hostility)"),
-    ] + [Line2D([], [], color="0.5", lw=_edge_width(v), label=f"|median| = {v:g}") for v in (0.1, 0.5, 1.0)]
+        Line2D([], [], color=style.POSITIVE, lw=_edge_width(0.5, n), label="positive (net cooperation)"),
+        Line2D([], [], color=style.NEGATIVE, lw=_edge_width(0.5, n), label="negative (net hostility)"),
+    ] + [Line2D([], [], color="0.5", lw=_edge_width(v, n), label=f"|median| = {v:g}") for v in (0.1, 0.5, 1.0)]
+    which = "" if n <= 4 else f" (edges with |median| ≥ {LABEL_MIN:g})"
     fig.legend(handles=handles, loc="outside lower center", ncols=5, handlelength=2.5, handletextpad=1.0,
-               columnspacing=1.2, title=f"scenario: {scenario}; edge label = median net relation",
+               columnspacing=1.2, title=f"scenario: {scenario}; edge label = median net relation{which}",
                title_fontsize=7)
     return fig
 
@@ -68,7 +73,9 @@ def _draw_network(ax, day: pd.DataFrame, pos: dict) -> None:
             continue
         (x0, y0), (x1, y1) = pos[src], pos[tgt]
         color = style.POSITIVE if v > 0 else style.NEGATIVE if v < 0 else style.NEUTRAL
-        ax.plot([x0, x1], [y0, y1], color=color, lw=_edge_width(v), solid_capstyle="round", zorder=1)
+        ax.plot([x0, x1], [y0, y1], color=color, lw=_edge_width(v, len(pos)), solid_capstyle="round", zorder=1)
+        if len(pos) > 4 and abs(v) < LABEL_MIN:
+            continue
         label = f"{v:+.2f}".replace("-0.00", "0.00").replace("+0.00", "0.00")
         ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), label, ha="center", va="center", fontsize=7,
                 zorder=3, bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.9))
