@@ -6,8 +6,8 @@ by the same code.
 For an observation ``y`` and members ``x_1..x_N`` (lower is better except coverage):
 
 - ``crps``: the continuous ranked probability score, in the target's units
-  (``scoringrules.crps_ensemble``, the unbiased-for-the-ensemble "nrg" form
-  E|X − y| − ½ E|X − X'|; one member: |x − y|);
+  (``scoringrules.crps_ensemble``, default estimator, equal to the ensemble's own CRPS
+  E|X − y| − ½ E|X − X'| with both means over the members; one member: |x − y|);
 - ``ignorance``: −log2 of the probability the ensemble gives the *declared bin* holding y.
   The bins are declared by the target before any score is computed (``edges``: increasing,
   the outer ones may be ±inf). Bin probability (n_b + 1/B) / (N + 1): one pseudo-member
