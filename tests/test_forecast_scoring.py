@@ -133,7 +133,7 @@ def test_event_filter_impulses_by_pair_in_either_direction():
     assert imp[1, 5].tolist() == [0.0, 0.2, 0.0] and imp.sum() == pytest.approx(-1.0 + 0.4)
 
 
-def test_noise_scale_holds_coverage_on_held_back_origins():
+def test_noise_calibration_holds_coverage_on_held_back_origins():
     rng = np.random.default_rng(11)
     T, phi, sd = 160, 0.5, 4.0
     e = np.zeros(T)
@@ -141,12 +141,25 @@ def test_noise_scale_holds_coverage_on_held_back_origins():
         e[t] = phi * e[t - 1] + sd * math.sqrt(1 - phi ** 2) * rng.standard_normal()
     y = 10.0 + e
     x = np.full((200, T), np.nan)  # no simulated state: the AR(1) alone
-    cal = intervals.fit_scale(y, x, 0.0, (1, 2, 3), np.random.default_rng(0), n_pseudo=80)
+    cal = intervals.fit_noise(y, x, 0.0, (1, 2, 3), np.random.default_rng(0), n_pseudo=80)
     assert abs(cal["held_cover50"] - 0.5) <= 0.05 and abs(cal["held_cover90"] - 0.9) <= 0.05
     assert 0.6 <= cal["scale"] <= 1.6 and cal["pseudo_origins"] == 80 and cal["held_targets"] == 80 * 3 - 3
+    # heavy-tailed errors (Student t, 2 df): one normal scale cannot hold 50 % and 90 % together; the shape can
+    yt = 10.0 + 3.0 * rng.standard_t(2, size=T)
+    ct = intervals.fit_noise(yt, x, 0.0, (1,), np.random.default_rng(0), n_pseudo=120)
+    assert ct["shape"] > 1.0 and abs(ct["held_cover50"] - 0.5) <= 0.05 and abs(ct["held_cover90"] - 0.9) <= 0.05
     # a series whose last months are far noisier than its past: the held-back months ask for wider intervals
     y2 = y.copy()
     y2[-60:] = 10.0 + 4 * e[-60:]
-    assert intervals.fit_scale(y2, x, 0.0, (1,), np.random.default_rng(0), n_pseudo=40)["scale"] > 1.5
-    p = ob.fit(y, np.full(T, np.nan), 0.0)
-    assert intervals.calibrated(p, 2.0).sigma == pytest.approx(2 * p.sigma)
+    assert intervals.fit_noise(y2, x, 0.0, (1,), np.random.default_rng(0), n_pseudo=40)["scale"] > 1.5
+
+
+def test_calibrated_sampler_is_the_observation_model_at_scale_1_and_shape_1():
+    p = ob.ObsParams(mu=2.0, beta=10.0, x_rest=0.1, sigma=3.0, phi=0.4, last_resid=1.5, n_train=30, n_model=5)
+    x = np.full((4000, 3), 0.3)
+    a = intervals.sample(x, p, 1.0, 1.0, np.random.default_rng(4))
+    m, sd = ob.predictive_moments(x[0], p)
+    np.testing.assert_allclose(a.mean(axis=0), m, atol=0.15)
+    np.testing.assert_allclose(a.std(axis=0), sd, rtol=0.05)
+    b = intervals.sample(x, p, 2.0, 1.0, np.random.default_rng(4))
+    np.testing.assert_allclose(b - m, 2 * (a - m))  # the same paths, twice the spread

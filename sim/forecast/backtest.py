@@ -116,9 +116,9 @@ def _bridge(y_past: np.ndarray, x_past: np.ndarray, x_future: np.ndarray, x_rest
     """Forecast draws ``(R, months)`` through the observation model fitted on the training
     months (``x_past (R, T)``, NaN where the model did not run), noise calibrated on them."""
     xm = intervals.ensemble_mean(x_past)
-    cal = intervals.fit_scale(y_past, x_past, x_rest, horizons, rng)
+    cal = intervals.fit_noise(y_past, x_past, x_rest, horizons, rng)
     p = ob.fit(y_past, xm, x_rest)
-    return ob.sample(x_future, intervals.calibrated(p, cal["scale"]), rng), p, cal
+    return intervals.sample(x_future, p, cal["scale"], cal["shape"], rng), p, cal
 
 
 def _past(run: OriginRun, arr: np.ndarray, past_months: list[str]) -> np.ndarray:
