@@ -198,3 +198,13 @@ def test_observations_file_shape():
         parse_observations(text.replace(",6,y", ",abc,y"), "f", DYADS)
     with pytest.raises(ConfigError, match="row 2 is '2021-03' where '2021-02' belongs"):
         parse_observations(text.replace("2021-02", "2021-03"), "f", DYADS)
+
+
+def test_a_true_future_with_nothing_observed_yet_is_written_counted_and_reported(tmp_path):
+    summ, out = _bt_run(tmp_path, "nothing", "report.enabled=true", origins="[2023-06]", seeds="[0]")
+    b = summ["backtest"]
+    assert b["targets"] == {"total": 6, "scored": 0, "not_yet_observable": 6} and b["skill"] == []
+    assert "No target month is observable yet" in b["answer"]
+    df = pd.read_parquet(out / "backtest.parquet")
+    assert len(df) == 6 * len(bt.FORECASTERS) and not df["observable"].any() and df["q50"].notna().all()
+    assert (out / "report.html").is_file() and "not yet observable 6" in (out / "report.html").read_text("utf-8")

@@ -105,6 +105,8 @@ def best_baseline(comps: list[dict], score: str = "crps") -> list[dict]:
 def best_lines(best: list[dict]) -> list[str]:
     """Words, per period and dyad: does the simulation beat the best baseline, horizon by horizon?"""
     lines = []
+    if not best:
+        return lines
     for (p, d), grp in pd.DataFrame(best).groupby(["period", "dyad"], sort=True):
         single = grp[grp["horizons"].str.isdigit()].sort_values("horizons", key=lambda s: s.astype(int))
         wins = single[single["verdict"] == "win"]["horizons"].tolist()
