@@ -163,3 +163,37 @@ def test_calibrated_sampler_is_the_observation_model_at_scale_1_and_shape_1():
     np.testing.assert_allclose(a.std(axis=0), sd, rtol=0.05)
     b = intervals.sample(x, p, 2.0, 1.0, np.random.default_rng(4))
     np.testing.assert_allclose(b - m, 2 * (a - m))  # the same paths, twice the spread
+
+
+def test_best_baseline_and_its_words_on_a_constructed_table():
+    import datetime as dt
+
+    import pandas as pd
+
+    from sim.forecast import summarise as sm
+
+    rows = []
+    for seed in (0, 1, 2):
+        for k, o in enumerate(("2022-10", "2022-11", "2022-12", "2023-01", "2023-02")):
+            for h in (1, 2):
+                base = 10.0 + k + h
+                for f, v in (("model", base - 2.0 - 0.01 * seed), ("zero", base), ("climatology", base - 1.0),
+                             ("persistence", base - 3.0)):
+                    rows.append({"seed": seed, "origin": dt.date(int(o[:4]), int(o[5:]), 1), "horizon": h,
+                                 "dyad": "AZE-IRN", "observable": True, "forecaster": f, "crps": v, "ignorance": v,
+                                 "interval90": v, **{c: 1.0 for c in sm.COVER}})
+    df = pd.DataFrame(rows)
+    groups = sm.horizon_groups((1, 2))
+    assert groups == {"1": (1,), "2": (2,), "1-3": (1, 2)}
+    pers = sm.periods(["2022-10", "2022-11", "2022-12", "2023-01", "2023-02"], "2023-05")
+    comps = sm.comparisons(df, pers, groups, ("zero", "climatology", "persistence"), 200, 0)
+    best = sm.best_baseline(comps)
+    assert {b["horizons"]: b["best"] for b in best} == {"1": "persistence", "2": "persistence", "1-3": "persistence"}
+    assert all(b["verdict"] == "loss" and b["gap"] == pytest.approx(-0.99) for b in best)
+    vs_zero = [c for c in comps if c["baseline"] == "zero" and c["score"] == "crps" and c["horizons"] == "1"][0]
+    assert vs_zero["verdict"] == "win" and vs_zero["gap"] == pytest.approx(2.01)
+    (line,) = sm.best_lines(best)
+    assert line.startswith("backcast, AZE-IRN: the simulation beats the best baseline (lowest mean CRPS) at 0 of 2 "
+                           "horizons, loses to it at 2 (1, 2)")
+    sc = [r for r in sm.scores(df, pers, groups) if r["forecaster"] == "model" and r["horizons"] == "1"][0]
+    assert sc["scored"] == 5 and sc["seeds"] == 3 and sc["crps_seed_sd"] == pytest.approx(0.01)
