@@ -306,7 +306,7 @@ CASES = [
      "no month to forecast from 2022-10"),
     ("backtest_origin_outside", "a backtest origin before the model's first month",
      ["experiment=backtest", "backtest.origins=[2021-06]"], {},
-     "backtest.origins: 2021-06 is outside the data; allowed: 2022-10..2023-05"),
+     "backtest.origins: 2021-06 is outside the data; allowed: 2022-10..2023-06"),
     ("backtest_horizon_zero", "a forecast horizon of 0 months", ["experiment=backtest", "backtest.horizons=[0,1]"], {},
      "backtest.horizons: 0; allowed: whole numbers of months 1 .. 24"),
     # -- posterior predictive ensembles and the Bayesian calibration (docs/calibration.md)
@@ -346,6 +346,15 @@ CASES = [
      "report.format: 'pfd' is not an option; did you mean 'pdf'? allowed: png, svg, pdf"),
     ("report_paper_unknown", "a paper size the report does not know", ["report.paper=a5"], {},
      "report.paper: 'a5' is not an option; did you mean 'a4'? allowed: a4, letter, screen"),
+    # -- issue 22: the backtest's seeds, target and true-future reach
+    ("backtest_seed_negative", "a negative backtest seed", ["experiment=backtest", "backtest.seeds=[0,-1]"], {},
+     "backtest.seeds: -1; allowed: whole numbers of seeds 0 .. 2147483647"),
+    ("backtest_target_unknown", "a backtest target that does not exist", ["experiment=backtest", "backtest.target=tone"],
+     {}, "backtest.target: 'tone'; allowed: goldstein"),
+    ("backtest_reach_after_end", "forecasts reaching past the simulated horizon",
+     ["experiment=backtest", "backtest.origins=[2023-06]", "end=2023-12-31"], {},
+     "backtest.horizons: origin 2023-06 with horizon 12 targets 2024-05, after end=2023-12-31; allowed: horizons up "
+     "to 7 for this origin, or a later end"),
 ]
 
 

@@ -106,3 +106,27 @@ def test_point_fit_still_available(tmp_path):
                             "explore.maxiter=1", "report.enabled=false"]), tmp_path)
     assert summ["exploration"]["best_loss"] <= summ["exploration"]["default_loss"] + 2  # ran the DE path
     assert not (tmp_path / "posterior.parquet").exists()
+
+
+def test_a_fixed_bridge_lets_the_parameters_move_the_likelihood():
+    """Issue 22: with the observation model refitted at each θ, a θ that doubles the model's
+    movement is absorbed by a halved gain; with the bridge fixed once, it is not."""
+    from dataclasses import replace as _replace
+
+    from sim.forecast import observation as ob
+
+    rng = np.random.default_rng(2)
+    T, M, R = 30, 8, 40
+    wave = np.sin(np.arange(M) / 1.5) * 0.3
+    x1 = 0.1 + wave[None, :, None] + rng.normal(0, 0.002, (R, M, 1))  # θ1's replicates
+    x2 = 0.1 + 2 * (x1 - 0.1)  # θ2: the same path, twice the movement
+    y = np.concatenate([10 + rng.normal(0, 1.0, T - M), 10 + 20 * wave + rng.normal(0, 1.0, M)])[:, None]
+    tgt = P.Target(tuple(f"m{i}" for i in range(T)), y, tuple(f"m{i}" for i in range(T - M, T)), (0,))
+    ll1, (p1,) = P.synthetic_loglik(x1, tgt)
+    ll2, (p2,) = P.synthetic_loglik(x2, tgt)
+    assert p2.beta == pytest.approx(p1.beta / 2, rel=0.05) and abs(ll1 - ll2) < 1.0  # refitted: absorbed
+    fixed = _replace(tgt, bridge=(p1,))
+    f1, (q1,) = P.synthetic_loglik(x1, fixed)
+    f2, (q2,) = P.synthetic_loglik(x2, fixed)
+    assert q1 == q2 == p1 and f1 == pytest.approx(ll1) and f1 - f2 > 10.0  # fixed: θ2 predicts too much movement
+    assert isinstance(q1, ob.ObsParams)

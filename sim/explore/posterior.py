@@ -7,10 +7,12 @@ For a parameter vector θ (inside the prior box; the prior is uniform on it):
    0 … reps−1, so the synthetic likelihood is a deterministic, smooth-ish function of θ);
 2. per replicate r, dyad d and *model training month* m (from the model's start to the
    month before the cut): ``x[r, m, d]``, the monthly mean of the daily net relation;
-3. fit the observation model of ``sim/forecast/observation.py`` per dyad (μ, β, σ, φ) on
+3. the observation model of ``sim/forecast/observation.py`` per dyad (μ, β, σ, φ), fitted on
    *all* observed training months (GDELT months before the cut; months before the model
-   starts sit at rest) against the ensemble-mean x: a plug-in of the nuisance parameters
-   at each θ (profile, not marginalised);
+   starts sit at rest) against the ensemble-mean x: ONCE at the defaults and then fixed
+   (``Target.bridge``, `sim.explore.bridge`), so a θ that moves the model moves the
+   prediction; with ``bridge=None`` it is refitted at each θ (a profile plug-in, which lets β
+   absorb what θ does: kept for comparison);
 4. summary statistics: ``s_r = μ_d + β_d·(x[r, m, d] − x̄_d)`` over (m, d) — the observed-
    scale value each replicate implies, without observation error;
 5. Gaussian: mean = mean_r s_r; covariance = cov_r s_r (model noise) + the observation
@@ -49,6 +51,7 @@ class Target:
     model_months: tuple[str, ...]
     dyads: tuple[int, ...]
     held_y: np.ndarray | None = None  # (held-out months, D): observed, for the out-of-sample score only
+    bridge: tuple | None = None  # per dyad ObsParams fixed once (sim/explore/bridge.py); None: refitted per θ
 
     @property
     def y_model(self) -> np.ndarray:
@@ -104,7 +107,7 @@ def synthetic_loglik(xr: np.ndarray, target: Target) -> tuple[float, list[obs.Ob
     for j, d in enumerate(target.dyads):
         xm = xr[:, :, d].mean(axis=0)
         x_full = np.concatenate([np.full(pre, np.nan), xm])
-        p = obs.fit(target.y_all[:, j], x_full, float(xm[0]))
+        p = target.bridge[j] if target.bridge is not None else obs.fit(target.y_all[:, j], x_full, float(xm[0]))
         ps.append(p)
         S.append(obs.mean(xr[:, :, d], p))  # (reps, Mm)
         covs.append(ar1_cov(p.sigma, p.phi, Mm))

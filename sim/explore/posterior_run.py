@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.engine.settings import Settings
 from sim.errors import ConfigError
+from sim.explore import bridge
 from sim.explore import calibrate as cal
 from sim.explore import posterior as post
 from sim.explore.options import common, get
@@ -107,13 +108,15 @@ def calibrate_posterior(plain: Mapping, settings: Settings, ex: Mapping) -> dict
     steps = get(ex, "steps", 150, kind=int, lo=2, hi=100_000)
     burn = get(ex, "burn", steps // 3, kind=int, lo=0, hi=steps - 1)
     target, held = training_target(ex, settings)
+    defaults = [float(config_value(plain, n)) for n in problem["names"]]
+    target, bridge_rec = bridge.fit_once(problem, defaults, settings, 4 * reps, target)  # issue 22: fixed once
+    movement = bridge.likelihood_movement(problem, defaults, settings, reps, target)
     max_hours = float(plain["ensemble"]["max_hours"])
     chain = post.sample_posterior(problem, settings, target, reps=reps, walkers=walkers, steps=steps, seed=seed,
                                   max_hours=max_hours)
     pn = problem["names"]
     posterior = _draws_frame(chain, pn, burn)
     prior = _prior_frame(problem, len(posterior), seed)
-    defaults = [float(config_value(plain, n)) for n in pn]
     summ_p = {}
     for j, n in enumerate(pn):
         v = posterior[n].to_numpy()
@@ -154,6 +157,9 @@ def calibrate_posterior(plain: Mapping, settings: Settings, ex: Mapping) -> dict
                     f"{s['hi90']:.3g}]" for n, s in summ_p.items()) + f" ({LEVEL:.0%} posterior intervals).",
         "Posterior interval width / prior width: " + ", ".join(f"{s['interval_vs_prior']:.2f}" for s in summ_p.values())
         + f"; mean acceptance {chain.acceptance.mean():.2f}; {chain.seconds_per_step:.2f} s per step.",
+        "Log-likelihood movement over each prior box (bridge fixed once at the defaults; refitted per value in "
+        "brackets): " + ", ".join(f"{n.split('.')[-1] if n.count('.') < 3 else n} {m['range_fixed_bridge']:.2f} "
+                                  f"({m['range_refitted_bridge']:.2f})" for n, m in movement.items()) + " log units.",
         "Written: prior.parquet, posterior.parquet (use with ensemble.posterior=PATH), calibrated.yaml (posterior "
         "medians); the configured defaults are unchanged.",
     ]
@@ -173,9 +179,11 @@ def calibrate_posterior(plain: Mapping, settings: Settings, ex: Mapping) -> dict
               "seconds_per_step": chain.seconds_per_step, "files": {"prior": "prior.parquet",
                                                                     "posterior": "posterior.parquet"},
               "calibrated_config": "calibrated.yaml", "defaults_changed": False,
+              "bridge": bridge_rec, "likelihood_movement": movement,
               "notes": [post.__doc__.split("\n\n")[0].replace("\n", " "),
                         "Synthetic likelihood (docs/calibration.md): per θ the replicates' observed-scale monthly values "
-                        "(observation model of sim/forecast/observation.py, fitted per θ on the training months) give a "
+                        "(observation model of sim/forecast/observation.py, fitted once on the training months at the "
+                        "defaults and then fixed: sim/explore/bridge.py) give a "
                         "Gaussian, plus the observation error's AR(1) covariance; evaluated at the observed training "
                         "months. Uniform prior on the box.",
                         f"Months: fitted on GDELT {target.months[0]}..{target.months[-1]}; held out (not used): "

@@ -1,24 +1,25 @@
-"""Rolling-origin backtest: at each monthly origin the model knows only the events realised
-before it and the observations before it, simulates forward, and issues a predictive
-distribution of each dyad's observed value 1..H months ahead; the model and the baselines
-are scored on the same targets.
+"""Rolling-origin and true-future backtest: at each monthly origin the model knows only the
+events realised before it and the observations before it, simulates forward with its
+parameters frozen, and issues an ensemble forecast of each dyad's observed value 1..H months
+ahead; the model and every baseline are scored by the same code on the same targets.
 
-Per origin O (the first day of a month):
+Per seed (``backtest.seeds``) and origin O (the first day of a month):
 
 1. Simulate replicates 0..R−1 from ``start`` to the end of the last target month. Each
    replicate's event days are drawn as in the factual run (same seed, same horizon), then
-   every event realised on or after O is removed from that replicate (`known_before`): the
-   model has seen what happened before O and nothing after it.
-2. Monthly mean net relation per replicate and dyad, ``x (R, months, dyads)``.
-3. Fit the observation model (`sim.forecast.observation`) per dyad on the observed months
-   before O (the ensemble mean of x where the model ran; at rest before ``start``).
-4. Predictive samples of months O .. O+H−1: one draw per replicate (its own x plus an
-   observation-error path), seeded by (seed, O, dyad).
-5. Score each target month that has an observation: the model's samples, and the baselines
-   (`sim.forecast.baselines`) built from the same observed past.
+   every event realised on or after O is removed from that replicate (`known_before`).
+2. Monthly mean of the target's simulated quantity per replicate and dyad, ``x (R, months, D)``.
+3. Per dyad, on the observed months before O only: fit the target's bridge (the observation
+   model) on the ensemble-mean x and calibrate its noise on held-back training origins
+   (`sim.forecast.intervals`); the same for ar1 (no simulated state) and the event filter
+   (`sim.forecast.eventfilter`, its half-life fitted on the same months).
+4. Forecast months O .. O+H−1 (one member per replicate); the simple baselines
+   (`sim.forecast.baselines`) from the same observed past.
+5. Score every forecast (`sim.forecast.metrics`) where the target month is observed; where it
+   is not (the observations end before it) the forecast is still written, with
+   ``observable`` false and NaN scores: "not yet observable".
 
-The target of horizon h is the month O + h − 1 (h = 1: the origin's own month, which the
-model and the baselines have not seen).
+The target of horizon h is the month O + h − 1 (h = 1: the origin's own month).
 """
 from __future__ import annotations
 
@@ -31,15 +32,16 @@ import pandas as pd
 from sim.engine.events import Realised, realise
 from sim.engine.model import TriadModel
 from sim.engine.settings import Scenario, Settings
-from sim.forecast import baselines
+from sim.forecast import baselines, eventfilter, intervals, metrics
 from sim.forecast import observation as ob
-from sim.forecast.scoring import Ensemble, scores, skill
+from sim.forecast.targets import Target
 from sim.runs.stats import dyad_names
 
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-Q_COLUMNS = tuple(f"q{int(round(q * 100)):02d}" for q in QUANTILES)
-FORECASTERS = ("model", *baselines.NAMES)
-SCORES = ("crps", "brier", "log")
+BRIDGED = ("model", "event_filter", "ar1")  # through the observation model, noise calibrated
+FORECASTERS = (*BRIDGED, *baselines.SIMPLE)
+BASELINES = FORECASTERS[1:]
+COLUMNS = ("seed", "origin", "horizon", "dyad", "target_month", "observable", "observed", "forecaster",
+           "members", "mean", *metrics.Q_COLUMNS, *metrics.SCORE_NAMES)
 
 
 def known_before(rl: Realised, origin_day: int) -> Realised:
@@ -63,19 +65,27 @@ class KnownModel(TriadModel):
 class OriginRun:
     origin: str  # "YYYY-MM"
     months: tuple[str, ...]  # simulated months, start's month first
-    x: np.ndarray  # (R, months, dyads) monthly mean net relation per replicate
+    x: np.ndarray  # (R, months, dyads) monthly mean of the target's simulated quantity
     latest_event_day: int  # latest realised event day over all replicates (-1: none)
     origin_day: int
+    days: np.ndarray  # (E, R) realised day of each event known before the origin (-1: not known)
+    day_month: np.ndarray  # month index of each simulated day
 
 
 def month_start(m: str) -> dt.date:
     return dt.date(int(m[:4]), int(m[5:7]), 1)
 
 
-def simulate_origin(settings: Settings, origin: str, last_month: str) -> OriginRun:
+def _add(m: str, k: int) -> str:
+    return str(pd.Period(m, freq="M") + k)
+
+
+def simulate_origin(settings: Settings, origin: str, last_month: str, state=None) -> OriginRun:
     """Simulate ``settings.replicates`` replicates from start to the end of ``last_month``
-    knowing the events before ``origin``; monthly means of net relation per replicate."""
-    end = (pd.Period(last_month, freq="M").end_time.date())
+    knowing the events before ``origin``; monthly means of ``state(model)`` (default: the
+    net relation) per replicate."""
+    state = state or (lambda model: model.net_relation())
+    end = pd.Period(last_month, freq="M").end_time.date()
     s = replace(settings, end=end, chunk=0, chunks=1, record_trajectories=False, record_actions=False,
                 record_replicates=0)
     origin_day = s.day_of(month_start(origin))
@@ -85,101 +95,106 @@ def simulate_origin(settings: Settings, origin: str, last_month: str) -> OriginR
     days_in = np.bincount(day_month, minlength=len(months)).astype(float)
     D, R = len(dyad_names(s.actors)), s.replicates
     x = np.empty((R, len(months), D))
-    latest = -1
+    days = np.full((len(s.events), R), -1, dtype=np.int64)
     for lo in range(0, R, s.chunk_size):
         hi = min(R, lo + s.chunk_size)
         acc = np.zeros((len(months), D, hi - lo))
 
         def observe(t, model, acc=acc):
-            acc[day_month[t]] += model.net_relation()
+            acc[day_month[t]] += state(model)
 
         model = KnownModel(s, lo, hi, origin_day, settings.n_days, [observe])
         model.run()
-        day = model.realised.day
-        latest = max(latest, int(day.max()) if day.size else -1)
+        days[:, lo:hi] = model.realised.day
         x[lo:hi] = (acc / days_in[:, None, None]).transpose(2, 0, 1)
-    return OriginRun(origin, months, x, latest, origin_day)
+    latest = int(days.max()) if days.size else -1
+    return OriginRun(origin, months, x, latest, origin_day, days, day_month)
 
 
-def _add(m: str, k: int) -> str:
-    return str(pd.Period(m, freq="M") + k)
+def _bridge(y_past: np.ndarray, x_past: np.ndarray, x_future: np.ndarray, x_rest: float,
+            horizons: tuple[int, ...], rng: np.random.Generator) -> tuple[np.ndarray, ob.ObsParams, dict]:
+    """Forecast draws ``(R, months)`` through the observation model fitted on the training
+    months (``x_past (R, T)``, NaN where the model did not run), noise calibrated on them."""
+    xm = intervals.ensemble_mean(x_past)
+    cal = intervals.fit_noise(y_past, x_past, x_rest, horizons, rng)
+    p = ob.fit(y_past, xm, x_rest)
+    return intervals.sample(x_future, p, cal["scale"], cal["shape"], rng), p, cal
 
 
-def score_origin(run: OriginRun, obs: pd.DataFrame, horizons: tuple[int, ...], seed: int,
-                 dyads: list[str]) -> list[dict]:
-    """Rows of backtest.parquet for one origin: every dyad × horizon whose target month is observed."""
+def _past(run: OriginRun, arr: np.ndarray, past_months: list[str]) -> np.ndarray:
+    """``(R, T)``: ``arr (R, run.months)`` on the observed training months, NaN before the model ran."""
+    pos = {m: i for i, m in enumerate(run.months)}
+    out = np.full((arr.shape[0], len(past_months)), np.nan)
+    for j, m in enumerate(past_months):
+        if m in pos:
+            out[:, j] = arr[:, pos[m]]
+    return out
+
+
+def score_origin(run: OriginRun, obs: pd.DataFrame, horizons: tuple[int, ...], seed: int, dyads: list[str],
+                 target: Target, events) -> tuple[list[dict], list[dict]]:
+    """Rows of backtest.parquet for one seed and origin (every dyad × horizon × forecaster up
+    to the simulated months), and one record per dyad of what was fitted on the training months."""
     o = run.origin
     past_months = [m for m in obs.index if m < o]
     k0 = run.months.index(o)
-    xm = run.x.mean(axis=0)  # (months, dyads)
-    pos = {m: i for i, m in enumerate(run.months)}
-    rows = []
+    R, M = run.x.shape[0], len(run.months)
+    edges = np.asarray(target.edges, dtype=float)
+    imp = eventfilter.impulses(run.days, events, dyads, len(run.day_month))
+    ef = {hl: eventfilter.monthly(imp, hl, run.day_month, M) for hl in eventfilter.HALF_LIVES}
+    rows, fits = [], []
     for d, dyad in enumerate(dyads):
         y_past = obs.loc[past_months, dyad].to_numpy(dtype=float)
-        x_past = np.array([xm[pos[m], d] if m in pos else np.nan for m in past_months])
-        x_rest = float(xm[0, d])
-        p = ob.fit(y_past, x_past, x_rest)
-        rng = np.random.default_rng([seed, int(o.replace("-", "")), d, 13])
-        future = ob.sample(run.x[:, k0:, d], p, rng)  # (R, months from the origin on)
+        key = [seed, int(o.replace("-", "")), d]
+        x_past = _past(run, run.x[:, :, d], past_months)
+        draws = {}
+        draws["model"], p, cal = _bridge(y_past, x_past, run.x[:, k0:, d], float(run.x[:, 0, d].mean()), horizons,
+                                         np.random.default_rng([*key, 13]))
+        x_ef = {hl: _past(run, v[:, :, d], past_months) for hl, v in ef.items()}
+        hl, _ll = eventfilter.fit_half_life(y_past, {h: intervals.ensemble_mean(v) for h, v in x_ef.items()})
+        draws["event_filter"], p_ef, cal_ef = _bridge(y_past, x_ef[hl], ef[hl][:, k0:, d], 0.0, horizons,
+                                                      np.random.default_rng([*key, 17]))
+        nan = np.full((R, len(past_months)), np.nan)
+        draws["ar1"], p_ar, cal_ar = _bridge(y_past, nan, np.full((R, M - k0), np.nan), 0.0, horizons,
+                                             np.random.default_rng([*key, 19]))
+        fits.append({"seed": seed, "origin": o, "dyad": dyad, "train_months": [past_months[0], past_months[-1]],
+                     "model_months": p.n_model, "observation_model": p.as_dict(), "noise": cal,
+                     "event_filter": {"half_life_days": hl, "observation_model": p_ef.as_dict(), "noise": cal_ef},
+                     "ar1": {"observation_model": p_ar.as_dict(), "noise": cal_ar}})
+        rng_c = np.random.default_rng([*key, 23])
         for h in horizons:
-            target = _add(o, h - 1)
-            if target not in obs.index or h > future.shape[1]:
+            if h > M - k0:
                 continue
-            y = float(obs.at[target, dyad])
-            fc = Ensemble(future[:, h - 1])
-            row = {"origin": month_start(o), "horizon": h, "dyad": dyad, "target_month": month_start(target),
-                   "observed": y}
-            for name, f in {"model": fc, **baselines.forecasts(y_past, h)}.items():
-                sc = scores(f, y)
-                row.update({f"{name}_{k}": v for k, v in sc.items()})
-            row.update(model_mean=fc.mean(), model_pit=fc.pit(y),
-                       **dict(zip(Q_COLUMNS, (float(v) for v in fc.quantiles(QUANTILES)))),
-                       obs_mu=p.mu, obs_beta=p.beta, obs_x_rest=p.x_rest, obs_sigma=p.sigma, obs_phi=p.phi,
-                       obs_last_resid=p.last_resid, train_months=p.n_train, model_months=p.n_model)
-            rows.append(row)
-    return rows
+            tm = _add(o, h - 1)
+            y = float(obs.at[tm, dyad]) if tm in obs.index else np.nan
+            members = {**{f: draws[f][:, h - 1] for f in BRIDGED}, **baselines.simple(y_past, h, R, rng_c)}
+            for f in FORECASTERS:
+                rows.append({"seed": seed, "origin": month_start(o), "horizon": h, "dyad": dyad,
+                             "target_month": month_start(tm), "observable": bool(np.isfinite(y)), "observed": y,
+                             "forecaster": f, "members": len(members[f]), **metrics.summary(members[f]),
+                             **metrics.score(y, members[f], edges)})
+    return rows, fits
 
 
 def run_backtest(settings: Settings, obs: pd.DataFrame, origins: tuple[str, ...], horizons: tuple[int, ...],
-                 progress=None) -> tuple[pd.DataFrame, list[OriginRun]]:
-    """Every origin simulated and scored; the rows (see ``COLUMNS``) and the origin runs
-    (their ``x`` dropped to save memory, their timelines' latest event day kept)."""
+                 target: Target, seeds: tuple[int, ...] = (0,), last_month: str | None = None,
+                 progress=None) -> tuple[pd.DataFrame, list[dict], list[dict]]:
+    """Every seed and origin simulated and scored: the rows (``COLUMNS``), the per-(seed,
+    origin, dyad) fits, and per (seed, origin) the latest realised event day."""
     dyads = dyad_names(settings.actors)
-    rows, runs = [], []
-    for o in origins:
-        last = min(_add(o, max(horizons) - 1), obs.index[-1])
-        run = simulate_origin(settings, o, last)
-        rows += score_origin(run, obs, horizons, settings.seed, dyads)
-        runs.append(replace(run, x=np.empty((0, 0, 0))))
-        if progress:
-            progress(o)
+    last_month = last_month or str(pd.Period(settings.end, freq="M"))
+    rows, fits, timelines = [], [], []
+    for seed in seeds:
+        s = replace(settings, seed=seed)
+        for o in origins:
+            run = simulate_origin(s, o, min(_add(o, max(horizons) - 1), last_month), target.state)
+            r, f = score_origin(run, obs, horizons, seed, dyads, target, s.events)
+            rows += r
+            fits += f
+            timelines.append({"seed": seed, "origin": o, "origin_day": run.origin_day,
+                              "latest_event_day": run.latest_event_day})
+            if progress:
+                progress(seed, o)
     df = pd.DataFrame(rows, columns=list(COLUMNS))
-    return df.sort_values(["dyad", "origin", "horizon"], kind="stable").reset_index(drop=True), runs
-
-
-COLUMNS = ("origin", "horizon", "dyad", "target_month", "observed",
-           *(f"{f}_{k}" for f in FORECASTERS for k in (*SCORES, "p_positive")),
-           "model_mean", "model_pit", *Q_COLUMNS,
-           "obs_mu", "obs_beta", "obs_x_rest", "obs_sigma", "obs_phi", "obs_last_resid", "train_months",
-           "model_months")
-
-
-def skill_table(df: pd.DataFrame, n_boot: int, seed: int, groups: dict[str, tuple[int, ...]]) -> list[dict]:
-    """Skill of the model against every baseline, per dyad and horizon group, for every score,
-    with bootstrap intervals over origins. ``groups``: label -> horizons pooled (e.g. "1": (1,),
-    "1-3": (1, 2, 3))."""
-    out = []
-    for dyad in sorted(df["dyad"].unique()):
-        for label, hs in groups.items():
-            sub = df[(df["dyad"] == dyad) & df["horizon"].isin(hs)]
-            if sub.empty:
-                continue
-            g = sub["origin"].astype(str).to_numpy()
-            for base in baselines.NAMES:
-                for k in SCORES:
-                    sk = skill(sub[f"model_{k}"].to_numpy(), sub[f"{base}_{k}"].to_numpy(), g, n_boot=n_boot,
-                               seed=seed)
-                    out.append({"dyad": dyad, "horizons": label, "baseline": base, "score": k,
-                                "model": float(sub[f"model_{k}"].mean()), "baseline_score": float(sub[f"{base}_{k}"].mean()),
-                                **sk})
-    return out
+    df = df.sort_values(["seed", "dyad", "origin", "horizon", "forecaster"], kind="stable").reset_index(drop=True)
+    return df, fits, timelines

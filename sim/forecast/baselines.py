@@ -1,48 +1,58 @@
-"""Baseline forecasts of a dyad's observed monthly value, from its observed past only.
+"""Baseline forecasts of a dyad's observed monthly value from its observed past only, each
+an ensemble of members scored by the same code as the model (`sim.forecast.metrics`).
 
 ``past`` is the dyad's observed months before the origin, oldest first (all of them, from
-the series' first month); ``h`` is the horizon in months (1: the origin's own month).
+the series' first month); ``h`` the horizon in months (1: the origin's own month); ``n`` the
+number of members of a distributional forecast (the run's replicates, as the model has).
 
-- persistence: the last observed month, as a point forecast (the forecast "nothing changes");
-- climatology: the empirical distribution of every past month (equal weights);
-- random walk: N(last month, h·s²), s the sample sd (ddof 1) of past month-to-month steps;
-- ar1: the observation model (`sim.forecast.observation`) with no simulation (β = 0): the
-  normal AR(1) forecast around the past mean, fitted on the same past months. The model's
-  skill over it is what the simulation adds to the observation model's statistics.
+- persistence ("no change"): the last observed month, a point forecast (one member);
+- zero: the value 0 as a point forecast (for a Goldstein sum: nothing happens; for a count:
+  no event);
+- climatology: every past month, equal weights;
+- conflictology (ViEWS 2023/24's benchmark): ``n`` draws with replacement from the dyad's
+  last 12 observed months, seeded (reproducible by seed);
+- random walk: N(last month, h·s²), s the sd (ddof 1) of past month-to-month steps, as
+  ``n`` members at the normal's quantiles (i + ½)/n (deterministic).
+
+Two more baselines go through the same observation model as the simulation, with the same
+noise calibration (`sim.forecast.backtest`): ar1 (the observation model with no simulated
+state: β = 0) and the event filter (`sim.forecast.eventfilter`).
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
+from scipy import stats
 
-from sim.forecast import observation as ob
-from sim.forecast.scoring import Ensemble, Normal
-
-NAMES = ("persistence", "climatology", "random_walk", "ar1")
-
-
-def persistence(past: np.ndarray, h: int) -> Ensemble:
-    return Ensemble(np.asarray(past[-1:], dtype=float))
+SIMPLE = ("persistence", "zero", "climatology", "conflictology", "random_walk")
+CONFLICTOLOGY_MONTHS = 12
 
 
-def climatology(past: np.ndarray, h: int) -> Ensemble:
-    return Ensemble(np.asarray(past, dtype=float))
+def persistence(past: np.ndarray) -> np.ndarray:
+    return np.asarray(past[-1:], dtype=float)
 
 
-def random_walk(past: np.ndarray, h: int) -> Normal:
+def zero() -> np.ndarray:
+    return np.zeros(1)
+
+
+def climatology(past: np.ndarray) -> np.ndarray:
+    return np.asarray(past, dtype=float)
+
+
+def conflictology(past: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    last = np.asarray(past[-CONFLICTOLOGY_MONTHS:], dtype=float)
+    return last[rng.integers(0, len(last), size=n)]
+
+
+def random_walk(past: np.ndarray, h: int, n: int) -> np.ndarray:
     steps = np.diff(np.asarray(past, dtype=float))
     s = float(np.std(steps, ddof=1)) if len(steps) > 1 else 0.0
-    return Normal(float(past[-1]), max(s * math.sqrt(h), 1e-9))
+    return float(past[-1]) + max(s * math.sqrt(h), 1e-9) * stats.norm.ppf((np.arange(n) + 0.5) / n)
 
 
-def ar1(past: np.ndarray, h: int) -> Normal:
-    p = ob.fit(np.asarray(past, dtype=float), np.full(len(past), np.nan), 0.0)
-    m, sd = ob.predictive_moments(np.zeros(h), p)
-    return Normal(float(m[-1]), max(float(sd[-1]), 1e-9))
-
-
-def forecasts(past: np.ndarray, h: int) -> dict[str, Ensemble | Normal]:
-    """Every baseline's forecast for horizon ``h``, by name (order of ``NAMES``)."""
-    return {"persistence": persistence(past, h), "climatology": climatology(past, h),
-            "random_walk": random_walk(past, h), "ar1": ar1(past, h)}
+def simple(past: np.ndarray, h: int, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Every baseline of ``SIMPLE`` for horizon ``h``, by name; ``rng`` feeds conflictology only."""
+    return {"persistence": persistence(past), "zero": zero(), "climatology": climatology(past),
+            "conflictology": conflictology(past, n, rng), "random_walk": random_walk(past, h, n)}

@@ -24,12 +24,14 @@ from sim.engine.settings import Settings
 from sim.errors import ConfigError, TriadError
 from sim.events.observations import is_v1
 from sim.events.observations import parse_text as parse_v1
+from sim.forecast import targets
 from sim.runs.stats import dyad_names
 from sim.runs.validation import gdelt_monthly
 
-KEYS = ("enabled", "observations", "origins", "horizons", "bootstrap")
+KEYS = ("enabled", "observations", "origins", "horizons", "bootstrap", "seeds", "target")
 MIN_TRAIN = 3  # observed months before an origin that the observation model needs
 MAX_HORIZON = 24
+MAX_SEEDS = 20  # each seed is a whole backtest
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -40,6 +42,8 @@ class BacktestOptions:
     origins: tuple[str, ...]  # "YYYY-MM", increasing
     horizons: tuple[int, ...]
     bootstrap: int
+    seeds: tuple[int, ...] = (0,)  # each seed a whole backtest: the seed SD of every score
+    target: str = "goldstein"  # a name of sim.forecast.targets.TARGETS
 
 
 def enabled(plain: Mapping) -> bool:
@@ -137,13 +141,13 @@ def observed_goldstein(text: str, where: str, dyads: list[str]) -> tuple[pd.Data
     return table.iloc[cut:][dyads].astype(float), f"{where}{note}"
 
 
-def _int_list(value: Any, key: str, lo: int, hi: int) -> tuple[int, ...]:
+def _int_list(value: Any, key: str, lo: int, hi: int, what: str = "months") -> tuple[int, ...]:
     vals = list(value) if isinstance(value, (list, tuple)) else [value]
     if not vals:
         raise ConfigError(key, f"needs at least one value; allowed: whole numbers {lo} .. {hi}")
     for v in vals:
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-            raise ConfigError(key, f"{v!r}; allowed: whole numbers of months {lo} .. {hi}")
+            raise ConfigError(key, f"{v!r}; allowed: whole numbers of {what} {lo} .. {hi}")
     return tuple(sorted(set(vals)))
 
 
@@ -161,14 +165,23 @@ def check(plain: Mapping, settings: Settings) -> BacktestOptions:
     if settings.chunks > 1:
         raise ConfigError("ensemble.chunks", "the backtest runs in one job; use ensemble.chunks=1")
     dyads = dyad_names(settings.actors)
-    obs, source = load_observations(bt.get("observations"), dyads)
-    horizons = _int_list(bt.get("horizons", [1, 2, 3, 4, 5, 6]), "backtest.horizons", 1, MAX_HORIZON)
+    tname = bt.get("target", "goldstein")
+    if tname not in targets.TARGETS:
+        raise ConfigError("backtest.target", f"{tname!r}; allowed: {', '.join(targets.TARGETS)}")
+    target = targets.get(tname)
+    obs, source = (target.load or load_observations)(bt.get("observations"), dyads)
+    horizons = _int_list(bt.get("horizons", list(range(1, 13))), "backtest.horizons", 1, MAX_HORIZON)
     boot = bt.get("bootstrap", 2000)
     if isinstance(boot, bool) or not isinstance(boot, int) or not 100 <= boot <= 100_000:
         raise ConfigError("backtest.bootstrap", f"{boot!r}; allowed: whole numbers 100 .. 100000")
+    raw_seeds = bt.get("seeds")
+    seeds = (settings.seed,) if raw_seeds is None else _int_list(raw_seeds, "backtest.seeds", 0, 2 ** 31 - 1, "seeds")
+    if len(seeds) > MAX_SEEDS:
+        raise ConfigError("backtest.seeds", f"{len(seeds)} seeds; allowed: 1 .. {MAX_SEEDS}")
     first_sim = str(pd.Period(settings.start, freq="M"))
+    end_month = str(pd.Period(settings.end, freq="M"))
     lo = max(str(pd.Period(settings.start, freq="M") + 1), str(pd.Period(obs.index[0], freq="M") + MIN_TRAIN))
-    hi = obs.index[-1]
+    hi = min(str(pd.Period(obs.index[-1], freq="M") + 1), end_month)  # the month after the last observed: a true future
     allowed = _months(lo, hi)
     if not allowed:
         raise ConfigError("backtest.observations", f"{source} covers {_span(list(obs.index))}: no month to forecast "
@@ -188,7 +201,14 @@ def check(plain: Mapping, settings: Settings) -> BacktestOptions:
                 raise ConfigError("backtest.origins", f"{v!r} is not a month YYYY-MM; allowed: {_span(allowed)}")
             if m not in allowed:
                 raise ConfigError("backtest.origins", f"{m} is outside the data; allowed: {_span(allowed)} (from the "
-                                  f"month after the model's first month {first_sim} to the last observed month)")
+                                  f"month after the model's first month {first_sim} to the month after the last "
+                                  f"observed month, at most end's month {end_month})")
             origins.append(m)
         origins = sorted(set(origins))
-    return BacktestOptions(obs, source, tuple(origins), horizons, boot)
+    reach = str(pd.Period(origins[-1], freq="M") + max(horizons) - 1)
+    if reach > end_month:
+        raise ConfigError("backtest.horizons", f"origin {origins[-1]} with horizon {max(horizons)} targets {reach}, "
+                          f"after end={settings.end}; allowed: horizons up to "
+                          f"{(pd.Period(end_month, freq='M') - pd.Period(origins[-1], freq='M')).n + 1} "
+                          "for this origin, or a later end")
+    return BacktestOptions(obs, source, tuple(origins), horizons, boot, seeds, tname)

@@ -1,9 +1,10 @@
-"""``run_backtest_job``: read ``backtest.*``, run the rolling-origin backtest, write its outputs.
+"""``run_backtest_job``: read ``backtest.*``, run the backtest with the parameters frozen,
+write its outputs. A plain function (the orchestration path calls it).
 
-Files in the run directory: ``backtest.parquet`` (one row per origin × horizon × dyad;
-schema in ``sim/io/tables.py``, ``docs/outputs.md``), ``summary.json`` (``headline``,
-``backtest``), ``config.yaml``, ``figures/`` and ``report.html`` (``sim.report.backtest``),
-``manifest.json`` last.
+Files in the run directory: ``backtest.parquet`` (one row per seed × origin × horizon × dyad ×
+forecaster; schema in ``sim/io/tables.py``, ``docs/outputs.md``), ``summary.json``
+(``headline``, ``backtest``), ``config.yaml``, ``figures/`` and ``report.html``
+(``sim.report.backtest``), ``manifest.json`` last.
 """
 from __future__ import annotations
 
@@ -20,70 +21,48 @@ from omegaconf import OmegaConf
 
 from sim.engine.settings import Settings
 from sim.forecast import backtest as bt
-from sim.forecast import diagnostics
+from sim.forecast import summarise as sm
 from sim.forecast.options import MIN_TRAIN, check
+from sim.forecast.targets import get as get_target
 from sim.io import tables
 from sim.io.atomic import atomic_write_bytes, write_json, write_parquet
 from sim.io.lock import run_lock
+from sim.io.manifest import config_hash, git_commit
 from sim.io.rundir import completed, finish, mark_incomplete
 from sim.runs.ensemble import check_memory, tune_malloc
 from sim.runs.validation import WINDOW
 
 log = logging.getLogger("triad")
 TUNED_WINDOW = WINDOW  # the months the defaults were tuned on (sim/runs/validation.py)
+NOT_PARAMETERS = ("backtest", "question", "hydra", "report", "ensemble", "record", "explore", "counterfactual")
 
 
-def horizon_groups(horizons: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
-    """Each horizon alone, and pooled 1–3 and 4–6 where those horizons are run."""
-    groups = {str(h): (h,) for h in horizons}
-    for lo, hi in ((1, 3), (4, 6)):
-        hs = tuple(h for h in horizons if lo <= h <= hi)
-        if len(hs) > 1:
-            groups[f"{lo}-{hi}"] = hs
-    return groups
+def frozen(plain: Mapping) -> dict:
+    """What pins the forecast: the hash of every model key of the config (the backtest's own
+    keys, the run's size and its outputs left out) and the code's commit."""
+    model = {k: v for k, v in plain.items() if k not in NOT_PARAMETERS}
+    yaml = OmegaConf.to_yaml(OmegaConf.create(model))
+    return {"parameters_hash": config_hash(yaml), "config_hash": config_hash(OmegaConf.to_yaml(OmegaConf.create(dict(plain)))),
+            "git_commit": git_commit(),
+            "meaning": "every forecast was issued with these parameters, fixed before any origin; nothing is refitted "
+                       "per origin except the observation model (on training months) and the baselines"}
 
 
-def _fmt(s: dict) -> str:
-    if s.get("skill") is None:
+def _fmt(c: dict) -> str:
+    if c.get("skill") is None:
         return "n/a"
-    ci = f" [{s['lo']:+.2f}, {s['hi']:+.2f}]" if s.get("lo") is not None else " [no interval]"
-    return f"{s['skill']:+.2f}{ci}"
+    ci = f" [{c['lo']:+.2f}, {c['hi']:+.2f}]" if c.get("lo") is not None else " [no interval]"
+    return f"{c['skill']:+.2f}{ci}"
 
 
-def skill_lines(skills: list[dict], groups: dict) -> list[str]:
-    """One line per dyad and horizon group: CRPS skill vs persistence and vs climatology."""
-    idx = {(s["dyad"], s["horizons"], s["baseline"], s["score"]): s for s in skills}
+def headline(comps: list[dict], best_lines: list[str]) -> list[str]:
     lines = []
-    for dyad in sorted({s["dyad"] for s in skills}):
-        for g in groups:
-            p, c = idx.get((dyad, g, "persistence", "crps")), idx.get((dyad, g, "climatology", "crps"))
-            a = idx.get((dyad, g, "ar1", "crps"))
-            if p is None:
-                continue
-            lines.append(f"CRPS skill {dyad} h={g}: vs persistence {_fmt(p)}, vs climatology {_fmt(c)}"
-                         + (f", vs the observation model without the simulation {_fmt(a)}" if a else "")
-                         + f" ({p['origins']} origins, {p['n']} targets)")
-    return lines
-
-
-def answer(skills: list[dict], origins: tuple[str, ...]) -> str:
-    idx = {(s["dyad"], s["horizons"], s["baseline"]): s for s in skills if s["score"] == "crps"}
-    dyads = sorted({s["dyad"] for s in skills})
-    g = "1-3" if any(k[1] == "1-3" for k in idx) else "1"
-    parts, both = [], 0
-    for d in dyads:
-        p, c = idx.get((d, g, "persistence")), idx.get((d, g, "climatology"))
-        if p is None or c is None:
-            continue
-        parts.append(f"{d} {_fmt(p)} vs persistence and {_fmt(c)} vs climatology")
-        both += all(s.get("lo") is not None and s["lo"] > 0 for s in (p, c))
-    adds = [d for d in dyads if (s := idx.get((d, g, "ar1"))) and s.get("lo") is not None and s["lo"] > 0]
-    span = f"{len(origins)} monthly origins {origins[0]}..{origins[-1]}" if len(origins) > 1 else f"1 origin, {origins[0]}"
-    return (f"Over {span}, the model's CRPS skill at horizons {g} "
-            f"months (1 − CRPS/CRPS of the baseline, 95 % bootstrap interval over origins) is " + "; ".join(parts)
-            + f". Its skill is positive against both baselines with the interval above 0 for {both} of "
-            f"{len(parts)} dyads. The simulation itself (skill over the same observation model without it) helps, "
-            f"with the interval above 0, for {', '.join(adds) if adds else 'no dyad'}.")
+    for c in comps:
+        if c["score"] == "crps" and c["horizons"] in ("1-3", "all") and c["baseline"] in ("event_filter", "conflictology"):
+            lines.append(f"CRPS skill {c['period']} {c['dyad']} h={c['horizons']} vs {c['baseline']}: {_fmt(c)}, "
+                         f"seed SD of the gap {c['seed_sd'] if c['seed_sd'] is not None else float('nan'):.3g}: "
+                         f"{c['verdict']}")
+    return lines + best_lines
 
 
 def run_backtest_job(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
@@ -91,6 +70,7 @@ def run_backtest_job(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
     tune_malloc()
     opt = check(plain, settings)
     check_memory(settings, 0, 1, 0)
+    target = get_target(opt.target)
     out = Path(out_dir)
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(dict(plain)))
     with run_lock(out):
@@ -98,44 +78,11 @@ def run_backtest_job(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
             log.info("%s already holds the complete outputs of this config: skipped", out)
             return {**json.loads((out / "summary.json").read_text("utf-8")), "skipped": True}
         mark_incomplete(out)
-        log.info("backtest: %d origins × horizons %s, %d replicates each", len(opt.origins), list(opt.horizons),
-                 settings.replicates)
-        df, runs = bt.run_backtest(settings, opt.observations, opt.origins, opt.horizons,
-                                   progress=lambda o: log.info("origin %s done", o))
-        groups = horizon_groups(opt.horizons)
-        skills = bt.skill_table(df, opt.bootstrap, settings.seed, groups)
-        obs = opt.observations
-        targets = sorted({str(t)[:7] for t in df["target_month"]})
-        summ = {
-            "question": plain["question"], "start": settings.start.isoformat(), "seed": settings.seed,
-            "replicates": settings.replicates,
-            "headline": skill_lines(skills, {g: v for g, v in groups.items() if g in ("1", "2", "3", "1-3")}),
-            "backtest": {
-                "question": plain["question"], "answer": answer(skills, opt.origins),
-                "observations": {"source": opt.source, "months": [obs.index[0], obs.index[-1]],
-                                 "dyads": list(obs.columns)},
-                "origins": list(opt.origins), "horizons": list(opt.horizons), "bootstrap": opt.bootstrap,
-                "rows": int(len(df)),
-                "out_of_sample": {
-                    "target_months": [targets[0], targets[-1]] if targets else [],
-                    "meaning": "every scored month is on or after its origin: the observation model, the baselines "
-                               "and the events the model knew used only months and events before the origin",
-                    "caveat": f"the model's default parameters were tuned on GDELT {TUNED_WINDOW[0]}..{TUNED_WINDOW[1]}"
-                              " (docs/ODD.md), which overlaps these target months: the parameters are in-sample "
-                              "there, so this is out of sample for the events and observations, not for the "
-                              "parameters"},
-                "timelines": [{"origin": r.origin, "origin_day": r.origin_day, "latest_event_day": r.latest_event_day}
-                              for r in runs],
-                "observation_model": {"equation": "y = mu + beta*(x - x_rest) + e, e AR(1) with sd sigma and "
-                                                  "lag-1 correlation phi (sim/forecast/observation.py)",
-                                      "fitted_on": f"observed months before each origin (at least {MIN_TRAIN})"},
-                "skill": skills,
-                "reliability": {f: diagnostics.reliability(df, f) for f in ("model", "climatology", "random_walk", "ar1")},
-                "pit": diagnostics.pit_histogram(df),
-                "coverage": diagnostics.coverage(df),
-            },
-        }
-        summ = _clean(summ)
+        log.info("backtest: %d seeds × %d origins × horizons %s, %d replicates each", len(opt.seeds),
+                 len(opt.origins), list(opt.horizons), settings.replicates)
+        df, fits, timelines = bt.run_backtest(settings, opt.observations, opt.origins, opt.horizons, target,
+                                              opt.seeds, progress=lambda s, o: log.info("seed %d origin %s done", s, o))
+        summ = _clean(summary(plain, settings, opt, df, fits, timelines))
         write_parquet(out / "backtest.parquet", tables.table("backtest", [df]))
         write_json(out / "summary.json", summ)
         atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
@@ -143,9 +90,59 @@ def run_backtest_job(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
             from sim.report.backtest import write_backtest_report
 
             write_backtest_report(out, summ, df)
-        finish(out, config_yaml, settings.seed, settings.replicates * len(opt.origins), started, t0,
-               {"backtest": {"origins": len(opt.origins)}})
+        finish(out, config_yaml, opt.seeds[0], settings.replicates * len(opt.origins) * len(opt.seeds), started, t0,
+               {"backtest": {"origins": len(opt.origins), "seeds": len(opt.seeds)}})
     return summ
+
+
+def summary(plain: Mapping, settings: Settings, opt, df, fits: list[dict], timelines: list[dict]) -> dict:
+    groups = sm.horizon_groups(opt.horizons)
+    pers = sm.periods(opt.origins, TUNED_WINDOW[1])
+    comps = sm.comparisons(df, pers, groups, bt.BASELINES, opt.bootstrap, opt.seeds[0])
+    best = sm.best_baseline(comps)
+    lines = sm.best_lines(best)
+    obs = opt.observations
+    scored = df[df["observable"]]
+    n_seeds = len(opt.seeds)
+    model_fits = [f for f in fits]
+    held = {d: {k: float(np.mean([f["noise"][k] for f in model_fits if f["dyad"] == d and f["noise"][k] is not None]))
+                for k in ("held_cover50", "held_cover90")} for d in sorted({f["dyad"] for f in fits})}
+    target = get_target(opt.target)
+    return {
+        "question": plain["question"], "start": settings.start.isoformat(), "seed": opt.seeds[0],
+        "replicates": settings.replicates, "headline": headline(comps, lines),
+        "backtest": {
+            "question": plain["question"], "answer": " ".join(lines) if lines else
+            "No target month is observable yet: every forecast is written, none is scored.",
+            "frozen": frozen(plain), "target": opt.target,
+            "observations": {"source": opt.source, "months": [obs.index[0], obs.index[-1]], "dyads": list(obs.columns)},
+            "origins": list(opt.origins), "periods": pers, "horizons": list(opt.horizons), "seeds": list(opt.seeds),
+            "bootstrap": opt.bootstrap, "rows": int(len(df)),
+            "targets": {"total": int(len(df) // (n_seeds * len(bt.FORECASTERS))),
+                        "scored": int(len(scored) // (n_seeds * len(bt.FORECASTERS))),
+                        "not_yet_observable": int((~df["observable"]).sum() // (n_seeds * len(bt.FORECASTERS)))},
+            "out_of_sample": {
+                "target_months": [str(df["target_month"].min())[:7], str(df["target_month"].max())[:7]] if len(df) else [],
+                "scored_months": [str(scored["target_month"].min())[:7], str(scored["target_month"].max())[:7]]
+                if len(scored) else [],
+                "meaning": "every scored month is on or after its origin: the observation model, its noise, the "
+                           "event filter's decay and the baselines used only months and events before the origin",
+                "caveat": f"backcast origins (up to {TUNED_WINDOW[1]}) score months inside the window the defaults "
+                          f"were tuned on (GDELT {TUNED_WINDOW[0]}..{TUNED_WINDOW[1]}, docs/ODD.md): out of sample "
+                          "for events and observations, not for the parameters; true-future origins (after it) are "
+                          "out of sample in every sense"},
+            "timelines": timelines,
+            "observation_model": {"equation": "y = mu + beta*(x - x_rest) + e, e AR(1) with sd sigma*k and lag-1 "
+                                              "correlation phi (sim/forecast/observation.py); k calibrated on held-back "
+                                              "training origins (sim/forecast/intervals.py)",
+                                  "fitted_on": f"observed months before each origin (at least {MIN_TRAIN}), at the "
+                                               "frozen parameters, once per origin and seed",
+                                  "held_back_coverage": held},
+            "fits": fits, "scores": sm.scores(df, pers, groups), "skill": comps, "best_baseline": best,
+            "pit": sm.pit_histograms(df),
+            "ignorance_bins": [None if not math.isfinite(e) else e for e in target.edges],
+        },
+    }
 
 
 def _clean(obj):

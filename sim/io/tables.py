@@ -30,14 +30,14 @@ SCHEMAS: dict[str, pa.Schema] = {
     "actions": pa.schema([("scenario", _S), ("replicate", _I), ("date", _D), ("source", _S), ("target", _S),
                           ("origin", _S), ("event_id", _S), ("cameo", _S), ("goldstein", _F), ("rung", _I),
                           ("status", _S)]),
-    # rolling-origin backtest (sim/forecast/backtest.py): one row per origin × horizon × dyad
-    "backtest": pa.schema([("origin", _D), ("horizon", _I), ("dyad", _S), ("target_month", _D), ("observed", _F),
-                           *((f"{f}_{k}", _F) for f in ("model", "persistence", "climatology", "random_walk", "ar1")
-                             for k in ("crps", "brier", "log", "p_positive")),
-                           ("model_mean", _F), ("model_pit", _F), *((q, _F) for q in ("q05", "q25", "q50", "q75", "q95")),
-                           *((k, _F) for k in ("obs_mu", "obs_beta", "obs_x_rest", "obs_sigma", "obs_phi",
-                                               "obs_last_resid")),
-                           ("train_months", _I), ("model_months", _I)]),
+    # backtest (sim/forecast/backtest.py): one row per seed × origin × horizon × dyad × forecaster; the
+    # quantile and score names are sim/forecast/metrics.py's Q_COLUMNS and SCORE_NAMES
+    "backtest": pa.schema([("seed", _I), ("origin", _D), ("horizon", _I), ("dyad", _S), ("target_month", _D),
+                           ("observable", pa.bool_()), ("observed", _F), ("forecaster", _S), ("members", _I),
+                           ("mean", _F),
+                           *((q, _F) for q in ("q2_5", "q5", "q10", "q25", "q50", "q75", "q90", "q95", "q97_5")),
+                           *((k, _F) for k in ("crps", "ignorance", "interval90", "cover50", "cover80", "cover90",
+                                               "cover95", "pit"))]),
 }
 
 

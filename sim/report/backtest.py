@@ -1,5 +1,5 @@
-"""The backtest report (``experiment=backtest``): skill per dyad × horizon with intervals, a
-reliability diagram of the sign probability, the PIT histogram, and the forecasts against
+"""The backtest report (``experiment=backtest``): skill per dyad × horizon against every
+baseline with intervals and verdicts, coverage, the PIT histogram, and the forecasts against
 the observations; written as figures/*.png|svg and report.html (``sim.report.page``).
 """
 from __future__ import annotations
@@ -17,15 +17,19 @@ from sim.report.explore import write_figures
 from sim.report.markup import esc
 from sim.report.page import embedded_figure, page
 
-BASE_COLORS = {"persistence": style.OKABE_ITO["black"], "climatology": style.OKABE_ITO["sky_blue"],
-               "random_walk": style.OKABE_ITO["yellow"], "ar1": "#7F7F7F"}
-BASE_LABELS = {"persistence": "vs persistence", "climatology": "vs climatology", "random_walk": "vs random walk",
-               "ar1": "vs AR(1) without the simulation"}
+BASE_COLORS = {"event_filter": style.OKABE_ITO["reddish_purple"], "ar1": "#7F7F7F",
+               "persistence": style.OKABE_ITO["black"], "zero": style.OKABE_ITO["orange"],
+               "climatology": style.OKABE_ITO["sky_blue"], "conflictology": style.OKABE_ITO["bluish_green"],
+               "random_walk": style.OKABE_ITO["yellow"]}
+BASE_LABELS = {"event_filter": "vs event filter", "ar1": "vs AR(1) without the simulation",
+               "persistence": "vs persistence", "zero": "vs zero", "climatology": "vs climatology",
+               "conflictology": "vs conflictology", "random_walk": "vs random walk"}
 SKILL_FLOOR = -2.0  # skill axis clipped here (skill is unbounded below); clipped intervals end in an arrow
 
 
 def skill_figure(skills: list[dict], score: str = "crps") -> Figure:
-    rows = [s for s in skills if s["score"] == score and s["horizons"].isdigit()]
+    period = "backcast" if any(s.get("period") == "backcast" for s in skills) else "true_future"
+    rows = [s for s in skills if s["score"] == score and s["horizons"].isdigit() and s.get("period") == period]
     dyads = sorted({s["dyad"] for s in rows})
     with style.style_context():
         fig = Figure(figsize=(style.DOUBLE_COL, 2.4), layout="constrained")
@@ -34,7 +38,7 @@ def skill_figure(skills: list[dict], score: str = "crps") -> Figure:
             for j, base in enumerate(BASE_COLORS):
                 rs = sorted((s for s in rows if s["dyad"] == dyad and s["baseline"] == base),
                             key=lambda s: int(s["horizons"]))
-                h = np.array([int(s["horizons"]) for s in rs], dtype=float) + (j - 1.5) * 0.16
+                h = np.array([int(s["horizons"]) for s in rs], dtype=float) + (j - 3) * 0.11
                 sk = np.array([np.nan if s["skill"] is None else max(s["skill"], SKILL_FLOOR) for s in rs])
                 lo = np.array([np.nan if s["lo"] is None else max(s["lo"], SKILL_FLOOR) for s in rs])
                 hi = np.array([np.nan if s["hi"] is None else max(s["hi"], SKILL_FLOOR) for s in rs])
@@ -55,32 +59,8 @@ def skill_figure(skills: list[dict], score: str = "crps") -> Figure:
     return fig
 
 
-def reliability_figure(rel: Mapping[str, list[dict]]) -> Figure:
-    colors = {"model": style.OKABE_ITO["vermillion"], **BASE_COLORS}
-    with style.style_context():
-        fig = Figure(figsize=(style.SINGLE_COL + 0.4, style.SINGLE_COL), layout="constrained")
-        ax = fig.subplots()
-        ax.plot([0, 1], [0, 1], color="0.6", lw=0.8, ls="--", label="perfect reliability")
-        for name, bins in rel.items():
-            if not bins:
-                continue
-            f = [b["forecast"] for b in bins]
-            o = [b["observed"] for b in bins]
-            n = np.array([b["n"] for b in bins], dtype=float)
-            ax.plot(f, o, "-", color=colors[name], lw=0.9)
-            label = "AR(1) without the simulation" if name == "ar1" else name.replace("_", " ")
-            ax.scatter(f, o, s=8 + 60 * n / n.max(), color=colors[name], edgecolor="black", linewidth=0.3,
-                       label=label, zorder=3)
-        ax.set_xlim(-0.03, 1.03)
-        ax.set_ylim(-0.03, 1.03)
-        ax.set_xlabel("forecast P(score > 0)")
-        ax.set_ylabel("observed frequency of score > 0")
-        ax.legend(loc="upper left")
-    return fig
-
-
 def pit_figure(pit: Mapping) -> Figure:
-    edges = np.asarray(pit["edges"])
+    edges = np.linspace(0.0, 1.0, len(pit["all"]) + 1)
     dyads = list(pit["dyads"])
     colors = style.dyad_colors(dyads)
     with style.style_context():
@@ -102,7 +82,7 @@ def pit_figure(pit: Mapping) -> Figure:
 
 
 def forecast_figure(df: pd.DataFrame, horizon: int = 1) -> Figure:
-    sub = df[df["horizon"] == horizon]
+    sub = df[(df["horizon"] == horizon) & (df["forecaster"] == "model") & (df["seed"] == df["seed"].min())]
     dyads = sorted(sub["dyad"].unique())
     colors = style.dyad_colors(dyads)
     with style.style_context():
@@ -112,7 +92,7 @@ def forecast_figure(df: pd.DataFrame, horizon: int = 1) -> Figure:
             g = sub[sub["dyad"] == d].sort_values("target_month")
             t = pd.to_datetime(g["target_month"])
             c = colors[d]
-            ax.fill_between(t, g["q05"], g["q95"], color=style.shade(c, 0.7), lw=0, label="model 90 % interval")
+            ax.fill_between(t, g["q5"], g["q95"], color=style.shade(c, 0.7), lw=0, label="model 90 % interval")
             ax.fill_between(t, g["q25"], g["q75"], color=style.shade(c, 0.4), lw=0, label="model 50 % interval")
             ax.plot(t, g["q50"], color=c, lw=1.2, label="model median")
             ax.plot(t, g["observed"], "s--", color="0.2", ms=3, lw=0.8, mfc="white", label="observed")
@@ -126,10 +106,11 @@ def forecast_figure(df: pd.DataFrame, horizon: int = 1) -> Figure:
     return fig
 
 
-def _skill_table(skills: list[dict], score: str) -> str:
-    rows = [s for s in skills if s["score"] == score]
+def _skill_table(skills: list[dict], score: str, period: str) -> str:
+    rows = [s for s in skills if s["score"] == score and s.get("period") == period]
     groups = list(dict.fromkeys(s["horizons"] for s in rows))
-    head = "<tr><th>dyad</th><th>horizon</th>" + "".join(f"<th>{esc(BASE_LABELS[b])}</th>" for b in BASE_COLORS) \
+    bases = [b for b in BASE_COLORS if any(s["baseline"] == b for s in rows)]
+    head = "<tr><th>dyad</th><th>horizon</th>" + "".join(f"<th>{esc(BASE_LABELS[b])}</th>" for b in bases) \
         + "<th>origins</th></tr>"
     body = []
     for d in sorted({s["dyad"] for s in rows}):
@@ -141,12 +122,23 @@ def _skill_table(skills: list[dict], score: str) -> str:
             def fmt(s):
                 if s is None or s["skill"] is None:
                     return "n/a"
-                return f"{s['skill']:+.2f}" + (f" [{s['lo']:+.2f}, {s['hi']:+.2f}]" if s["lo"] is not None else "")
+                ci = f" [{s['lo']:+.2f}, {s['hi']:+.2f}]" if s["lo"] is not None else ""
+                return f"{s['skill']:+.2f}{ci} {s['verdict']}"
             n = next(iter(cells.values()))["origins"]
             body.append(f"<tr><td>{esc(d)}</td><td>{esc(g)}</td>"
-                        + "".join(f"<td class='num'>{fmt(cells.get(b))}</td>" for b in BASE_COLORS)
+                        + "".join(f"<td class='num'>{esc(fmt(cells.get(b)))}</td>" for b in bases)
                         + f"<td class='num'>{n}</td></tr>")
     return f"<table>{head}{''.join(body)}</table>"
+
+
+def _coverage_table(scores: list[dict]) -> str:
+    rows = [s for s in scores if s["forecaster"] == "model" and s["horizons"] == "all" and s["scored"]]
+    head = "<tr><th>period</th><th>dyad</th><th>scored</th>" + "".join(
+        f"<th>{c} %</th>" for c in (50, 80, 90, 95)) + "</tr>"
+    body = "".join(f"<tr><td>{esc(r['period'])}</td><td>{esc(r['dyad'])}</td><td class='num'>{r['scored']}</td>"
+                   + "".join(f"<td class='num'>{r[f'cover{c}']:.0%}</td>" for c in (50, 80, 90, 95)) + "</tr>"
+                   for r in rows)
+    return f"<table>{head}{body}</table>"
 
 
 def write_backtest_report(out_dir: Path, summ: Mapping, df: pd.DataFrame) -> Path:
@@ -158,10 +150,7 @@ def write_backtest_report(out_dir: Path, summ: Mapping, df: pd.DataFrame) -> Pat
          "(1 − mean CRPS of the model / mean CRPS of the baseline; above 0: the model is better). Bars: 95 % "
          f"bootstrap intervals over origins; the axis is cut at {SKILL_FLOOR:g} (a triangle marks an interval "
          "reaching below). Few origins, so wide intervals."),
-        ("backtest_reliability", lambda: reliability_figure(b["reliability"]),
-         "Reliability of the forecast probability that the month's score is positive (net cooperation), all "
-         "dyads and horizons pooled, in bins of 0.1; dot size: forecasts in the bin. On the diagonal: reliable."),
-        ("backtest_pit", lambda: pit_figure(b["pit"]),
+        ("backtest_pit", lambda: pit_figure(b["pit"]["model"]),
          "Probability integral transform of every observed score in the model's predictive ensemble, stacked by "
          "dyad. Flat: calibrated; U-shaped: too narrow (overconfident); hump-shaped: too wide."),
         ("backtest_forecasts_h1", lambda: forecast_figure(df, 1),
@@ -177,11 +166,15 @@ def write_backtest_report(out_dir: Path, summ: Mapping, df: pd.DataFrame) -> Pat
              f"<p>Observations: {esc(b['observations']['source'])}, {esc(' .. '.join(b['observations']['months']))}. "
              f"Origins {esc(', '.join(b['origins']))}; horizons {esc(', '.join(map(str, b['horizons'])))} months. "
              f"Observation model: {esc(b['observation_model']['equation'])}, fitted on "
-             f"{esc(b['observation_model']['fitted_on'])}. Share of observations inside the model's 50 % and 90 % "
-             f"intervals: {b['coverage']['50']:.0%} and {b['coverage']['90']:.0%}.</p>",
-             "<h2>CRPS skill (value)</h2>", _skill_table(b["skill"], "crps"),
-             "<h2>Brier skill (sign)</h2>", _skill_table(b["skill"], "brier"),
-             "<p class='muted'>n/a: the baseline scored 0 (it never missed the sign), so no skill is defined.</p>"]
+             f"{esc(b['observation_model']['fitted_on'])}.</p>",
+             f"<p class='answer'>Targets: {b['targets']['total']}, scored {b['targets']['scored']}, "
+             f"not yet observable {b['targets']['not_yet_observable']}. Parameters frozen: "
+             f"{esc(str(b['frozen']['parameters_hash'])[:12])}…, commit {esc(str(b['frozen']['git_commit']))}.</p>",
+             "<h2>Coverage of the model's central intervals</h2>", _coverage_table(b["scores"])]
+    for period in b["periods"]:
+        parts += [f"<h2>CRPS skill ({esc(period.replace('_', ' '))})</h2>", _skill_table(b["skill"], "crps", period)]
+    parts += ["<p class='muted'>Verdicts: win / loss only where the gap exceeds twice its seed SD and the "
+              "bootstrap interval of the gap excludes 0; otherwise no call. n/a: the baseline's total was 0.</p>"]
     parts += [embedded_figure(r["name"], pngs[r["name"]], esc(r["caption"])) for r in records]
     path = Path(out_dir) / "report.html"
     atomic_write_bytes(path, page("triad backtest", "\n".join(parts)).encode("utf-8"))
