@@ -53,13 +53,13 @@ def main() -> None:
         sys.exit(list_main(args[1:]))
     # every config Hydra composes from here on is checked, whatever the flags; and the
     # user's own config folders are read with the bounded YAML reader before Hydra reads them
-    trust.install(on_violation=_refuse)
-    from sim.config.precheck import scan_user_configs
+    from sim.config import door
 
-    problem = scan_user_configs(args)
-    if problem:
-        print(f"triad: error: {problem}", file=sys.stderr)
-        sys.exit(2)
+    trust.install(on_violation=_refuse, check_config=lambda cfg: door.check("cli", config=cfg))
+    try:
+        door.check("cli", overrides=args)  # argv: flags, group choices, the user's config folders
+    except ConfigError as exc:
+        _refuse(exc)
     if not os.environ.get("TRIAD_NO_PRECHECK"):
         from sim.config.precheck import precheck
 
@@ -91,7 +91,11 @@ def report_main(argv: Sequence[str] | None = None) -> int:
 
     d = Path(args.run_dir)
     try:
-        if not (d / "stats.parquet").exists() and (d / "multirun.yaml").exists():
+        from sim.config import door
+
+        sweep = not (d / "stats.parquet").exists() and (d / "multirun.yaml").exists()
+        door.check("report", directory=d, sweep=sweep)  # no links where the report goes (H14)
+        if sweep:
             from sim.sweep import aggregate, job_dirs
 
             _building(d)
@@ -121,7 +125,7 @@ def _building(d: Path) -> None:
 def _rebuild_run_report(d: Path) -> Path:
     """A run directory's report, from data files its manifest vouches for; the manifest
     then lists the report too (a run made with ``report.enabled=false`` gains one)."""
-    from sim.io.manifest import verify
+    from sim.io.manifest import run_files, verify
     from sim.io.rundir import read_manifest
     from sim.report import ReportError, build_report
 
@@ -132,6 +136,9 @@ def _rebuild_run_report(d: Path) -> Path:
         raise ReportError(f"{d}: no readable manifest.json, so not a complete run (killed, still running, or not "
                           "a triad run directory); rerun triad into it")
     problems = [p for p in verify(d, man) if not p.startswith(("report.html", "figures/"))]
+    listed = man.get("files") if isinstance(man.get("files"), dict) else {}
+    problems += [f"{rel}: not in the manifest" for rel in run_files(d)
+                 if rel not in listed and not _report_file(rel)]  # a foreign file is never adopted (H10)
     if problems:
         (d / "report.html").unlink(missing_ok=True)  # a view of data that are no longer there
         raise ReportError(f"{d} is not the run its manifest describes ({'; '.join(problems[:3])}); its report "
@@ -139,10 +146,15 @@ def _rebuild_run_report(d: Path) -> Path:
     _building(d)
     path = build_report(d)
     from sim.io.atomic import write_json
-    from sim.io.manifest import MANIFEST, run_files
+    from sim.io.manifest import MANIFEST
 
-    write_json(d / MANIFEST, {**man, "files": run_files(d)})
+    files = {rel: meta for rel, meta in run_files(d).items() if rel in listed or _report_file(rel)}
+    write_json(d / MANIFEST, {**man, "files": files})
     return path
+
+
+def _report_file(rel: str) -> bool:
+    return rel == "report.html" or rel.startswith("figures/")
 
 
 def aggregate_main(argv: Sequence[str] | None = None) -> int:
@@ -164,8 +176,11 @@ def aggregate_main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     try:
+        from sim.config import door
+
+        door.check("aggregate", directory=d, sweep=True)
         agg = aggregate(d, report=not args.no_report)
-    except OutputError as exc:
+    except (OutputError, ConfigError) as exc:
         print(f"triad-aggregate: error: {exc}", file=sys.stderr)
         return 2
     for line in agg.lines():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -21,7 +22,7 @@ LOCK = ".triad.lock"
 def run_lock(out: Path, key: str = "hydra.run.dir") -> Iterator[None]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open(out, key)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -36,12 +37,32 @@ def run_lock(out: Path, key: str = "hydra.run.dir") -> Iterator[None]:
         os.close(fd)  # releases the lock; the file stays (removing it would race with the next locker)
 
 
+def _open(out: Path, key: str) -> int:
+    """The lock file, never through a symbolic link and only as a regular file: a run
+    directory received from elsewhere must not make triad truncate another file (H4)."""
+    path = out / LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError as exc:
+        what = "a symbolic link" if path.is_symlink() else (exc.strerror or "unusable")
+        raise ConfigError(key, f"{str(path)!r} is {what}; triad's lock must be a regular file: remove it or "
+                          "choose another output directory") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ConfigError(key, f"{str(path)!r} is not a regular file (a FIFO or device); triad's lock must be a "
+                          "regular file: remove it or choose another output directory")
+    return fd
+
+
 def held_by_other(out: Path) -> str | None:
     """The pid holding ``out``'s lock, or None (for the pre-check: nothing is created)."""
     path = Path(out) / LOCK
-    if not path.is_file():
+    if path.is_symlink() or not path.is_file():
         return None
-    fd = os.open(path, os.O_RDONLY)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
