@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Iterator, Mapping, Sequence
 
+from sim.config.door import ArgumentError
 from sim.errors import ConfigError
 
 
@@ -51,10 +52,10 @@ def compose(experiment: str | None = None, overrides: Sequence[str] = ()) -> dic
     from sim.config.precheck import _explain
 
     if isinstance(overrides, (str, bytes)) or not isinstance(overrides, (list, tuple)):
-        raise ConfigError("overrides", f"{overrides!r} is not a list of 'key=value' strings, e.g. "
+        raise ArgumentError("overrides", f"{overrides!r} is not a list of 'key=value' strings, e.g. "
                           "['ensemble.replicates=200']")
     if experiment is not None and not isinstance(experiment, str):
-        raise ConfigError("experiment", f"{experiment!r} is not an experiment name (triad list experiments)")
+        raise ArgumentError("experiment", f"{experiment!r} is not an experiment name (triad list experiments)")
     args = list(overrides)
     if experiment is not None:
         args.insert(0, f"experiment={experiment}")
@@ -108,13 +109,13 @@ def resolve(experiment: str | None = None, overrides: Sequence[str] = (), *, con
         if experiment is not None or overrides:
             raise TypeError("give either config= or experiment/overrides, not both")
         if not isinstance(config, (DictConfig, Mapping)):
-            raise ConfigError("config", f"{type(config).__name__} is not a mapping; give a Result.config or a dict")
+            raise ArgumentError("config", f"{type(config).__name__} is not a mapping; give a Result.config or a dict")
         base = OmegaConf.to_container(config, resolve=False) if isinstance(config, DictConfig) else dict(config)
         base.pop("hydra", None)
     else:
         base = compose(experiment, overrides)
     if updates is not None and not isinstance(updates, Mapping):
-        raise ConfigError("values", f"{type(updates).__name__} is not a mapping of dotted keys to values")
+        raise ArgumentError("values", f"{type(updates).__name__} is not a mapping of dotted keys to values")
     merged = _merge(base, _dotted(_plain_values(updates or {})))
     door.check("api", config=merged)  # the environment rule holds for values= too (M3)
     return validate(merged)
@@ -127,6 +128,6 @@ def _plain_values(updates: Mapping[str, Any]) -> dict:
     out = {}
     for k, v in updates.items():
         if not isinstance(k, str):
-            raise ConfigError("values", f"key {k!r} is not a dotted string")
+            raise ArgumentError("values", f"key {k!r} is not a dotted string")
         out[k] = v.item() if isinstance(v, np.generic) else v
     return out

@@ -26,6 +26,10 @@ from sim.errors import ConfigError
 DOORS = ("cli", "api", "explorer", "report", "aggregate", "import")
 
 
+class ArgumentError(ConfigError, TypeError):
+    """An API argument of the wrong type: a ConfigError naming it (L7), and a TypeError."""
+
+
 def groups() -> set[str]:
     """The config groups a ``key=value`` may choose from (``experiment``, ``events``, …)."""
     from sim.config.locate import GROUP, conf_dir
@@ -41,7 +45,7 @@ def check_overrides(overrides: Sequence[str]) -> None:
     known = groups()
     for o in overrides:
         if not isinstance(o, str):
-            raise ConfigError("overrides", f"{o!r} is not a 'key=value' string")
+            raise ArgumentError("overrides", f"{o!r} is not a 'key=value' string")
         if o == "--experimental-rerun" or o.startswith("--experimental-rerun="):
             raise ConfigError("--experimental-rerun", "is not allowed: Hydra would unpickle the given file, which "
                               "can run any code and skips every check; rerun with the run's overrides "
