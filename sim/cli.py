@@ -36,8 +36,10 @@ def _main(cfg: DictConfig) -> None:
                   job=hc.job.num if multirun else None)
 
 
-def _refuse(exc: ConfigError) -> None:
-    print(f"triad: error: {exc}", file=sys.stderr)
+def _refuse(exc: ConfigError | str) -> None:
+    from sim.io.printable import printable_line
+
+    print(f"triad: error: {printable_line(str(exc))}", file=sys.stderr)
     sys.exit(2)
 
 
@@ -65,9 +67,18 @@ def main() -> None:
 
         problem = precheck(args)
         if problem:
-            print(f"triad: error: {problem}", file=sys.stderr)
-            sys.exit(2)
+            _refuse(problem)
+        from sim.config.precheck import planned
+        from sim.io.lock import hold
+
+        try:  # the directory is ours before Hydra writes into it (a second command is refused)
+            for out, key in dict.fromkeys(planned):
+                hold(out, key)
+        except ConfigError as exc:
+            _refuse(exc)
     register_experiments()
+    from sim.io.lock import release_all
+
     try:
         _main()
     except SystemExit as stop:
@@ -78,6 +89,8 @@ def main() -> None:
 
             callback.salvage(stop.__context__)
         raise
+    finally:
+        release_all()
 
 
 def report_main(argv: Sequence[str] | None = None) -> int:

@@ -30,6 +30,26 @@ class ArgumentError(ConfigError, TypeError):
     """An API argument of the wrong type: a ConfigError naming it (L7), and a TypeError."""
 
 
+MAX_DEPTH = 50  # the bounded YAML reader's limit too
+
+
+def _depth(text: str) -> int:
+    """How deep the brackets of an override nest (quotes ignored)."""
+    depth = deepest = 0
+    quote = None
+    for ch in text:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]})":
+            depth -= 1
+    return deepest
+
+
 def groups() -> set[str]:
     """The config groups a ``key=value`` may choose from (``experiment``, ``events``, …)."""
     from sim.config.locate import GROUP, conf_dir
@@ -44,6 +64,9 @@ def check_overrides(overrides: Sequence[str]) -> None:
 
     known = groups()
     for o in overrides:
+        if isinstance(o, str) and _depth(o) > MAX_DEPTH:  # Hydra's parser would recurse out of stack (M17)
+            raise ConfigError(o.split("=", 1)[0][:60] or "overrides", f"nested more than {MAX_DEPTH} levels deep; "
+                              f"allowed: lists and mappings nested up to {MAX_DEPTH} levels")
         if not isinstance(o, str):
             raise ArgumentError("overrides", f"{o!r} is not a 'key=value' string")
         if o == "--experimental-rerun" or o.startswith("--experimental-rerun="):

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
+from sim.config.limits import MAX_JOBS
 from sim.config.locate import conf_dir, register_experiments
 from sim.config.suggest import unknown_key, unknown_option
 from sim.config.userdirs import MAX_USER_FILES, parse_args, scan_user_configs, user_config_dirs  # noqa: F401
@@ -25,22 +26,37 @@ from sim.errors import TriadError
 from sim.io.places import forbidden_output_dir
 
 MAX_VALUES = 20
+planned: list[tuple[Path, str]] = []  # (output directory, key) of the last command that passed, to lock
 
 
 def _job_variants(overrides: Sequence[str]) -> list[tuple[list[str], list[str]]]:
     """(override list, its swept values) of the single jobs to check (module docstring)."""
+    from itertools import islice
+
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
+    from sim.errors import ConfigError
+
     parsed = OverridesParser.create().parse_overrides(list(overrides))
+    basic = not any(o.lstrip("+").startswith("hydra/sweeper=") for o in overrides)
     fixed, swept = [], []
+    jobs = 1
     for o in parsed:
         if not o.is_sweep_override():
             fixed.append(o.input_line)
             continue
+        if o.is_interval_sweep() and basic:  # M14
+            raise ConfigError(o.get_key_element(), f"{o.input_line.split('=', 1)[1]}: Hydra's basic sweeper cannot "
+                              "sweep an interval (it enumerates values); give a list a,b,c or range(start,stop,step)")
         try:
-            values = list(o.sweep_string_iterator())
-        except Exception:  # noqa: BLE001 - interval/glob: Hydra enumerates them itself
+            values = list(islice(o.sweep_string_iterator(), MAX_JOBS + 1))
+        except Exception:  # noqa: BLE001 - glob: Hydra enumerates it itself
             continue
+        jobs *= len(values)
+        if jobs > MAX_JOBS:  # M18: refused before Hydra lists a million jobs
+            raise ConfigError("hydra.sweeper", f"this sweep has more than {MAX_JOBS} jobs (the product of the "
+                              "swept values' counts); each job is one triad run: sweep fewer values, or split the "
+                              "sweep")
         if len(values) > MAX_VALUES:
             values = values[: MAX_VALUES // 2] + values[-(MAX_VALUES // 2):]
         swept.append([f"{o.get_key_element()}={v}" for v in values])
@@ -167,9 +183,14 @@ def precheck(argv: Sequence[str]) -> str | None:
             or args.config_name not in (None, "config") or args.experimental_rerun:
         return None  # nothing runs (or the primary config is the user's); the trust guard still holds
     multirun = args.multirun or any(o.replace(" ", "") == "hydra.mode=MULTIRUN" for o in args.overrides)
+    planned.clear()
     broken = register_experiments()
     try:
         variants = _job_variants(args.overrides)
+    except TriadError as exc:
+        return str(exc)
+    except RecursionError:
+        return "overrides: nested too deeply to parse; allowed: lists and mappings nested up to 50 levels"
     except (HydraException, OmegaConfBaseException) as exc:
         return _explain(exc, args.overrides)
     for overrides, swept in variants:
@@ -188,6 +209,9 @@ def precheck(argv: Sequence[str]) -> str | None:
         problem = _writable(run_dir, "hydra.sweep.dir" if multirun else "hydra.run.dir")
         if problem:
             return problem
+        node = cfg.hydra.sweep if multirun else cfg.hydra.run
+        if "${now:" not in str(node._get_node("dir")._value()) and run_dir not in [p for p, _ in planned]:
+            planned.append((run_dir, "hydra.sweep.dir" if multirun else "hydra.run.dir"))
         if run_dir.is_dir():
             from sim.config import door
 

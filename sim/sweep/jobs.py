@@ -197,12 +197,23 @@ def expected_jobs(sweep_dir: Path) -> list[list[str]] | None:
         target = str((hy.get("sweeper") or {}).get("_target_", ""))
         if not target.endswith("BasicSweeper"):
             return None
+        from itertools import islice
+
         from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
         from hydra.core.override_parser.overrides_parser import OverridesParser
 
+        from sim.config.limits import MAX_JOBS
+
         params = (hy.get("sweeper") or {}).get("params") or {}
         args = [f"{k}={v}" for k, v in params.items()] + [str(o) for o in hy["overrides"]["task"]]
-        batches = BasicSweeper.split_arguments(OverridesParser.create().parse_overrides(args), None)
+        parsed = OverridesParser.create().parse_overrides(args)
+        n = 1
+        for o in parsed:  # a damaged or hostile multirun.yaml may ask for millions (M20)
+            if o.is_sweep_override():
+                n *= len(list(islice(o.sweep_string_iterator(), MAX_JOBS + 1)))
+                if n > MAX_JOBS:
+                    return None
+        batches = BasicSweeper.split_arguments(parsed, None)
         return [list(j) for b in batches for j in b]
     except Exception:  # glob sweeps, a foreign sweeper, a damaged file: no expectations
         return None
