@@ -36,8 +36,10 @@ def _main(cfg: DictConfig) -> None:
                   job=hc.job.num if multirun else None)
 
 
-def _refuse(exc: ConfigError) -> None:
-    print(f"triad: error: {exc}", file=sys.stderr)
+def _refuse(exc: ConfigError | str) -> None:
+    from sim.io.printable import printable_line
+
+    print(f"triad: error: {printable_line(str(exc))}", file=sys.stderr)
     sys.exit(2)
 
 
@@ -57,21 +59,30 @@ def main() -> None:
         sys.exit(import_main(args[1:]))
     # every config Hydra composes from here on is checked, whatever the flags; and the
     # user's own config folders are read with the bounded YAML reader before Hydra reads them
-    trust.install(on_violation=_refuse)
-    from sim.config.precheck import scan_user_configs
+    from sim.config import door
 
-    problem = scan_user_configs(args)
-    if problem:
-        print(f"triad: error: {problem}", file=sys.stderr)
-        sys.exit(2)
+    trust.install(on_violation=_refuse, check_config=lambda cfg: door.check("cli", config=cfg))
+    try:
+        door.check("cli", overrides=args)  # argv: flags, group choices, the user's config folders
+    except ConfigError as exc:
+        _refuse(exc)
     if not os.environ.get("TRIAD_NO_PRECHECK"):
         from sim.config.precheck import precheck
 
         problem = precheck(args)
         if problem:
-            print(f"triad: error: {problem}", file=sys.stderr)
-            sys.exit(2)
+            _refuse(problem)
+        from sim.config.precheck import planned
+        from sim.io.lock import hold
+
+        try:  # the directory is ours before Hydra writes into it (a second command is refused)
+            for out, key in dict.fromkeys(planned):
+                hold(out, key)
+        except ConfigError as exc:
+            _refuse(exc)
     register_experiments()
+    from sim.io.lock import release_all
+
     try:
         _main()
     except SystemExit as stop:
@@ -82,6 +93,8 @@ def main() -> None:
 
             callback.salvage(stop.__context__)
         raise
+    finally:
+        release_all()
 
 
 def report_main(argv: Sequence[str] | None = None) -> int:
@@ -95,7 +108,11 @@ def report_main(argv: Sequence[str] | None = None) -> int:
 
     d = Path(args.run_dir)
     try:
-        if not (d / "stats.parquet").exists() and (d / "multirun.yaml").exists():
+        from sim.config import door
+
+        sweep = not (d / "stats.parquet").exists() and (d / "multirun.yaml").exists()
+        door.check("report", directory=d, sweep=sweep)  # no links where the report goes (H14)
+        if sweep:
             from sim.sweep import aggregate, job_dirs
 
             _building(d)
@@ -125,7 +142,7 @@ def _building(d: Path) -> None:
 def _rebuild_run_report(d: Path) -> Path:
     """A run directory's report, from data files its manifest vouches for; the manifest
     then lists the report too (a run made with ``report.enabled=false`` gains one)."""
-    from sim.io.manifest import verify
+    from sim.io.manifest import run_files, verify
     from sim.io.rundir import read_manifest
     from sim.report import ReportError, build_report
 
@@ -136,6 +153,9 @@ def _rebuild_run_report(d: Path) -> Path:
         raise ReportError(f"{d}: no readable manifest.json, so not a complete run (killed, still running, or not "
                           "a triad run directory); rerun triad into it")
     problems = [p for p in verify(d, man) if not p.startswith(("report.html", "figures/"))]
+    listed = man.get("files") if isinstance(man.get("files"), dict) else {}
+    problems += [f"{rel}: not in the manifest" for rel in run_files(d)
+                 if rel not in listed and not _report_file(rel)]  # a foreign file is never adopted (H10)
     if problems:
         (d / "report.html").unlink(missing_ok=True)  # a view of data that are no longer there
         raise ReportError(f"{d} is not the run its manifest describes ({'; '.join(problems[:3])}); its report "
@@ -143,10 +163,15 @@ def _rebuild_run_report(d: Path) -> Path:
     _building(d)
     path = build_report(d)
     from sim.io.atomic import write_json
-    from sim.io.manifest import MANIFEST, run_files
+    from sim.io.manifest import MANIFEST
 
-    write_json(d / MANIFEST, {**man, "files": run_files(d)})
+    files = {rel: meta for rel, meta in run_files(d).items() if rel in listed or _report_file(rel)}
+    write_json(d / MANIFEST, {**man, "files": files})
     return path
+
+
+def _report_file(rel: str) -> bool:
+    return rel == "report.html" or rel.startswith("figures/")
 
 
 def aggregate_main(argv: Sequence[str] | None = None) -> int:
@@ -168,8 +193,11 @@ def aggregate_main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     try:
+        from sim.config import door
+
+        door.check("aggregate", directory=d, sweep=True)
         agg = aggregate(d, report=not args.no_report)
-    except OutputError as exc:
+    except (OutputError, ConfigError) as exc:
         print(f"triad-aggregate: error: {exc}", file=sys.stderr)
         return 2
     for line in agg.lines():

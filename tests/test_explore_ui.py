@@ -45,12 +45,19 @@ def server(tmp_path_factory):
     log = open(cwd / "server.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "sim.ui", "--port", str(port), "--host", "127.0.0.1"], cwd=cwd,
                             env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.time() + 60
+        url = None
+        while url is None:  # the URL with the per-start token (sim.ui.guard), as printed
+            found = re.search(r"http://\S+\?token=\S+", (cwd / "server.log").read_text())
+            url = found.group(0) if found else None
+            assert proc.poll() is None, (cwd / "server.log").read_text()
+            assert time.time() < deadline, "no URL printed in 60 s: " + (cwd / "server.log").read_text()
+            time.sleep(0.3)
         while True:
             try:
-                with urllib.request.urlopen(url, timeout=5) as r:
+                opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())  # the token's cookie
+                with opener.open(url, timeout=5) as r:
                     if r.status == 200:
                         break
             except OSError:
@@ -112,7 +119,8 @@ def test_explorer_in_chromium_matches_the_command_line(server, tmp_path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.on("request", lambda r: None if r.url.startswith((url, url.replace("http", "ws"), "blob:", "data:"))
+        base = url.split("?", 1)[0]  # the pages and sockets of this server, whatever the query
+        page.on("request", lambda r: None if r.url.startswith((base, base.replace("http", "ws"), "blob:", "data:"))
                 else external.append(r.url))
         page.on("response", lambda r: external.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         t0 = time.perf_counter()
@@ -207,11 +215,14 @@ def test_sliders_come_from_the_parameter_table(default_plain):
     assert (reaction.lo, reaction.hi, reaction.step) == (0.0, SPAN * 0.012, 0.0001)
 
 
-def test_ops_order_and_the_saved_experiment_composes_to_the_same_run(default_plain, tmp_path):
+def test_ops_order_and_the_saved_experiment_composes_to_the_same_run(default_plain, tmp_path, monkeypatch):
     from conftest import compose_cfg
     from sim.config.spec import build_spec
     from sim.config.validate import validate
+    from sim.ui import options
     from sim.ui.scenario import EventChoice, SaveError, Scenario, save, to_plain
+
+    monkeypatch.setattr(options, "_save_dir", str(tmp_path))  # the folder the server was started with
 
     timeline = build_spec(default_plain).settings.events
     sc = Scenario(values={"dynamics.reaction.IRN": 0.02, "decisions.rungs.4.rate": 0.003},

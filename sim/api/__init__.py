@@ -27,6 +27,11 @@ __all__ = ["Exploration", "Model", "Result", "compare", "model", "run"]
 
 
 def _values(seed: int | None, replicates: int | None, values: Mapping[str, Any] | None) -> dict:
+    from sim.config.door import ArgumentError
+
+    if values is not None and not isinstance(values, Mapping):
+        raise ArgumentError("values", f"{type(values).__name__} is not a mapping of dotted keys to values, e.g. "
+                          "{'ensemble.seed': 7}")
     out = dict(values or {})
     if seed is not None:
         out["ensemble.seed"] = seed

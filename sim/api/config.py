@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Iterator, Mapping, Sequence
 
+from sim.config.door import ArgumentError
 from sim.errors import ConfigError
 
 
@@ -46,25 +47,33 @@ def compose(experiment: str | None = None, overrides: Sequence[str] = ()) -> dic
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
+    from sim.config import door
     from sim.config.locate import register_experiments
     from sim.config.precheck import _explain
 
-    if isinstance(overrides, str):
-        raise TypeError("overrides is a list of 'key=value' strings, e.g. ['ensemble.replicates=200']")
+    if isinstance(overrides, (str, bytes)) or not isinstance(overrides, (list, tuple)):
+        raise ArgumentError("overrides", f"{overrides!r} is not a list of 'key=value' strings, e.g. "
+                          "['ensemble.replicates=200']")
+    if experiment is not None and not isinstance(experiment, str):
+        raise ArgumentError("experiment", f"{experiment!r} is not an experiment name (triad list experiments)")
     args = list(overrides)
     if experiment is not None:
         args.insert(0, f"experiment={experiment}")
+    door.check("api", overrides=args)  # group choices, the user's config folders (bounded reader)
     broken = register_experiments()
     if experiment in broken:
         raise ConfigError("experiment", broken[experiment])
     try:
         with _hydra_context():
-            cfg = hydra_compose(config_name="config", overrides=args)
-    except (HydraException, OmegaConfBaseException, ValueError) as exc:
-        line = _explain(exc, args)
+            cfg = hydra_compose(config_name="config", overrides=args, return_hydra_config=True)
+    except (HydraException, OmegaConfBaseException, ValueError, RecursionError) as exc:
+        line = _explain(exc, args) if not isinstance(exc, RecursionError) else "overrides: nested too deeply"
         key, sep, msg = line.partition(": ")
         raise ConfigError(key if sep else "overrides", msg if sep else line) from None
-    return OmegaConf.to_container(cfg, resolve=False)  # type: ignore[return-value]
+    door.check("api", config=cfg)  # the trust boundary, Hydra's node included, as on the command line
+    out = OmegaConf.to_container(cfg, resolve=False)
+    out.pop("hydra", None)
+    return out  # type: ignore[return-value]
 
 
 def _merge(base: dict, patch: Mapping[str, Any]) -> dict:
@@ -93,13 +102,32 @@ def resolve(experiment: str | None = None, overrides: Sequence[str] = (), *, con
     then ``updates`` (dotted keys -> Python values) on top."""
     from omegaconf import DictConfig, OmegaConf
 
+    from sim.config import door
     from sim.config.validate import validate
 
     if config is not None:
         if experiment is not None or overrides:
             raise TypeError("give either config= or experiment/overrides, not both")
+        if not isinstance(config, (DictConfig, Mapping)):
+            raise ArgumentError("config", f"{type(config).__name__} is not a mapping; give a Result.config or a dict")
         base = OmegaConf.to_container(config, resolve=False) if isinstance(config, DictConfig) else dict(config)
         base.pop("hydra", None)
     else:
         base = compose(experiment, overrides)
-    return validate(_merge(base, _dotted(updates or {})))
+    if updates is not None and not isinstance(updates, Mapping):
+        raise ArgumentError("values", f"{type(updates).__name__} is not a mapping of dotted keys to values")
+    merged = _merge(base, _dotted(_plain_values(updates or {})))
+    door.check("api", config=merged)  # the environment rule holds for values= too (M3)
+    return validate(merged)
+
+
+def _plain_values(updates: Mapping[str, Any]) -> dict:
+    """numpy scalars (a notebook's usual numbers) as Python numbers (L8)."""
+    import numpy as np
+
+    out = {}
+    for k, v in updates.items():
+        if not isinstance(k, str):
+            raise ArgumentError("values", f"key {k!r} is not a dotted string")
+        out[k] = v.item() if isinstance(v, np.generic) else v
+    return out

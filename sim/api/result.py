@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.config.spec import RunSpec
@@ -90,7 +91,17 @@ class Result:
     def p_rung(self, rung: int, scenario: str = "baseline", origin: str = "any") -> pd.DataFrame:
         """P(dyad reached at least ``rung`` by the end) per dyad with its 95 % Wilson interval,
         from the summary; ``origin="endogenous"``: by the model's own acts only."""
-        scen = self._sim.summary["scenarios"][scenario]
+        from sim.errors import ConfigError
+
+        if origin not in ("any", "endogenous"):
+            raise ConfigError("origin", f"{origin!r} is not an origin; allowed: any, endogenous")
+        scenarios = self._sim.summary["scenarios"]
+        if scenario not in scenarios:
+            raise ConfigError("scenario", f"{scenario!r} is not a scenario of this run; allowed: "
+                              f"{', '.join(scenarios)}")
+        if isinstance(rung, bool) or not isinstance(rung, (int, np.integer)) or not 1 <= rung <= 6:
+            raise ConfigError("rung", f"{rung!r} is not a rung of the ladder; allowed: 1..6")
+        scen = scenarios[scenario]
         rows = []
         for dyad, rec in scen.items():
             p = rec["p_rung_at_least"]
@@ -199,17 +210,24 @@ class Result:
         """Write the run directory ``triad`` writes for this config (data files, report when
         ``report.enabled``, ``manifest.json`` last) into ``directory``; return its path.
         A directory that already holds this complete run is left as it is."""
+        from sim.config import door
         from sim.errors import ConfigError
         from sim.io.lock import run_lock
         from sim.io.places import forbidden_output_dir
         from sim.io.rundir import completed, mark_incomplete
         from sim.runs.job import write
 
-        out = Path(directory)
+        if not isinstance(directory, (str, Path)) or str(directory).strip() == "":
+            raise ConfigError("directory", f"{directory!r} is not a directory path; give the folder to write, e.g. "
+                              "'outputs/api/run1'")
+        out = Path(directory).expanduser()
         forbidden = forbidden_output_dir(out)
         if forbidden:
             raise ConfigError("directory", forbidden)
-        with run_lock(out):
+        if out.exists() and not out.is_dir():
+            raise ConfigError("directory", f"{str(out)!r} exists and is not a directory")
+        door.check("api", directory=out)  # no links where the run's files go (H4, H5)
+        with run_lock(out, key="directory"):
             if completed(out, self.config_yaml) is not None:
                 return out
             mark_incomplete(out)

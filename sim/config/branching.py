@@ -69,3 +69,51 @@ def check_branching(params: ModelParams, actors: Sequence[str]) -> None:
         raise ConfigError(KEY, f"branching ratio {worst[1]:.3f} >= 1 for {worst[0]} (the spectral radius of its "
                           "reply matrix, from the excitation and decisions.memory.spread): the retaliation cascade "
                           "would not die out; allowed: < 1 (lower the excitation)")
+
+
+RELEVANT = ("memory", "capability", "deterrence", "decisions.enabled", "rules")  # targets ρ depends on
+
+
+def check_draws(params: ModelParams, actors: Sequence[str], values: dict, where: str) -> None:
+    """The same check for every per-replicate row of ``values`` (parameter path -> array,
+    a posterior's draws: H7): each distinct row, applied to ``params``, must die out."""
+    from sim import params as table
+
+    cols = []
+    for path, v in values.items():
+        hit = table.lookup(path, actors)
+        if hit is None:
+            continue
+        row, key = hit
+        if row.target.startswith("params.") and any(r in row.target for r in RELEVANT):
+            cols.append((row.target.removeprefix("params."), row.index(key, actors), np.asarray(v, dtype=float), path))
+    if not cols:
+        return
+    rows = np.unique(np.stack([c[2] for c in cols], axis=1), axis=0)
+    for r in rows:
+        p = params
+        for (target, index, _, _), value in zip(cols, r):
+            p = p.with_entry(target, index, float(value))
+        try:
+            check_branching(p, actors)
+        except ConfigError as exc:
+            shown = ", ".join(f"{c[3]}={v:g}" for c, v in zip(cols, r))
+            raise ConfigError(where, f"a draw ({shown}) gives a {str(exc).split(': ', 1)[1]}") from None
+
+
+def check_sets(params: ModelParams, actors: Sequence[str], ops: Sequence, where: str) -> None:
+    """The check on the parameters a counterfactual's ``set`` ops put in force, each op
+    added in the order of its start day (H8)."""
+    import datetime as dt
+
+    sets = [op for op in ops if hasattr(op, "param") and hasattr(op, "value") and hasattr(op, "key")]
+    sets.sort(key=lambda op: getattr(op, "start", None) or dt.date.min)
+    p = params
+    for op in sets:
+        if not op.param.target.startswith("params."):
+            continue
+        p = p.with_entry(op.param.target.removeprefix("params."), op.param.index(op.key, actors), op.value)
+        try:
+            check_branching(p, actors)
+        except ConfigError as exc:
+            raise ConfigError(getattr(op, "where", where), f"after this set, the {str(exc).split(': ', 1)[1]}") from None

@@ -264,6 +264,9 @@ def load_event_file(path: str | Path, actors: Sequence[str]) -> list[Event]:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise EventError(f"events.file: {p}{at}: YAML syntax error: {getattr(exc, 'problem', exc)}") from None
+    dup = safeyaml.duplicate_key(node)
+    if dup:  # YAML keeps the last silently: a second `date:` would move the event without a word (M9)
+        raise EventError(f"events.file: {p} line {dup[1]}: duplicate key {dup[0]!r}; each key once per event")
     data = safeyaml.construct(node)
     if data is None:
         data = []

@@ -18,80 +18,45 @@ import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
+from sim.config.limits import MAX_JOBS
 from sim.config.locate import conf_dir, register_experiments
 from sim.config.suggest import unknown_key, unknown_option
+from sim.config.userdirs import MAX_USER_FILES, parse_args, scan_user_configs, user_config_dirs  # noqa: F401
 from sim.errors import TriadError
 from sim.io.places import forbidden_output_dir
 
 MAX_VALUES = 20
-
-
-def parse_args(argv: Sequence[str]):
-    """Hydra's own argument parser, so flags mean what they will mean to Hydra."""
-    from hydra._internal.utils import get_args_parser
-
-    return get_args_parser().parse_args(list(argv))
-
-
-MAX_USER_FILES = 1000
-
-
-def user_config_dirs(argv: Sequence[str]) -> list[Path]:
-    """Folders of config files the user adds (``-cd DIR``, ``hydra.searchpath=[file://…]``)."""
-    try:
-        args = parse_args(argv)
-    except SystemExit:
-        return []
-    dirs = [Path(args.config_dir)] if args.config_dir else []
-    if args.config_path:
-        dirs.append(Path(args.config_path))
-    for o in args.overrides:
-        key, _, value = o.partition("=")
-        if key.lstrip("+~") == "hydra.searchpath":
-            for item in value.strip("[]").split(","):
-                item = item.strip().strip("'\"")
-                if item.startswith("file://"):
-                    dirs.append(Path(item[len("file://"):]))
-    return dirs
-
-
-def scan_user_configs(argv: Sequence[str]) -> str | None:
-    """Read every YAML file of the user's config folders with the bounded reader before Hydra
-    parses them: a few hundred bytes of nested aliases must not hang the machine, whatever
-    the flags. One line naming the file, or None."""
-    from sim.config import safeyaml
-
-    seen = 0
-    for d in user_config_dirs(argv):
-        if not d.is_dir():
-            continue
-        for p in sorted(d.rglob("*.yaml")) + sorted(d.rglob("*.yml")):
-            seen += 1
-            if seen > MAX_USER_FILES:
-                return f"hydra.searchpath: more than {MAX_USER_FILES} YAML files under {d}"
-            try:
-                safeyaml.compose(safeyaml.read_text(p, str(p)), str(p))
-            except TriadError as exc:
-                return str(exc)
-            except Exception:  # noqa: BLE001 - a syntax error is Hydra's to report, with its context
-                continue
-    return None
+planned: list[tuple[Path, str]] = []  # (output directory, key) of the last command that passed, to lock
 
 
 def _job_variants(overrides: Sequence[str]) -> list[tuple[list[str], list[str]]]:
     """(override list, its swept values) of the single jobs to check (module docstring)."""
+    from itertools import islice
+
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
+    from sim.errors import ConfigError
+
     parsed = OverridesParser.create().parse_overrides(list(overrides))
+    basic = not any(o.lstrip("+").startswith("hydra/sweeper=") for o in overrides)
     fixed, swept = [], []
+    jobs = 1
     for o in parsed:
         if not o.is_sweep_override():
             fixed.append(o.input_line)
             continue
+        if o.is_interval_sweep() and basic:  # M14
+            raise ConfigError(o.get_key_element(), f"{o.input_line.split('=', 1)[1]}: Hydra's basic sweeper cannot "
+                              "sweep an interval (it enumerates values); give a list a,b,c or range(start,stop,step)")
         try:
-            values = list(o.sweep_string_iterator())
-        except Exception:  # noqa: BLE001 - interval/glob: Hydra enumerates them itself
+            values = list(islice(o.sweep_string_iterator(), MAX_JOBS + 1))
+        except Exception:  # noqa: BLE001 - glob: Hydra enumerates it itself
             continue
+        jobs *= len(values)
+        if jobs > MAX_JOBS:  # M18: refused before Hydra lists a million jobs
+            raise ConfigError("hydra.sweeper", f"this sweep has more than {MAX_JOBS} jobs (the product of the "
+                              "swept values' counts); each job is one triad run: sweep fewer values, or split the "
+                              "sweep")
         if len(values) > MAX_VALUES:
             values = values[: MAX_VALUES // 2] + values[-(MAX_VALUES // 2):]
         swept.append([f"{o.get_key_element()}={v}" for v in values])
@@ -215,30 +180,50 @@ def precheck(argv: Sequence[str]) -> str | None:
     except SystemExit:
         return None  # argparse has printed its own usage error; Hydra will repeat it
     if args.help or args.hydra_help or args.info or args.shell_completion or args.cfg or args.config_path \
-            or args.config_name or args.experimental_rerun:
+            or args.config_name not in (None, "config") or args.experimental_rerun:
         return None  # nothing runs (or the primary config is the user's); the trust guard still holds
+    multirun = args.multirun or any(o.replace(" ", "") == "hydra.mode=MULTIRUN" for o in args.overrides)
+    planned.clear()
     broken = register_experiments()
     try:
         variants = _job_variants(args.overrides)
+    except TriadError as exc:
+        return str(exc)
+    except RecursionError:
+        return "overrides: nested too deeply to parse; allowed: lists and mappings nested up to 50 levels"
     except (HydraException, OmegaConfBaseException) as exc:
         return _explain(exc, args.overrides)
     for overrides, swept in variants:
         chosen = [o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0].lstrip("+") == "experiment"]
         if chosen and chosen[-1] in broken:
             return broken[chosen[-1]]
-        where = f" (sweep job {' '.join(swept)})" if args.multirun and swept else ""
+        where = f" (sweep job {' '.join(swept)})" if multirun and swept else ""
         try:
             cfg = _compose(overrides, args.config_dir)
-            run_dir = Path(str(cfg.hydra.sweep.dir if args.multirun else cfg.hydra.run.dir))
+            run_dir = Path(str(cfg.hydra.sweep.dir if multirun else cfg.hydra.run.dir))
             check_job(cfg)
         except TriadError as exc:
             return f"{exc}{where}"
         except (HydraException, OmegaConfBaseException, ValueError, YAMLError) as exc:
             return _explain(exc, overrides) + where
-        problem = _writable(run_dir, "hydra.sweep.dir" if args.multirun else "hydra.run.dir")
+        problem = _writable(run_dir, "hydra.sweep.dir" if multirun else "hydra.run.dir")
         if problem:
             return problem
-        if not args.multirun and run_dir.is_dir():
+        node = cfg.hydra.sweep if multirun else cfg.hydra.run
+        if "${now:" not in str(node._get_node("dir")._value()) and run_dir not in [p for p, _ in planned]:
+            planned.append((run_dir, "hydra.sweep.dir" if multirun else "hydra.run.dir"))
+        if run_dir.is_dir():
+            from sim.config import door
+
+            try:
+                door.check("cli", directory=run_dir, sweep=multirun)
+                if multirun:
+                    from sim.sweep.occupied import foreign_sweep
+
+                    foreign_sweep(run_dir, args.overrides)
+            except TriadError as exc:
+                return str(exc)
+        if not multirun and run_dir.is_dir():
             try:
                 problem = _occupied(run_dir, cfg)
             except TriadError as exc:

@@ -135,6 +135,28 @@ def load(text: str, key: str, max_aliases: int = MAX_ALIASES, max_depth: int = M
     return construct(compose(text, key, max_aliases, max_depth, max_nodes))
 
 
+def duplicate_key(node: yaml.Node | None) -> tuple[str, int] | None:
+    """The first key written twice in one mapping of the tree, with its line; or None."""
+    stack = [node] if node is not None else []
+    seen_nodes: set[int] = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen_nodes:
+            continue
+        seen_nodes.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            keys: set[str] = set()
+            for k, v in n.value:
+                if isinstance(k, yaml.ScalarNode):
+                    if k.value in keys:
+                        return k.value, k.start_mark.line + 1
+                    keys.add(k.value)
+                stack += [k, v]
+        elif isinstance(n, yaml.SequenceNode):
+            stack += list(n.value)
+    return None
+
+
 def construct(node: yaml.Node | None) -> Any:
     """The Python data of a node tree made by ``compose`` (safe types only)."""
     if node is None:

@@ -168,6 +168,11 @@ def build_spec(plain: Mapping[str, Any]) -> RunSpec:
     _check_report_dyads(plain["report"].get("dyads"), settings.actors)
     cf = build_counterfactual(plain["counterfactual"], settings)
     settings = posterior.attach(settings, plain["ensemble"], cf.ops)  # ensemble.posterior: per-replicate draws
+    from sim.config.branching import check_draws, check_sets
+
+    check_sets(settings.params, settings.actors, cf.ops, "counterfactual.ops")  # H8
+    if getattr(settings, "posterior_draws", None):
+        check_draws(settings.params, settings.actors, dict(settings.replicate_values), "ensemble.posterior")  # H7
     rec = plain["record"].get("scenarios")
     if rec is None and cf.leave_one_out:
         rec = ["baseline"]  # 20 removals would otherwise multiply memory and output

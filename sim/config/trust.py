@@ -12,7 +12,13 @@ package itself uses are allowed there:
 - ``_target_``: Hydra's own launchers and sweepers (``hydra._internal.``,
   ``hydra_plugins.``) and our sweep callback;
 - no ``hydra.job.env_set`` / ``env_copy``, and no ``${oc.env:…}`` outside Hydra's own node (the
-  environment would be copied into ``config.yaml`` and the report).
+  environment would be copied into ``config.yaml`` and the report);
+- Hydra's knobs that name files or run commands are pinned (``hydra_knobs``, hostile trial 3):
+  ``hydra.output_subdir`` is ``.hydra``, ``hydra.job.name`` a plain name, ``hydra.job.chdir``
+  false, ``hydra.sweep.subdir`` names one folder per job, a launcher has no shell ``setup``,
+  ``srun_args``, ``additional_parameters`` or Ray ``runtime_env``, a callback is exactly
+  ``{_target_: sim.sweep.AggregateCallback}``, a config-group choice is a plain name (no
+  ``/``, ``\\`` or ``..``), and ``${hydra:…}`` is not read outside Hydra's node.
 
 ``check`` is a pure function of the composed config; ``install`` makes Hydra run it on
 every config it composes (single runs, sweeps and each sweep job, ``--cfg``, ``--info``,
@@ -26,8 +32,8 @@ from omegaconf import DictConfig, ListConfig
 
 from sim.errors import ConfigError
 
-ALLOWED_TARGETS = ("hydra._internal.", "hydra_plugins.", "sim.sweep.AggregateCallback")
-CALLBACK_TARGETS = ("sim.sweep.AggregateCallback",)
+ALLOWED_TARGETS = ("hydra._internal.", "hydra_plugins.")
+CALLBACK_TARGETS = ("sim.sweep.AggregateCallback",)  # exact names, no arguments
 LOG_HANDLER_CLASSES = ("logging.StreamHandler", "logging.FileHandler")
 LOG_STREAMS = ("ext://sys.stdout", "ext://sys.stderr")
 # Hydra's job log, inside the run directory (unresolved, as composed)
@@ -75,6 +81,8 @@ def _logging_problems(node: Any, path: str) -> list[str]:
             if value not in LOG_FILENAMES:
                 bad.append(f"{sub}: {value!r} is not allowed; the only log file is Hydra's job log in the "
                            "output directory")
+        elif key == "mode" and value not in ("a", None):
+            bad.append(f"{sub}: {value!r} is not allowed; allowed: 'a' (append: a log never truncates a file)")
         elif key == "stream" and value not in LOG_STREAMS:
             bad.append(f"{sub}: {value!r} is not allowed; allowed: {', '.join(LOG_STREAMS)}")
     return bad
@@ -89,14 +97,18 @@ def check(cfg: DictConfig) -> list[str]:
         if sub.startswith(("hydra.job_logging", "hydra.hydra_logging")):
             continue
         if key == "_target_":
-            allowed = CALLBACK_TARGETS if sub.startswith("hydra.callbacks") else ALLOWED_TARGETS
-            if not (isinstance(value, str) and value.startswith(allowed)):
-                bad.append(f"{sub}: {value!r} is not allowed; allowed: {', '.join(allowed)}")
+            if sub.startswith("hydra.callbacks"):
+                continue  # hydra_knobs: exact names
+            if not (isinstance(value, str) and value.startswith(ALLOWED_TARGETS)):
+                bad.append(f"{sub}: {value!r} is not allowed; allowed: {', '.join(ALLOWED_TARGETS)}")
         elif key in ("class", "()", "filename"):
             bad.append(f"{sub}: a {key!r} key is not allowed in a config (it could name code or a file to write)")
         elif isinstance(value, str) and "oc.env" in value and not sub.startswith("hydra."):
             bad.append(f"{sub}: {value!r} reads an environment variable; a config may not copy the environment "
                        "into the outputs, write the value itself")
+        elif isinstance(value, str) and "${hydra:" in value and not sub.startswith("hydra."):
+            bad.append(f"{sub}: {value!r} reads Hydra's own node; a config may not copy it into the outputs "
+                       "(it can hold an environment variable), write the value itself")
     if isinstance(hydra, DictConfig):
         for part in ("job_logging", "hydra_logging"):
             if part in hydra:
@@ -107,6 +119,9 @@ def check(cfg: DictConfig) -> list[str]:
                 if part in job and not _empty(_raw(job, part)):
                     bad.append(f"hydra.job.{part}: a config may not set environment variables (it could "
                                "change what runs)")
+        from sim.config.hydra_knobs import knob_problems
+
+        bad += knob_problems(hydra, _raw, _walk)
     return bad
 
 
@@ -126,9 +141,11 @@ def refuse_untrusted(cfg: DictConfig) -> None:
         raise ConfigError(key, msg)
 
 
-def install(on_violation: Callable[[ConfigError], None] | None = None) -> None:
+def install(on_violation: Callable[[ConfigError], None] | None = None,
+            check_config: Callable[[DictConfig], None] | None = None) -> None:
     """Check every config Hydra composes, before Hydra configures logging or instantiates
-    anything. ``on_violation`` (the CLI prints one line and exits 2) runs instead of raising."""
+    anything. ``on_violation`` (the CLI prints one line and exits 2) runs instead of raising;
+    ``check_config`` (the CLI: ``sim.config.door.check``) replaces ``refuse_untrusted``."""
     from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
     original = ConfigLoaderImpl.load_configuration
@@ -138,7 +155,7 @@ def install(on_violation: Callable[[ConfigError], None] | None = None) -> None:
     def load_configuration(self, *args, **kwargs):  # noqa: ANN001, ANN202 - Hydra's signature
         cfg = original(self, *args, **kwargs)
         try:
-            refuse_untrusted(cfg)
+            (check_config or refuse_untrusted)(cfg)
         except ConfigError as exc:
             if on_violation is None:
                 raise

@@ -15,13 +15,14 @@ from sim.errors import ConfigError
 from sim.explore import discovery as disc
 from sim.explore import figures as figs
 from sim.explore.evaluate import evaluate, horizon_days, outputs_from_config
-from sim.explore.options import common, get
+from sim.explore.options import check_design, common, get
 from sim.explore.problem import sample
 
 
 def discovery_experiment(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
     problem, seed, reps = common(ex, settings, 32, 1)
     n = get(ex, "samples", 256, kind=int, lo=8)
+    check_design(plain, settings, n, reps, "explore.samples")
     months = get(ex, "horizon_months", 12, kind=int, lo=1)
     within = horizon_days(settings, months)
     thr = get(ex, "threshold", 0.1, lo=0.0, hi=1.0)

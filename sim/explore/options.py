@@ -58,3 +58,27 @@ def common(ex: Mapping, settings: Settings, reps_default: int, reps_lo: int) -> 
     seed = get(ex, "seed", settings.seed, kind=int, lo=0)
     reps = get(ex, "replicates_per_sample", reps_default, kind=int, lo=reps_lo)
     return problem, seed, reps
+
+
+MAX_POINTS = 1_000_000  # design points of one exploration (each a small ensemble)
+
+
+def check_design(plain: Mapping, settings: Settings, points: int, reps: int, key: str) -> None:
+    """Refuse, before the design is drawn, an exploration too large to run (M25): more than
+    ``MAX_POINTS`` design points, or an estimated time over ``ensemble.max_hours`` (the run's
+    own per-replicate-day cost, from two short probes, times points × replicates × days)."""
+    from sim.engine.settings import Scenario
+    from sim.runs.estimate import SMALL_RUN, _duration, estimate
+
+    if points > MAX_POINTS:
+        raise ConfigError(key, f"{points} design points; at most {MAX_POINTS} (each is an ensemble of "
+                          f"{reps} replicates): lower it")
+    if points * reps * settings.n_days <= SMALL_RUN:  # seconds: the probes would cost more than they tell
+        return
+    max_hours = float((plain.get("ensemble") or {}).get("max_hours", 2.0))
+    est = estimate(settings, [Scenario("baseline", tuple(settings.events))])
+    seconds = points * reps * settings.n_days * est.per_replicate_day / max(1, settings.workers)
+    if seconds > max_hours * 3600:
+        raise ConfigError(key, f"this exploration would take about {_duration(seconds)} ({points} design points × "
+                          f"{reps} replicates × {settings.n_days} days), over the limit of {max_hours:g} h; lower "
+                          f"{key} or explore.replicates_per_sample, or raise ensemble.max_hours")

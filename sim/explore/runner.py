@@ -26,7 +26,7 @@ from sim.explore import calibrate as cal
 from sim.explore import figures as figs
 from sim.explore.discovery_run import discovery_experiment
 from sim.explore.evaluate import evaluate, evaluate_monthly, horizon_days, outputs_from_config
-from sim.explore.options import check_keys, common, get, sub
+from sim.explore.options import check_design, check_keys, common, get, sub
 from sim.explore.problem import config_value, sample
 from sim.explore.sensitivity import analyze, noise_split
 from sim.io.atomic import atomic_write_bytes, write_json, write_parquet
@@ -71,6 +71,8 @@ def _sensitivity(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
     n_sobol = sub(ex, "sobol", "n", 64, 2)
     n_morris = sub(ex, "morris", "trajectories", 10, 0)
     levels = sub(ex, "morris", "levels", 4, 2)
+    k = len(problem["names"])
+    check_design(plain, settings, n_sobol * (k + 2) + n_morris * (k + 1), reps, "explore.sobol.n")
     focus = ex.get("focus") or next((n for n in names if n.startswith("p_rung_5")), names[0])
     if focus not in names:
         raise ConfigError("explore.focus", f"{focus!r}; allowed: {', '.join(names)}")

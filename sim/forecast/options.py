@@ -58,6 +58,9 @@ def _span(months: list[str]) -> str:
     return months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
 
 
+MAX_ABS = 1e7  # the shipped monthly GDELT scores stay within a few hundred
+
+
 def parse_observations(text: str, where: str, dyads: list[str], key: str = "backtest.observations") -> pd.DataFrame:
     """The observations frame from CSV text (``#`` comment lines allowed)."""
     try:
@@ -92,6 +95,11 @@ def parse_observations(text: str, where: str, dyads: list[str], key: str = "back
             raise ConfigError(key, f"{where}: {d} in {junk[0][0]} is {junk[0][1]!r}, not a number")
         if not np.isfinite(vals[~np.isnan(vals)]).all():
             raise ConfigError(key, f"{where}: {d} has an infinite value")
+        big = np.abs(np.nan_to_num(vals)) > MAX_ABS
+        if big.any():  # finite but far beyond any count or score: squares overflow to NaN skills (M30)
+            m = months[int(np.argmax(big))]
+            raise ConfigError(key, f"{where}: {d} in {m} is {vals[big][0]:g}; allowed: values within ±{MAX_ABS:g} "
+                              "(monthly scores or counts)")
         gaps = np.isnan(vals)
         if gaps.any():
             runs, k = [], 0

@@ -1,6 +1,7 @@
 """Where a run may write: never into the package or the project's source folders."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent  # sim/, in a checkout or in site-packages
@@ -13,12 +14,13 @@ def _checkout() -> Path | None:
 
 
 def _resolved(path: Path) -> Path:
-    """``path`` made absolute with symlinks resolved as far as it exists."""
+    """``path`` made absolute with symlinks resolved as far as it exists, and ``..`` after
+    that folded (``mkdir -p a/nonexistent/../conf`` makes ``a/conf``: H12, M16)."""
     p = path.expanduser().absolute()
     existing = p
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    return existing.resolve() / p.relative_to(existing)
+    return Path(os.path.normpath(existing.resolve() / p.relative_to(existing)))
 
 
 def forbidden_output_dir(path: str | Path) -> str | None:

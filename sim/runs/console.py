@@ -38,5 +38,7 @@ def result_lines(summ: Mapping, out_dir: str | Path, overrides: Sequence[str] | 
 
 def print_result(summ: Mapping, out_dir: str | Path, overrides: Sequence[str] | None = None,
                  job: int | None = None) -> None:
-    sys.stdout.write("\n".join(result_lines(summ, out_dir, overrides, job)) + "\n")
+    from sim.io.printable import printable_line
+
+    sys.stdout.write("\n".join(printable_line(ln) for ln in result_lines(summ, out_dir, overrides, job)) + "\n")
     sys.stdout.flush()

@@ -9,7 +9,6 @@ replicates outlive a chunk: memory is flat in the number of replicates.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -126,17 +125,16 @@ def check_memory(settings: Settings, n_full: int, n_light: int, n_daily_pairs: i
     """Refuse, before anything is allocated, a run that would not fit in this machine's
     memory (80 % of it); the error names the key to lower and gives the estimate."""
     est = memory_estimate(settings, n_full, n_light, n_daily_pairs)
-    try:
-        budget = 0.8 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        budget = 8e9
+    from sim.runs.budget import memory_budget
+
+    budget, what = memory_budget()
     if est["total"] > budget:
         worst = max((k for k in est if k != "total"), key=est.get)
         key = {"engine state": "ensemble.chunk_size", "recorded replicates": "record.replicates",
                "daily statistics": "record.scenarios"}[worst]
         detail = ", ".join(f"{k} {v / 1e9:.1f} GB" for k, v in est.items() if k != "total")
         raise ConfigError(key, f"this run would need about {est['total'] / 1e9:.1f} GB ({detail}) and "
-                          f"{budget / 1e9:.1f} GB is available (80 % of this machine's memory); lower {key}"
+                          f"{budget / 1e9:.1f} GB is available ({what}); lower {key}"
                           + (" (replicates are simulated chunk by chunk, so only the chunk size and the "
                              "recording grow memory)" if key != "record.scenarios" else ""))
 

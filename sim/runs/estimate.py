@@ -27,6 +27,9 @@ PROBE_DAYS = 60
 PROBE_SMALL, PROBE_LARGE = 64, 4096
 
 
+SMALL_RUN = 2e7  # scenario-replicate-days (about ten seconds): not worth probing
+
+
 @dataclass(frozen=True)
 class Estimate:
     seconds: float

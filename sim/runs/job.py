@@ -22,11 +22,10 @@ from sim.io.places import forbidden_output_dir
 from sim.io.rundir import completed, finish, mark_incomplete, write_run_dir
 from sim.runs import effects, summary
 from sim.runs.ensemble import check_memory, run_ensemble, tune_malloc
-from sim.runs.estimate import check_time, estimate
+from sim.runs.estimate import SMALL_RUN, check_time, estimate
 from sim.runs.plan import Plan, counterfactual_summary, outside_horizon, plan_run
 
 log = logging.getLogger("triad")
-SMALL_RUN = 2e7
 
 
 def check_plan_memory(settings: Settings, plan: Plan) -> None:
@@ -158,19 +157,38 @@ def main_task(cfg: DictConfig, out_dir: str | Path, multirun: bool = False, over
     to stderr and recorded in ``error.json`` of the job (no manifest, so nothing looks
     complete), and None is returned so the launcher goes on with the other jobs and the
     sweep aggregate lists this one as failed."""
+    from sim.io.lock import LockedError, held_by_other
     from sim.sweep.jobs import clear_failure, record_failure
 
-    clear_failure(out_dir)
     try:
+        if not held_by_other(Path(out_dir)):  # another run's error marker is not ours to clear
+            clear_failure(out_dir)
         summ = run(cfg, out_dir)
+    except LockedError as exc:  # another run's directory: leave every file of it alone (M11, M12)
+        print(f"triad: error: {exc}", file=sys.stderr)
+        if not multirun:
+            sys.exit(exc.exit_code)
+        return None
     except TriadError as exc:
         if not multirun:
-            print(f"triad: error: {exc}", file=sys.stderr)
+            from sim.io.printable import printable_line
+
+            print(f"triad: error: {printable_line(str(exc))}", file=sys.stderr)
             if Path(out_dir).is_dir():
                 record_failure(out_dir, exc, user_error=True)
             sys.exit(exc.exit_code)
         print(f"triad: error: {exc} (job {Path(out_dir).resolve()})", file=sys.stderr)
         record_failure(out_dir, exc, user_error=True)
+        return None
+    except MemoryError as exc:  # the estimate missed (a limit it cannot see): one line, not a traceback (M19)
+        err = ConfigError("ensemble.chunk_size", f"out of memory ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0] if str(exc) else 'allocation failed'}); lower "
+                          "ensemble.chunk_size, record.replicates or ensemble.replicates")
+        print(f"triad: error: {err}" + (f" (job {Path(out_dir).resolve()})" if multirun else ""), file=sys.stderr)
+        if Path(out_dir).is_dir():
+            record_failure(out_dir, err, user_error=True)
+        if not multirun:
+            sys.exit(2)
         return None
     except Exception as exc:
         if not multirun:

@@ -44,6 +44,9 @@ def plan_run(spec: RunSpec) -> Plan:
         if a.first_change is not None and a.first_change > settings.end:
             log.warning("counterfactual %s: every change takes effect on or after %s, after the horizon's end %s: "
                         "nothing can differ; extend end to see an effect", cf.name, a.first_change, settings.end)
+        for eid in moved_out(a, settings):
+            log.warning("counterfactual %s: event %s now falls after the horizon's end %s: within the horizon this "
+                        "is the same as removing it", cf.name, eid, settings.end)
         applied[cf.name] = a
         pairs.append(effects.plan(a, settings, list(cf.effect_months), list(cf.effect_dates)))
     rec = spec.record.scenarios
@@ -87,9 +90,30 @@ def counterfactual_summary(plan: Plan, paired: dict, spec: RunSpec) -> dict:
     return {"counterfactuals": out}
 
 
+def moved_out(a: Applied, settings: Settings) -> list[str]:
+    """Events inside the horizon in the factual timeline that the counterfactual moves
+    wholly after its end (a large ``shift``: M10)."""
+    from sim.engine.events import possible_days
+
+    before = {ev.id: ev for ev in settings.events}
+    out = []
+    for ev in a.scenario.events:
+        old = before.get(ev.id)
+        if old is None or ev == old:
+            continue
+        if min(possible_days(old, settings.events)) <= settings.end < min(possible_days(ev, a.scenario.events)):
+            out.append(ev.id)
+    return out
+
+
 def _after_end_note(a: Applied, settings: Settings) -> str:
     """A counterfactual whose every change falls after the horizon has no effect by
-    construction: the answer says so first, instead of reporting "no effect" as a finding."""
+    construction: the answer says so first, instead of reporting "no effect" as a finding.
+    An event moved past the end is, within the horizon, removed: said too."""
+    gone = moved_out(a, settings)
+    if gone:
+        return (f"{', '.join(gone)} now fall{'s' if len(gone) == 1 else ''} after the horizon's end {settings.end}: "
+                "within the horizon this is the same as removing it. ")
     if a.first_change is None or a.first_change <= settings.end:
         return ""
     return (f"Every change of this counterfactual takes effect on or after {a.first_change}, after the horizon's "

@@ -145,9 +145,47 @@ def read_job(d: Path) -> Job:
     if summ is None:
         job.error = "manifest.json without a readable summary.json"
         return job
-    job.status, job.manifest, job.summary, job.config_yaml = "complete", man, summ, text
     job.config = _read_yaml(d / "config.yaml")
+    wrong = label_mismatch(job.overrides, job.config)
+    if wrong:
+        job.status, job.error = "failed", (f"its .hydra/overrides.yaml says {wrong[0]} but its config.yaml (the "
+                                           f"data) says {wrong[1]}: not the job the sweep asked for")
+        return job
+    job.status, job.manifest, job.summary, job.config_yaml = "complete", man, summ, text
     return job
+
+
+def label_mismatch(overrides: list[str], config: Any) -> tuple[str, str] | None:
+    """The first override whose value differs from the job's own ``config.yaml``
+    ((override, what config.yaml holds)), or None. A job's labels come from Hydra's
+    overrides file, which a refused later run may have rewritten (H9): the data's own
+    config decides. Group choices and non-scalar values are not compared."""
+    import math
+
+    if not isinstance(config, dict):
+        return None
+    for item in overrides:
+        key, value = parse_override(item)
+        if key.startswith(("hydra.", "hydra/")) or "/" in key:
+            continue
+        node: Any = config
+        for part in key.split("."):
+            node = node.get(part, _MISSING) if isinstance(node, dict) else _MISSING
+        if node is _MISSING or isinstance(node, (dict, list)):
+            continue
+        want = parse_value(value)
+        if isinstance(want, (int, float)) and isinstance(node, (int, float)) and not isinstance(node, bool):
+            same = math.isclose(float(want), float(node), rel_tol=1e-12, abs_tol=0.0)
+        elif isinstance(node, bool) or node is None or want is None:
+            same = str(want).lower() in (str(node).lower(), "none" if node is None else "")
+        else:
+            same = str(want) == str(node)
+        if not same:
+            return item, f"{key}={node}"
+    return None
+
+
+_MISSING = object()
 
 
 def expected_jobs(sweep_dir: Path) -> list[list[str]] | None:
@@ -159,12 +197,23 @@ def expected_jobs(sweep_dir: Path) -> list[list[str]] | None:
         target = str((hy.get("sweeper") or {}).get("_target_", ""))
         if not target.endswith("BasicSweeper"):
             return None
+        from itertools import islice
+
         from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
         from hydra.core.override_parser.overrides_parser import OverridesParser
 
+        from sim.config.limits import MAX_JOBS
+
         params = (hy.get("sweeper") or {}).get("params") or {}
         args = [f"{k}={v}" for k, v in params.items()] + [str(o) for o in hy["overrides"]["task"]]
-        batches = BasicSweeper.split_arguments(OverridesParser.create().parse_overrides(args), None)
+        parsed = OverridesParser.create().parse_overrides(args)
+        n = 1
+        for o in parsed:  # a damaged or hostile multirun.yaml may ask for millions (M20)
+            if o.is_sweep_override():
+                n *= len(list(islice(o.sweep_string_iterator(), MAX_JOBS + 1)))
+                if n > MAX_JOBS:
+                    return None
+        batches = BasicSweeper.split_arguments(parsed, None)
         return [list(j) for b in batches for j in b]
     except Exception:  # glob sweeps, a foreign sweeper, a damaged file: no expectations
         return None

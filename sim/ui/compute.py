@@ -29,6 +29,9 @@ VARIABLES = ("tension", "net_relation")
 FAN_POINTS = 220  # days drawn in a fan (every k-th day of a long horizon)
 
 _lock = threading.Lock()  # one ensemble at a time: the engine's chunk arrays are large
+# server-side bounds (M6): a page, or anything that speaks its protocol, may ask for more
+MAX_REPLICATES = 1000  # the replicates slider's maximum
+MAX_SECONDS = 120.0  # estimated run time of one request
 _base: dict[str, Any] = {}
 
 
@@ -100,18 +103,28 @@ def _fan(stats, dyads: tuple[str, ...], days: slice) -> dict[str, np.ndarray]:
 def simulate(sc: Scenario, base: Mapping[str, Any] | None = None) -> Outcome:
     """Run the scenario's factual and counterfactual ensembles (paired) and read them out.
     A config the checks refuse raises ``TriadError`` with the command line's one-line message."""
+    from sim.config import door
+    from sim.errors import ConfigError
     from sim.runs import summary
     from sim.runs.ensemble import run_ensemble
+    from sim.runs.job import check_duration
     from sim.runs.plan import counterfactual_summary, plan_run
     from sim.runs.stats import dyad_names
 
     t0 = time.perf_counter()
+    reps = sc.replicates
+    if isinstance(reps, bool) or not isinstance(reps, int) or not 1 <= reps <= MAX_REPLICATES:
+        raise ConfigError("ensemble.replicates", f"{reps!r} is out of range; allowed: 1..{MAX_REPLICATES} in the "
+                          "explorer (run larger ensembles with triad)")
     if base is None:
         base = base_config()[0]
     timeline = build_spec(base).settings.events
-    spec = build_spec(to_plain(base, sc, timeline))
+    plain = to_plain(base, sc, timeline)
+    door.check("explorer", config=plain)
+    spec = build_spec(plain)
     settings = spec.settings
     plan = plan_run(spec)
+    check_duration(settings, plan, MAX_SECONDS / 3600)
     with _lock:
         results, paired = run_ensemble(settings, [plan.baseline], plan.pairs, None, 1, quiet=True)
     dyads = tuple(dyad_names(settings.actors))

@@ -23,7 +23,7 @@ from typing import Any, Mapping, Sequence
 
 from sim import params
 from sim.config.spec import RunSpec
-from sim.engine.events import Event
+from sim.engine.events import Event, dependents
 
 # rows of the parameter table that get a slider from the start (every other row can be added)
 MAIN = ("dynamics.reaction", "dynamics.restraint", "dynamics.impulse.hostility", "dynamics.impulse.cooperation",
@@ -120,8 +120,11 @@ class Scenario:
                 out.append({"scale": {"event": ev.id, "factor": float(c.scale)}})
             if c.shift:
                 out.append({"shift": {"event": ev.id, "days": int(c.shift)}})
-        out += [{"remove": {"event": ev.id, "cascade": True}} for ev in timeline
-                if ev.id in self.events and not self.events[ev.id].keep]
+        gone: set[str] = set()
+        for ev in timeline:  # an event anchored to a removed one goes with it (cascade): no second op (M24)
+            if ev.id in self.events and not self.events[ev.id].keep and ev.id not in gone:
+                out.append({"remove": {"event": ev.id, "cascade": True}})
+                gone |= {ev.id, *dependents(list(timeline), ev.id)}
         if self.params_in_counterfactual:
             out += [{"set": {"param": k, "value": float(v)}} for k, v in sorted(self.values.items())]
         return out
@@ -199,14 +202,28 @@ class SaveError(ValueError):
 def save(sc: Scenario, timeline: Sequence[Event], directory: str | Path) -> Path:
     """Write ``DIR/experiment/NAME.yaml`` (the layout ``triad --config-dir DIR experiment=NAME``
     reads), atomically; an existing file of that name is not overwritten."""
+    from sim.config.locate import experiments_dir
     from sim.io.atomic import OutputError, atomic_write_bytes
+    from sim.io.places import forbidden_output_dir
+    from sim.ui import options
 
     if not NAME.match(sc.name) or sc.name in ("none", "baseline"):
         raise SaveError(f"name {sc.name!r}: letters, digits and _ only, starting with a letter (not none/baseline)")
+    builtin = sorted(p.stem for p in experiments_dir().glob("*.yaml"))
+    if sc.name in builtin:  # Hydra would validate it against the built-in of that name (M7)
+        raise SaveError(f"name {sc.name!r} is a built-in experiment's; choose another name")
     d = Path(directory).expanduser()
+    allowed = Path(options.save_dir()).resolve()
     if not d.is_dir():
         raise SaveError(f"{str(d)!r} is not a directory")
+    if d.resolve() != allowed:  # a page may not choose where files go (H6)
+        raise SaveError(f"{str(d)!r}: the explorer saves only into {str(allowed)!r} (triad-explore --save-dir)")
+    forbidden = forbidden_output_dir(d / "experiment")
+    if forbidden:
+        raise SaveError(forbidden)
     path = d / "experiment" / f"{sc.name}.yaml"
+    if (d / "experiment").is_symlink() or path.is_symlink():
+        raise SaveError(f"{path.parent} is a symbolic link; the explorer does not write through links")
     if path.exists():
         raise SaveError(f"{path} exists; choose another name")
     try:

@@ -1,5 +1,8 @@
 """``triad-explore [--port N] [--host H] [--save-dir DIR]``: serve the explorer on localhost.
 
+It prints ``http://HOST:PORT/?token=…``: the token is new at each start, and the guard
+(``sim.ui.guard``) refuses requests without it, from another Origin or with another Host.
+
 Solara's server (uvicorn + starlette) runs in this process with the page ``sim.ui.app``.
 No network is needed: Solara's JavaScript comes from the ``solara-assets`` package (its
 files under ``<prefix>/share/solara/cdn``), the CDN is never asked, and Solara's usage
@@ -59,6 +62,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"triad-explore: error: --actors: {args.actors!r} is not a shipped actors option; allowed: "
               f"{', '.join(shipped)}", file=sys.stderr)
         return 2
+    import socket
+
+    try:  # a port in use or a bad host: one line, before anything is printed (L1)
+        with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((args.host, args.port))
+            port = s.getsockname()[1]
+    except OSError as exc:
+        print(f"triad-explore: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     for k, v in OFFLINE_ENV.items():
         os.environ.setdefault(k, v)
     problem = assets_ok()
@@ -78,18 +91,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     options.set_actors(args.actors)
     # compose the config and compile the day loop while the browser loads the page
     threading.Thread(target=compute.warm_up, name="triad-warm-up", daemon=True).start()
-    port = args.port
-    if port == 0:
-        import socket
-
-        with socket.socket() as s:
-            s.bind((args.host, 0))
-            port = s.getsockname()[1]
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(port)
-    print(f"triad explorer: http://{args.host}:{port}/  (Ctrl-C stops it)", flush=True)
-    uvicorn.run("solara.server.starlette:app", host=args.host, port=port, log_level="warning")
+    from solara.server.starlette import app as solara_app
+
+    from sim.ui.guard import Guard, allowed_hosts, new_token
+
+    token = new_token()
+    app = Guard(solara_app, token, allowed_hosts(args.host, port), port)
+    print(f"triad explorer: http://{args.host}:{port}/?token={token}  (Ctrl-C stops it)", flush=True)
+    config = uvicorn.Config(app, host=args.host, port=port, log_level="warning", timeout_graceful_shutdown=2)
+    uvicorn.Server(config).run()
     return 0
 
 
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    # a simulation still running in a worker thread must not keep a stopped server alive (L20)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
