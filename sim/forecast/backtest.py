@@ -33,7 +33,6 @@ from sim.engine.events import Realised, realise
 from sim.engine.model import TriadModel
 from sim.engine.settings import Scenario, Settings
 from sim.forecast import baselines, eventfilter, intervals, metrics
-from sim.forecast import observation as ob
 from sim.forecast.targets import Target
 from sim.runs.stats import dyad_names
 
@@ -111,16 +110,6 @@ def simulate_origin(settings: Settings, origin: str, last_month: str, state=None
     return OriginRun(origin, months, x, latest, origin_day, days, day_month)
 
 
-def _bridge(y_past: np.ndarray, x_past: np.ndarray, x_future: np.ndarray, x_rest: float,
-            horizons: tuple[int, ...], rng: np.random.Generator) -> tuple[np.ndarray, ob.ObsParams, dict]:
-    """Forecast draws ``(R, months)`` through the observation model fitted on the training
-    months (``x_past (R, T)``, NaN where the model did not run), noise calibrated on them."""
-    xm = intervals.ensemble_mean(x_past)
-    cal = intervals.fit_noise(y_past, x_past, x_rest, horizons, rng)
-    p = ob.fit(y_past, xm, x_rest)
-    return intervals.sample(x_future, p, cal["scale"], cal["shape"], rng), p, cal
-
-
 def _past(run: OriginRun, arr: np.ndarray, past_months: list[str]) -> np.ndarray:
     """``(R, T)``: ``arr (R, run.months)`` on the observed training months, NaN before the model ran."""
     pos = {m: i for i, m in enumerate(run.months)}
@@ -148,14 +137,14 @@ def score_origin(run: OriginRun, obs: pd.DataFrame, horizons: tuple[int, ...], s
         key = [seed, int(o.replace("-", "")), d]
         x_past = _past(run, run.x[:, :, d], past_months)
         draws = {}
-        draws["model"], p, cal = _bridge(y_past, x_past, run.x[:, k0:, d], float(run.x[:, 0, d].mean()), horizons,
+        draws["model"], p, cal = target.forecast(y_past, x_past, run.x[:, k0:, d], float(run.x[:, 0, d].mean()), horizons,
                                          np.random.default_rng([*key, 13]))
         x_ef = {hl: _past(run, v[:, :, d], past_months) for hl, v in ef.items()}
         hl, _ll = eventfilter.fit_half_life(y_past, {h: intervals.ensemble_mean(v) for h, v in x_ef.items()})
-        draws["event_filter"], p_ef, cal_ef = _bridge(y_past, x_ef[hl], ef[hl][:, k0:, d], 0.0, horizons,
+        draws["event_filter"], p_ef, cal_ef = target.forecast(y_past, x_ef[hl], ef[hl][:, k0:, d], 0.0, horizons,
                                                       np.random.default_rng([*key, 17]))
         nan = np.full((R, len(past_months)), np.nan)
-        draws["ar1"], p_ar, cal_ar = _bridge(y_past, nan, np.full((R, M - k0), np.nan), 0.0, horizons,
+        draws["ar1"], p_ar, cal_ar = target.forecast(y_past, nan, np.full((R, M - k0), np.nan), 0.0, horizons,
                                              np.random.default_rng([*key, 19]))
         fits.append({"seed": seed, "origin": o, "dyad": dyad, "train_months": [past_months[0], past_months[-1]],
                      "model_months": p.n_model, "observation_model": p.as_dict(), "noise": cal,

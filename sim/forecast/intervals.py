@@ -108,3 +108,13 @@ def fit_noise(y: np.ndarray, x_ens: np.ndarray, x_rest: float, horizons: tuple[i
     gi, si = min(cands.tolist(), key=lambda c: (abs(math.log(G[c[0]])), c[1]))
     return {"scale": SCALES[si], "shape": G[gi], "held_cover50": float(c50[gi, si]), "held_cover90": float(c90[gi, si]),
             "held_targets": int(sum(len(a) for a in hits[50])), "pseudo_origins": len(hits[50])}
+
+
+def forecast(y_past: np.ndarray, x_past: np.ndarray, x_future: np.ndarray, x_rest: float, horizons: tuple[int, ...],
+             rng: np.random.Generator) -> tuple[np.ndarray, ob.ObsParams, dict]:
+    """The Goldstein target's bridge: forecast draws ``(R, months)`` through the observation
+    model fitted on the training months (``x_past (R, T)``, NaN where the model did not run),
+    its noise calibrated on them; also the fitted parameters and the calibration record."""
+    cal = fit_noise(y_past, x_past, x_rest, horizons, rng)
+    p = ob.fit(y_past, ensemble_mean(x_past), x_rest)
+    return sample(x_future, p, cal["scale"], cal["shape"], rng), p, cal

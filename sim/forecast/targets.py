@@ -9,9 +9,13 @@ report of the backtest works on it unchanged.
   monthly-series reader of `sim.forecast.options` (``backtest.observations``);
 - ``state(model)``: ``(D, R)`` the simulated quantity of the day, averaged per calendar month
   (the bridge's x);
-- ``bridge``: the observation model, fitted on training months at the frozen parameters
-  (``fit(y, x, x_rest)``, ``sample(x, params, rng)``), `sim.forecast.observation` for the
-  Goldstein target;
+- ``forecast(y_past, x_past, x_future, x_rest, horizons, rng)``: the bridge from simulated
+  state to the observed series, fitted on the training months at the frozen parameters and
+  then used unchanged for the origin's forecasts: ``(draws (R, months), params, record)``
+  (``params.as_dict()`` and the record go to ``summary.json``). For the Goldstein target:
+  the observation model `sim.forecast.observation` with its noise calibrated on held-back
+  training origins (`sim.forecast.intervals.forecast`); the simulation, the event filter and
+  ar1 all go through it;
 - ``edges``: the declared bins of the ignorance score, in the target's unit.
 """
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from sim.forecast import observation as ob
+from sim.forecast import intervals
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class Target:
     edges: tuple[float, ...]
     load: Callable[[Any, list[str]], tuple[Any, str]] | None
     state: Callable[[Any], np.ndarray]
-    bridge: Any = ob
+    forecast: Callable[..., tuple[np.ndarray, Any, dict]] = intervals.forecast
 
 
 # GDELT units; symmetric, finer near 0 where most months lie (the shipped 2021-01..2023-05 range
