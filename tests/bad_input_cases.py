@@ -355,6 +355,32 @@ CASES = [
      ["experiment=backtest", "backtest.origins=[2023-06]", "end=2023-12-31"], {},
      "backtest.horizons: origin 2023-06 with horizon 12 targets 2024-05, after end=2023-12-31; allowed: horizons up "
      "to 7 for this origin, or a later end"),
+    # -- issue 24: the region, new actors, pair types, attribution, sources
+    ("new_actor_incomplete", "a fifth actor with only a name",
+     ["+actors.GEO.name=Georgia"], {},
+     "actors: 32 value(s) missing for the configured actors: actors.GEO.capability, dynamics.reaction.GEO"),
+    ("pair_type_unknown", "a pair typed with a type the config does not define",
+     ["actors=region", "+dynamics.pair_types.ARM_HZB=enemies"], {},
+     "dynamics.pair_types.ARM_HZB: 'enemies' is not a type of dynamics.by_type; allowed: rivals, allies, neighbours"),
+    ("pair_type_not_a_pair", "a pair type for an actor that is not configured",
+     ["actors=region", "+dynamics.pair_types.GEO_RUS=rivals"], {},
+     "dynamics.pair_types.GEO_RUS: not a pair A_B of two different configured actors"),
+    ("attribution_unknown_patron", "a proxy attributed to an actor that is not configured",
+     ["actors=region", "+actors.HZB.attributed_to.SYR=0.2"], {},
+     "actors.HZB.attributed_to.SYR: not another configured actor"),
+    ("attribution_out_of_range", "an attribution weight above 1",
+     ["actors=region", "actors.HZB.attributed_to.IRN=1.5"], {},
+     "actors.HZB.attributed_to.IRN: 1.5 is out of range; allowed: [0, 1]"),
+    ("region_events_without_region", "the regional timeline with the triangle's actors",
+     ["events=region_2023_2024"], {}, "is not a configured actor; allowed: ISR, AZE, IRN"),
+    ("events_base_unknown", "an events base that is not a shipped events config",
+     ["events.base=../../etc/passwd"], {}, "events.base: '../../etc/passwd' is not a shipped events config"),
+    ("event_sources_without_date", "an event whose source reference has no date",
+     ["events.file={tmp}/ev.yaml"], {"ev.yaml": GOOD_EVENT + "  sources: ['Reuters']\n"},
+     "write the outlet or agency and the report's date"),
+    ("report_dyads_unknown", "a report dyad that is not a pair of the configured actors",
+     ["report.dyads=[IRN-ISR,ISR-USA]"], {},
+     "report.dyads[1]: 'ISR-USA' is not a dyad of the configured actors"),
 ]
 
 

@@ -257,3 +257,17 @@ def test_story_facts_and_gdelt_on_the_region(region_plain):
     assert all(np.isfinite(v) for v in facts.values()) and set(story.holds(facts))
     v = validation.validation(st, s.dates, s.actors)
     assert set(v["dyads"]) == {"AZE-IRN", "AZE-ISR", "IRN-ISR"}
+
+
+def test_report_and_sweep_show_nine_dyads_beyond_nine():
+    from itertools import combinations
+
+    from sim.report import dyads
+
+    every = ["-".join(sorted(p)) for p in combinations(REGION, 2)]
+    score = {d: k / 100 for k, d in enumerate(sorted(every))}  # the last names score highest
+    got = dyads.by_score(every, score)
+    others = sorted((d for d in every if d not in dyads.TRIANGLE), key=lambda d: -score[d])[:6]
+    assert got == sorted([*dyads.TRIANGLE, *others]) and len(got) == dyads.MAX_SHOWN
+    assert dyads.by_score(every[:5], score) == sorted(every[:5])
+    assert dyads.shown(every, {}, wanted=["IRN-ISR", "HZB-ISR"]) == ["HZB-ISR", "IRN-ISR"]

@@ -84,17 +84,23 @@ def _compose(overrides: Sequence[str], config_dir: str | None):
         GlobalHydra.instance().clear()
 
 
-def _defaults_tree() -> dict:
+def _defaults_tree(groups: Sequence[str] = ()) -> dict:
+    """The composed config with the run's group choices (``actors=region``), so an unknown
+    key is explained against the keys the run has."""
     from omegaconf import OmegaConf
 
-    return OmegaConf.to_container(_compose([], None), resolve=False)  # type: ignore[return-value]
+    try:
+        return OmegaConf.to_container(_compose(list(groups), None), resolve=False)  # type: ignore[return-value]
+    except Exception:  # noqa: BLE001 - a bad group choice is explained elsewhere; fall back to the defaults
+        return OmegaConf.to_container(_compose([], None), resolve=False)  # type: ignore[return-value]
 
 
 def _explain(exc: Exception, overrides: Sequence[str]) -> str:
     """Hydra's message, or a did-you-mean line for an unknown key or option."""
     text = " ".join(ln.strip() for ln in str(exc).split("Config search path:")[0].splitlines() if ln.strip())
     if "Could not override" in text or "not in struct" in text or "Key '" in text:
-        tree = _defaults_tree()
+        tree = _defaults_tree([o for o in overrides if "=" in o and "." not in o.split("=", 1)[0]
+                               and not o.startswith(("+", "~", "-"))])
         for o in overrides:
             key = o.split("=", 1)[0]
             if "/" in key or key.startswith(("~", "hydra.")):

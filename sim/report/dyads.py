@@ -26,10 +26,16 @@ def shown(all_dyads: Sequence[str], summary: dict, wanted: Sequence[str] | None 
     every = sorted(set(all_dyads))
     if wanted:
         return [d for d in every if d in set(wanted)]
+    return by_score(every, {d: _score(summary, d) for d in every})
+
+
+def by_score(every: Sequence[str], score: dict) -> list[str]:
+    """All dyads up to MAX_SHOWN, else the triangle's and the highest scores (ties by name)."""
+    every = sorted(set(every))
     if len(every) <= MAX_SHOWN:
         return every
     base = [d for d in TRIANGLE if d in every]
-    rest = sorted((d for d in every if d not in base), key=lambda d: (-_score(summary, d), d))
+    rest = sorted((d for d in every if d not in base), key=lambda d: (-float(score.get(d, 0.0)), d))
     return sorted(base + rest[:MAX_SHOWN - len(base)])
 
 

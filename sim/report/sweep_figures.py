@@ -177,14 +177,20 @@ def sweep_figures(frame: pd.DataFrame) -> list[tuple[str, str, bytes]]:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    from sim.report.dyads import by_score
     from sim.report.style import dyad_colors
 
     df = plotted(frame)
     if df.empty:
         return []
     num, cat = swept_keys(df)
-    dyads = sorted(df["dyad"].dropna().unique())
+    every = sorted(df["dyad"].dropna().unique())
+    # beyond nine dyads (the region): the triangle's and the most escalated (mean P(rung >= 3) over jobs)
+    score = df.groupby("dyad")["p_rung_3"].mean().to_dict() if "p_rung_3" in df else {}
+    dyads = by_score(every, score)
     colours = dyad_colors(dyads)
+    shown = "" if len(dyads) == len(every) else (f"Panels show {len(dyads)} of the {len(every)} dyads "
+                                                 f"({', '.join(dyads)}); every dyad is in sweep.parquet. ")
     axis = _Axis(df, num, cat)
     effects = bool((df["scenario"] != "baseline").any())
     out = []
@@ -201,7 +207,7 @@ def sweep_figures(frame: pd.DataFrame) -> list[tuple[str, str, bytes]]:
                       "counterfactual is its own reference: its effect is exactly 0."))
     for name, ylabel, effect, caption in specs:
         fig = rung_grid(plt, df, axis, dyads, colours, "cf_diff_p_rung_" if effect else "p_rung_", ylabel, effect)
-        out.append((name, caption, _png(fig)))
+        out.append((name, shown + caption, _png(fig)))
         plt.close(fig)
     fig = state_grid(plt, df, axis, dyads, colours, effects)
     out.append(("state", "Tension at the end of the horizon (median and 90% band over replicates; one y scale "

@@ -62,6 +62,8 @@ def _set_event(op: SetEvent, ev: Event, actors: Sequence[str]) -> Event:
                                         "attribution", "mutual", "summary", "quote", "sources", "anchor", "lag_days",
                                         "status", "occasion", "after")}
     raw_ev["date"] = ev.date.isoformat()
+    if not raw_ev["sources"]:  # an article event: its provenance is the quote
+        raw_ev.pop("sources")
     if raw_ev["anchor"] is None:
         raw_ev.pop("anchor")
         raw_ev.pop("lag_days")
