@@ -46,10 +46,14 @@ def _decimals(step: float) -> int:
 def render(sc: Scenario, canvases: dict) -> dict:
     """Simulate and draw (in the session's worker thread): the outcome and the two PNG fans,
     drawn into the session's figures (``canvases``), which are made once."""
+    from sim.errors import TriadError
     from sim.ui import compute, figures
 
     t0 = time.perf_counter()
-    out = compute.simulate(sc, compute.base_config()[0])
+    try:
+        out = compute.simulate(sc, compute.base_config()[0])
+    except TriadError as exc:  # the page shows the one line; the server console gets no traceback (L2)
+        return {"error": str(exc)}
     t1 = time.perf_counter()
     pngs = {}
     for var in compute.VARIABLES:
@@ -216,9 +220,12 @@ def Page():
             busy = result.state in (solara.ResultState.RUNNING, solara.ResultState.STARTING,
                                     solara.ResultState.WAITING)
             solara.ProgressLinear(busy)
-            if result.error is not None:
-                solara.Error(f"triad: error: {result.error}", classes=["triad-error"])
             r = result.value
+            error = result.error if result.error is not None else (r or {}).get("error")
+            if error is not None:
+                solara.Error(f"triad: error: {error}", classes=["triad-error"])
+                if r is not None and "error" in r:
+                    return
             if r is None:
                 solara.Info("simulating…")
                 return
