@@ -205,6 +205,7 @@ def precheck(argv: Sequence[str]) -> str | None:
     from omegaconf.errors import OmegaConfBaseException
     from yaml import YAMLError
 
+    planned.clear()
     try:
         args = parse_args(argv)
     except SystemExit:
@@ -227,7 +228,6 @@ def precheck(argv: Sequence[str]) -> str | None:
             or args.config_name not in (None, "config") or args.experimental_rerun:
         return None  # nothing runs (or the primary config is the user's); the trust guard still holds
     multirun = args.multirun or any(o.replace(" ", "") == "hydra.mode=MULTIRUN" for o in args.overrides)
-    planned.clear()
     broken = register_experiments()
     try:
         variants = _job_variants(args.overrides)
