@@ -40,8 +40,6 @@ def group_choice_problem(group: str, value: Any) -> str | None:
     if value.startswith("~") or any(s in value for s in SEPARATORS) or ":" in value:
         return (f"{group}: {value!r} is not an option name; a choice of a config group is a plain name (no "
                 f"'/', '\\\\', '..' or ':'); add a folder of configs with --config-dir DIR instead")
-    if value.startswith("_") and not value.startswith("_self_"):  # an internal file (_common), not an option (L5)
-        return f"{group}: {value!r} is an internal file of the group, not an option (triad list {group}s)"
     return None
 
 

@@ -57,6 +57,10 @@ def _job_variants(overrides: Sequence[str]) -> list[tuple[list[str], list[str]]]
             continue
         if not values:
             continue
+        internal = [v for v in values if o.value_type.name == "GLOB_CHOICE_SWEEP" and v.startswith("_")]
+        if internal:  # shared fragments (_common), not options: Hydra's glob would run them as jobs (L5)
+            raise ConfigError(o.get_key_element(), f"{o.input_line.split('=', 1)[1]} selects {internal[0]!r}, an "
+                              "internal file of the group, not an option; exclude it: glob(*,exclude=_*)")
         jobs *= len(values)
         if jobs > MAX_JOBS:  # M18: refused before Hydra lists a million jobs
             raise ConfigError("hydra.sweeper", f"this sweep has more than {MAX_JOBS} jobs (the product of the "
