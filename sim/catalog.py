@@ -100,6 +100,10 @@ LISTS: dict[str, Callable[[], list[str]]] = {
 
 def main(argv: Sequence[str]) -> int:
     """``triad list WHAT``: 0, or 2 with one line for an unknown WHAT."""
+    if len(argv) > 1 and argv[0] in LISTS:  # the list is right, the rest is extra (L12)
+        print(f"triad: error: list {argv[0]}: unexpected argument(s) {' '.join(argv[1:])!r}; usage: triad list "
+              f"{argv[0]}", file=sys.stderr)
+        return 2
     if len(argv) != 1 or argv[0] not in LISTS:
         import difflib
 

@@ -77,3 +77,17 @@ def test_the_doors_are_the_documented_ones():
     text = (Path(__file__).resolve().parent.parent / "docs" / "security.md").read_text("utf-8")
     for name in door.DOORS:
         assert f"`{name}`" in text, name
+
+
+def test_exploration_save_goes_through_the_door(recorder, tmp_path):
+    from sim.api.exploration import Exploration
+
+    e = Exploration.__new__(Exploration)
+    with pytest.raises(Recorded):
+        e.save(tmp_path / "out")
+    assert recorder == [("api", ("directory",))] and not (tmp_path / "out").exists()
+    recorder.clear()
+    from sim.io.places import PACKAGE
+
+    with pytest.raises(ConfigError, match="conf/ folder"):  # before the door: the forbidden folders
+        e.save(PACKAGE.parent / "nonexistent" / ".." / "conf")

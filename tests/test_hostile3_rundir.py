@@ -158,8 +158,7 @@ def test_M22_mode_multirun_sweep_dir_checked(capsys, monkeypatch):
     assert sorted(os.listdir(conf)) == before
 
 
-@pytest.mark.parametrize("kind", ["dir", "fifo"])
-def test_M27_M28_lock_not_a_regular_file(kind, tmp_path, capsys, monkeypatch):
+def _lock_not_regular(kind, tmp_path, capsys, monkeypatch):
     run = tmp_path / "run"
     run.mkdir()
     if kind == "dir":
@@ -173,6 +172,14 @@ def test_M27_M28_lock_not_a_regular_file(kind, tmp_path, capsys, monkeypatch):
     with pytest.raises(ConfigError, match="regular file"):
         with run_lock(run):
             pass
+
+
+def test_M27_lock_is_a_directory(tmp_path, capsys, monkeypatch):
+    _lock_not_regular("dir", tmp_path, capsys, monkeypatch)
+
+
+def test_M28_lock_is_a_fifo(tmp_path, capsys, monkeypatch):
+    _lock_not_regular("fifo", tmp_path, capsys, monkeypatch)
 
 
 def test_H9_aggregate_refuses_links(tmp_path, capsys):

@@ -69,9 +69,18 @@ class Exploration:
 
     def save(self, directory: str | Path) -> Path:
         """Write the run directory ``triad`` writes for this config (no re-simulation)."""
+        from sim.config import door
+        from sim.errors import ConfigError
         from sim.explore.runner import run_exploration
+        from sim.io.places import forbidden_output_dir
 
-        out = Path(directory)
+        if not isinstance(directory, (str, Path)) or str(directory).strip() == "":
+            raise ConfigError("directory", f"{directory!r} is not a directory path")
+        out = Path(directory).expanduser()
+        forbidden = forbidden_output_dir(out)
+        if forbidden:  # the same rules as Result.save
+            raise ConfigError("directory", forbidden)
+        door.check("api", directory=out)
         run_exploration(self._plain, self._settings, out, computed=copy.deepcopy(self._res))
         return out
 

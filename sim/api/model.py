@@ -72,6 +72,10 @@ class Model:
 
     def run(self, days: int | None = None) -> "Model":
         """Step ``days`` days (default: to the end of the horizon)."""
+        if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
+            from sim.errors import ConfigError
+
+            raise ConfigError("days", f"{days!r} is not a number of days; allowed: whole days >= 0 (L9)")
         n = self.settings.n_days - self.day if days is None else days
         for _ in range(n):
             self.step()

@@ -49,9 +49,18 @@ def _job_variants(overrides: Sequence[str]) -> list[tuple[list[str], list[str]]]
             raise ConfigError(o.get_key_element(), f"{o.input_line.split('=', 1)[1]}: Hydra's basic sweeper cannot "
                               "sweep an interval (it enumerates values); give a list a,b,c or range(start,stop,step)")
         try:
-            values = list(islice(o.sweep_string_iterator(), MAX_JOBS + 1))
-        except Exception:  # noqa: BLE001 - glob: Hydra enumerates it itself
+            if o.value_type is not None and o.value_type.name == "GLOB_CHOICE_SWEEP":  # a group's options (L5)
+                values = o.value().filter(_options(o.get_key_element()))
+            else:
+                values = list(islice(o.sweep_string_iterator(), MAX_JOBS + 1))
+        except Exception:  # noqa: BLE001 - a glob over something else: Hydra enumerates it itself
             continue
+        if not values:
+            continue
+        internal = [v for v in values if o.value_type.name == "GLOB_CHOICE_SWEEP" and v.startswith("_")]
+        if internal:  # shared fragments (_common), not options: Hydra's glob would run them as jobs (L5)
+            raise ConfigError(o.get_key_element(), f"{o.input_line.split('=', 1)[1]} selects {internal[0]!r}, an "
+                              "internal file of the group, not an option; exclude it: glob(*,exclude=_*)")
         jobs *= len(values)
         if jobs > MAX_JOBS:  # M18: refused before Hydra lists a million jobs
             raise ConfigError("hydra.sweeper", f"this sweep has more than {MAX_JOBS} jobs (the product of the "
@@ -67,6 +76,14 @@ def _job_variants(overrides: Sequence[str]) -> list[tuple[list[str], list[str]]]
             job = first[:k] + [v] + first[k + 1:]
             variants.append((fixed + job, job))
     return variants
+
+
+def _options(group: str) -> list[str]:
+    """The option names of a config group, as Hydra's glob sees them (internal files included)."""
+    from sim.config.locate import GROUP, experiments_dir
+
+    folder = experiments_dir() if group == GROUP else conf_dir() / group
+    return sorted(p.stem for p in folder.glob("*.yaml"))
 
 
 def _compose(overrides: Sequence[str], config_dir: str | None):
@@ -95,9 +112,26 @@ def _defaults_tree(groups: Sequence[str] = ()) -> dict:
         return OmegaConf.to_container(_compose([], None), resolve=False)  # type: ignore[return-value]
 
 
+def _syntax_hint(text: str, overrides: Sequence[str]) -> str | None:
+    """A line for two override mistakes whose Hydra message does not say what to do (L4, L13)."""
+    for o in overrides:
+        key, _, value = o.partition("=")
+        if "LexerNoViableAltException" in text and value.lstrip().startswith("~") and key in text:
+            return (f"{key}: {value!r}: Hydra reads '~' as its delete prefix, not as the home folder; write the "
+                    f"full path (e.g. {key}=$HOME/{value.lstrip().lstrip('~').lstrip('/')})")
+        if "Error merging override" in text and key.endswith(".ops") and value.lstrip().startswith("{") \
+                and key in text:
+            return (f"{key}: {value!r} is a mapping; a list of ops is expected, e.g. "
+                    f"'{key}=[{{remove: {{event: ID}}}}]'")
+    return None
+
+
 def _explain(exc: Exception, overrides: Sequence[str]) -> str:
     """Hydra's message, or a did-you-mean line for an unknown key or option."""
     text = " ".join(ln.strip() for ln in str(exc).split("Config search path:")[0].splitlines() if ln.strip())
+    hint = _syntax_hint(text, overrides)
+    if hint:
+        return hint
     if "Could not override" in text or "not in struct" in text or "Key '" in text:
         tree = _defaults_tree([o for o in overrides if "=" in o and "." not in o.split("=", 1)[0]
                                and not o.startswith(("+", "~", "-"))])
@@ -181,15 +215,29 @@ def precheck(argv: Sequence[str]) -> str | None:
     from omegaconf.errors import OmegaConfBaseException
     from yaml import YAMLError
 
+    planned.clear()
     try:
         args = parse_args(argv)
     except SystemExit:
         return None  # argparse has printed its own usage error; Hydra will repeat it
+    if args.cfg and args.multirun:  # L10: Hydra raises a ValueError with a traceback
+        return "--cfg: cannot be combined with -m/--multirun (Hydra shows one config); drop one of them"
+    if args.cfg and not args.config_name and not args.config_path:  # L11: a config that does not parse: one line
+        broken = register_experiments()
+        for o in args.overrides:
+            key, _, value = o.partition("=")
+            if key.lstrip("+") == "experiment" and value in broken:
+                return broken[value]
+        try:
+            _compose(args.overrides, args.config_dir)
+        except TriadError as exc:
+            return str(exc)
+        except (HydraException, OmegaConfBaseException, ValueError, YAMLError) as exc:
+            return _explain(exc, args.overrides)
     if args.help or args.hydra_help or args.info or args.shell_completion or args.cfg or args.config_path \
             or args.config_name not in (None, "config") or args.experimental_rerun:
         return None  # nothing runs (or the primary config is the user's); the trust guard still holds
     multirun = args.multirun or any(o.replace(" ", "") == "hydra.mode=MULTIRUN" for o in args.overrides)
-    planned.clear()
     broken = register_experiments()
     try:
         variants = _job_variants(args.overrides)

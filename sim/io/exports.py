@@ -93,8 +93,17 @@ def behaviorspace_csv(table: pd.DataFrame, settings: Settings, name: str = "tria
     w.writerow([f"{settings.start.isoformat()} .. {settings.end.isoformat()}"])
     w.writerow(["actors", "seed", "replicates"])
     w.writerow([" ".join(settings.actors), settings.seed, settings.replicates])
+    text_cols = [c for c in table.columns if table[c].dtype == object]
+    if text_cols:  # a spreadsheet runs a cell starting with = + - @ as a formula (L14): quote it as text
+        table = table.copy()
+        for c in text_cols:
+            table[c] = table[c].map(_inert)
     table.to_csv(buf, index=False, quoting=csv.QUOTE_ALL, lineterminator="\n")
     return buf.getvalue().encode("utf-8")
+
+
+def _inert(v):
+    return "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
 
 
 def write_behaviorspace(path: Path, trajectories: pa.Table, actions: pa.Table, settings: Settings) -> None:

@@ -37,6 +37,8 @@ def read_draws(path: str | Path, actors: Sequence[str]) -> dict[str, np.ndarray]
     """Parameter columns of a draws file, checked: the file exists and is bounded, every
     other column is a parameter that may vary by replicate, values are finite and in range."""
     p = Path(str(path)).expanduser()
+    if p.exists() and not p.is_file():  # a FIFO, a device (/dev/zero), a folder (L16)
+        raise ConfigError(KEY, f"{path}: not a regular file; give a posterior.parquet written by experiment=calibrate")
     if not p.is_file():
         raise ConfigError(KEY, f"{path}: no such file; give a posterior.parquet written by experiment=calibrate")
     if p.stat().st_size > MAX_BYTES:
@@ -63,6 +65,9 @@ def read_draws(path: str | Path, actors: Sequence[str]) -> dict[str, np.ndarray]
         raise ConfigError(KEY, f"{path}: no rows")
     out = {}
     for c in cols:
+        typ = t.schema.field(c).type
+        if not (pa.types.is_floating(typ) or pa.types.is_integer(typ)):  # True, "0.1", decimals (L17)
+            raise ConfigError(KEY, f"{path}: column {c} is of type {typ}; allowed: float or integer numbers")
         try:
             v = np.asarray(t.column(c).to_numpy(zero_copy_only=False), dtype=float)
         except (TypeError, ValueError):

@@ -48,6 +48,7 @@ def render(sc: Scenario, canvases: dict, shown: tuple[str, ...] | None = None, s
     of the ``shown`` dyads (default: the report's choice, sim/report/dyads.py), drawn into
     the session's figures (``canvases``), which are made once. ``sims`` keeps the last
     simulation, so choosing other dyads only draws again."""
+    from sim.errors import TriadError
     from sim.report import dyads
     from sim.ui import compute, figures
 
@@ -56,7 +57,10 @@ def render(sc: Scenario, canvases: dict, shown: tuple[str, ...] | None = None, s
     sims = {} if sims is None else sims
     if key not in sims:
         sims.clear()
-        sims[key] = compute.simulate(sc, compute.base_config()[0])
+        try:
+            sims[key] = compute.simulate(sc, compute.base_config()[0])
+        except TriadError as exc:  # the page shows the one line; the server console gets no traceback (L2)
+            return {"error": str(exc)}
     full = sims[key]
     default = dyads.shown(full.dyads, {"scenarios": full.scenarios})
     out = compute.select(full, shown or default)
@@ -230,9 +234,12 @@ def Page():
             busy = result.state in (solara.ResultState.RUNNING, solara.ResultState.STARTING,
                                     solara.ResultState.WAITING)
             solara.ProgressLinear(busy)
-            if result.error is not None:
-                solara.Error(f"triad: error: {result.error}", classes=["triad-error"])
             r = result.value
+            error = result.error if result.error is not None else (r or {}).get("error")
+            if error is not None:
+                solara.Error(f"triad: error: {error}", classes=["triad-error"])
+                if r is not None and "error" in r:
+                    return
             if r is None:
                 solara.Info("simulating…")
                 return
