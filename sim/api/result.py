@@ -3,16 +3,13 @@ its figures — written to disk only by ``save``, through the same writer as ``t
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sim.config.spec import RunSpec
-from sim.runs.job import Simulated
+from sim.runs.orchestrate import Computed
 
 TABLES = ("stats", "incidence", "effects", "routes", "trajectories", "actions")
 
@@ -26,11 +23,10 @@ class Result:
     counterfactual.
     """
 
-    def __init__(self, plain: dict, spec: RunSpec, simulated: Simulated, config_yaml: str, call: str,
-                 started: str, t0: float):
-        self._plain, self._spec, self._sim = plain, spec, simulated
-        self.config_yaml = config_yaml
-        self._call, self._started, self._t0 = call, started, t0
+    def __init__(self, computed: Computed, call: str = ""):
+        self._c, self._call = computed, call
+        self._plain, self._spec, self._sim = computed.plain, computed.spec, computed.payload
+        self.config_yaml = computed.config_yaml
         self._tables: dict[str, Any] | None = None
         self._frames: dict[str, pd.DataFrame] = {}
 
@@ -195,28 +191,12 @@ class Result:
         return self.figure(next(n for n in self.figure_names if n.startswith("paired_difference")))
 
     # -- files ------------------------------------------------------------------------------
-    def save(self, directory: str | Path) -> Path:
+    def save(self, directory: str | Path, report: bool = True) -> Path:
         """Write the run directory ``triad`` writes for this config (data files, report when
         ``report.enabled``, ``manifest.json`` last) into ``directory``; return its path.
-        A directory that already holds this complete run is left as it is."""
-        from sim.errors import ConfigError
-        from sim.io.lock import run_lock
-        from sim.io.places import forbidden_output_dir
-        from sim.io.rundir import completed, mark_incomplete
-        from sim.runs.job import write
+        ``report=False``: no figures nor report.html (seconds saved; ``triad-report DIR``
+        builds them later). A directory that already holds this complete run is left as it is."""
+        from sim.runs.orchestrate import save
 
-        out = Path(directory)
-        forbidden = forbidden_output_dir(out)
-        if forbidden:
-            raise ConfigError("directory", forbidden)
-        with run_lock(out):
-            if completed(out, self.config_yaml) is not None:
-                return out
-            mark_incomplete(out)
-            write(out, self._spec, self._sim, self.config_yaml, self._started, self._t0,
-                  {"api_call": self._call})
-        return out
+        return save(self._c, directory, report=report, extra={"api_call": self._call}).out
 
-
-def now() -> tuple[str, float]:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()

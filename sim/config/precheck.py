@@ -196,8 +196,8 @@ def check_job(cfg: Any) -> None:
 
         check(plain, spec.settings)
     elif spec.explore.get("method", "none") == "none":
-        from sim.runs.job import check_duration, check_plan_memory
         from sim.runs.plan import plan_run
+        from sim.runs.simulate import check_duration, check_plan_memory
 
         plan = plan_run(spec)
         check_plan_memory(spec.settings, plan)

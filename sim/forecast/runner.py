@@ -1,4 +1,5 @@
-"""``run_backtest_job``: read ``backtest.*``, run the rolling-origin backtest, write its outputs.
+"""The rolling-origin backtest as a run: ``compute_backtest`` (in memory) and
+``write_backtest`` (its files); ``sim.runs.orchestrate`` sequences them.
 
 Files in the run directory: ``backtest.parquet`` (one row per origin × horizon × dyad;
 schema in ``sim/io/tables.py``, ``docs/outputs.md``), ``summary.json`` (``headline``,
@@ -7,16 +8,12 @@ schema in ``sim/io/tables.py``, ``docs/outputs.md``), ``summary.json`` (``headli
 """
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
 import math
-import time
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
-from omegaconf import OmegaConf
 
 from sim.engine.settings import Settings
 from sim.forecast import backtest as bt
@@ -24,10 +21,12 @@ from sim.forecast import diagnostics
 from sim.forecast.options import MIN_TRAIN, check
 from sim.io import tables
 from sim.io.atomic import atomic_write_bytes, write_json, write_parquet
-from sim.io.lock import run_lock
-from sim.io.rundir import completed, finish, mark_incomplete
-from sim.runs.ensemble import check_memory, tune_malloc
+from sim.io.rundir import finish
+from sim.runs.ensemble import check_memory
 from sim.runs.validation import WINDOW
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger("triad")
 TUNED_WINDOW = WINDOW  # the months the defaults were tuned on (sim/runs/validation.py)
@@ -86,66 +85,69 @@ def answer(skills: list[dict], origins: tuple[str, ...]) -> str:
             f"with the interval above 0, for {', '.join(adds) if adds else 'no dyad'}.")
 
 
-def run_backtest_job(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
-    started, t0 = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
-    tune_malloc()
+def check_backtest(plain: Mapping, settings: Settings):
+    """The ``backtest.*`` options, checked, and the memory the backtest needs."""
     opt = check(plain, settings)
     check_memory(settings, 0, 1, 0)
-    out = Path(out_dir)
-    config_yaml = OmegaConf.to_yaml(OmegaConf.create(dict(plain)))
-    with run_lock(out):
-        if completed(out, config_yaml) is not None:  # the same config's complete outputs: nothing to redo
-            log.info("%s already holds the complete outputs of this config: skipped", out)
-            return {**json.loads((out / "summary.json").read_text("utf-8")), "skipped": True}
-        mark_incomplete(out)
-        log.info("backtest: %d origins × horizons %s, %d replicates each", len(opt.origins), list(opt.horizons),
-                 settings.replicates)
-        df, runs = bt.run_backtest(settings, opt.observations, opt.origins, opt.horizons,
-                                   progress=lambda o: log.info("origin %s done", o))
-        groups = horizon_groups(opt.horizons)
-        skills = bt.skill_table(df, opt.bootstrap, settings.seed, groups)
-        obs = opt.observations
-        targets = sorted({str(t)[:7] for t in df["target_month"]})
-        summ = {
-            "question": plain["question"], "start": settings.start.isoformat(), "seed": settings.seed,
-            "replicates": settings.replicates,
-            "headline": skill_lines(skills, {g: v for g, v in groups.items() if g in ("1", "2", "3", "1-3")}),
-            "backtest": {
-                "question": plain["question"], "answer": answer(skills, opt.origins),
-                "observations": {"source": opt.source, "months": [obs.index[0], obs.index[-1]],
-                                 "dyads": list(obs.columns)},
-                "origins": list(opt.origins), "horizons": list(opt.horizons), "bootstrap": opt.bootstrap,
-                "rows": int(len(df)),
-                "out_of_sample": {
-                    "target_months": [targets[0], targets[-1]] if targets else [],
-                    "meaning": "every scored month is on or after its origin: the observation model, the baselines "
-                               "and the events the model knew used only months and events before the origin",
-                    "caveat": f"the model's default parameters were tuned on GDELT {TUNED_WINDOW[0]}..{TUNED_WINDOW[1]}"
-                              " (docs/ODD.md), which overlaps these target months: the parameters are in-sample "
-                              "there, so this is out of sample for the events and observations, not for the "
-                              "parameters"},
-                "timelines": [{"origin": r.origin, "origin_day": r.origin_day, "latest_event_day": r.latest_event_day}
-                              for r in runs],
-                "observation_model": {"equation": "y = mu + beta*(x - x_rest) + e, e AR(1) with sd sigma and "
-                                                  "lag-1 correlation phi (sim/forecast/observation.py)",
-                                      "fitted_on": f"observed months before each origin (at least {MIN_TRAIN})"},
-                "skill": skills,
-                "reliability": {f: diagnostics.reliability(df, f) for f in ("model", "climatology", "random_walk", "ar1")},
-                "pit": diagnostics.pit_histogram(df),
-                "coverage": diagnostics.coverage(df),
-            },
-        }
-        summ = _clean(summ)
-        write_parquet(out / "backtest.parquet", tables.table("backtest", [df]))
-        write_json(out / "summary.json", summ)
-        atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
-        if (plain.get("report") or {}).get("enabled", True):
-            from sim.report.backtest import write_backtest_report
+    return opt
 
-            write_backtest_report(out, summ, df)
-        finish(out, config_yaml, settings.seed, settings.replicates * len(opt.origins), started, t0,
-               {"backtest": {"origins": len(opt.origins)}})
-    return summ
+
+def compute_backtest(plain: Mapping, settings: Settings) -> tuple[dict, "pd.DataFrame"]:
+    """Run the backtest in memory: ``(summary, table)``, the table the rows of
+    ``backtest.parquet``. Nothing is written (``write_backtest`` does that)."""
+    opt = check_backtest(plain, settings)
+    log.info("backtest: %d origins × horizons %s, %d replicates each", len(opt.origins), list(opt.horizons),
+             settings.replicates)
+    df, runs = bt.run_backtest(settings, opt.observations, opt.origins, opt.horizons,
+                               progress=lambda o: log.info("origin %s done", o))
+    groups = horizon_groups(opt.horizons)
+    skills = bt.skill_table(df, opt.bootstrap, settings.seed, groups)
+    obs = opt.observations
+    targets = sorted({str(t)[:7] for t in df["target_month"]})
+    summ = {
+        "question": plain["question"], "start": settings.start.isoformat(), "seed": settings.seed,
+        "replicates": settings.replicates,
+        "headline": skill_lines(skills, {g: v for g, v in groups.items() if g in ("1", "2", "3", "1-3")}),
+        "backtest": {
+            "question": plain["question"], "answer": answer(skills, opt.origins),
+            "observations": {"source": opt.source, "months": [obs.index[0], obs.index[-1]],
+                             "dyads": list(obs.columns)},
+            "origins": list(opt.origins), "horizons": list(opt.horizons), "bootstrap": opt.bootstrap,
+            "rows": int(len(df)),
+            "out_of_sample": {
+                "target_months": [targets[0], targets[-1]] if targets else [],
+                "meaning": "every scored month is on or after its origin: the observation model, the baselines "
+                           "and the events the model knew used only months and events before the origin",
+                "caveat": f"the model's default parameters were tuned on GDELT {TUNED_WINDOW[0]}..{TUNED_WINDOW[1]}"
+                          " (docs/ODD.md), which overlaps these target months: the parameters are in-sample "
+                          "there, so this is out of sample for the events and observations, not for the "
+                          "parameters"},
+            "timelines": [{"origin": r.origin, "origin_day": r.origin_day, "latest_event_day": r.latest_event_day}
+                          for r in runs],
+            "observation_model": {"equation": "y = mu + beta*(x - x_rest) + e, e AR(1) with sd sigma and "
+                                              "lag-1 correlation phi (sim/forecast/observation.py)",
+                                  "fitted_on": f"observed months before each origin (at least {MIN_TRAIN})"},
+            "skill": skills,
+            "reliability": {f: diagnostics.reliability(df, f) for f in ("model", "climatology", "random_walk", "ar1")},
+            "pit": diagnostics.pit_histogram(df),
+            "coverage": diagnostics.coverage(df),
+        },
+    }
+    return _clean(summ), df
+
+
+def write_backtest(out: Path, plain: Mapping, settings: Settings, summ: dict, df, config_yaml: str,
+                   started: str, t0: float, report: bool = True, extra: dict | None = None) -> None:
+    """Write a computed backtest into ``out``: table, summary, config, report, manifest last."""
+    write_parquet(out / "backtest.parquet", tables.table("backtest", [df]))
+    write_json(out / "summary.json", summ)
+    atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
+    if report and (plain.get("report") or {}).get("enabled", True):
+        from sim.report.backtest import write_backtest_report
+
+        write_backtest_report(out, summ, df)
+    finish(out, config_yaml, settings.seed, settings.replicates * len(summ["backtest"]["origins"]), started, t0,
+           {"backtest": {"origins": len(summ["backtest"]["origins"])}, **(extra or {})})
 
 
 def _clean(obj):

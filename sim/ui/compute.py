@@ -1,6 +1,6 @@
-"""The explorer's simulation: a ``Scenario`` through the engine the command line uses
-(``build_spec`` → ``plan_run`` → ``run_ensemble``), in this process, and read out as the
-numbers and daily quantiles the app shows. Nothing is written.
+"""The explorer's simulation: a ``Scenario`` through the path the command line uses
+(``build_spec`` → ``sim.runs.orchestrate.precheck`` → ``sim.runs.simulate.run_plan``), in
+this process, and read out as the numbers and daily quantiles the app shows. Nothing is written.
 
 The read-outs are the run's own functions (``summary.scenario_summary``, the
 ``counterfactual_summary`` of ``sim/runs/plan.py``), applied to views of the streamed
@@ -95,19 +95,21 @@ def simulate(sc: Scenario, base: Mapping[str, Any] | None = None) -> Outcome:
     """Run the scenario's factual and counterfactual ensembles (paired) and read them out.
     A config the checks refuse raises ``TriadError`` with the command line's one-line message."""
     from sim.runs import summary
-    from sim.runs.ensemble import run_ensemble
-    from sim.runs.plan import counterfactual_summary, plan_run
+    from sim.runs.orchestrate import precheck
+    from sim.runs.plan import counterfactual_summary
+    from sim.runs.simulate import run_plan
     from sim.runs.stats import dyad_names
 
     t0 = time.perf_counter()
     if base is None:
         base = base_config()[0]
     timeline = build_spec(base).settings.events
-    spec = build_spec(to_plain(base, sc, timeline))
+    plain = to_plain(base, sc, timeline)
+    spec = build_spec(plain)
     settings = spec.settings
-    plan = plan_run(spec)
-    with _lock:
-        results, paired = run_ensemble(settings, [plan.baseline], plan.pairs, None, 1, quiet=True)
+    plan, _ = precheck(plain, spec)  # the plan and the memory check of the command line
+    with _lock:  # one worker: the explorer's ensembles are small and the server answers others meanwhile
+        results, paired = run_plan(settings, plan, workers=1, quiet=True, all_stats=True)
     dyads = tuple(dyad_names(settings.actors))
     n = settings.n_days
     days = slice(0, n, -(-n // FAN_POINTS))  # a fan of a few hundred days is drawn the same
