@@ -1,0 +1,49 @@
+"""Newcomer frictions of issue 19, each fixed behaviour asserted: the answer sentence's
+rung from config, and the friendlier command line (more in test_cli_frictions)."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import plain_cfg
+from sim.config.spec import build_spec
+from sim.errors import ConfigError
+from sim.runs.effects import answer
+
+LADDER = ["none", "verbal conflict", "diplomatic sanctions", "show of force", "covert or proxy violence",
+          "limited military strike", "war"]
+
+
+def _eff(diffs: dict[int, float]) -> dict:
+    ps = {str(k): {"baseline": 0.5, "counterfactual": 0.5 + d, "diff": d, "lo": d - 0.01, "hi": d + 0.01}
+          for k, d in diffs.items()}
+    t = {"baseline": 0.4, "counterfactual": 0.3, "diff": -0.1, "lo": -0.12, "hi": -0.08}
+    return {"AZE-IRN": {"p_rung_at_least": {"2024-05-31": ps}, "tension": {"2024-05-31": t}}}
+
+
+DIFFS = {1: 0.0, 2: -0.02, 3: -0.05, 4: -0.30, 5: -0.10, 6: 0.0}
+
+
+def test_the_answer_speaks_of_the_configured_rung_and_names_a_larger_change():
+    s = answer("cf", None, _eff(DIFFS), "AZE-IRN", 100, None, LADDER, rung=3)
+    assert "reaches at least rung 3, show of force, by 2024-05-31) is 0.450 against 0.500" in s
+    assert ": -0.050 [95% CI -0.060, -0.040]" in s
+    assert "The largest change is at rung 4 (covert or proxy violence): -0.300 [-0.310, -0.290]." in s
+    # the rung that changes most is the one asked for: no extra clause
+    s4 = answer("cf", None, _eff(DIFFS), "AZE-IRN", 100, None, LADDER, rung=4)
+    assert "at least rung 4," in s4 and "largest change" not in s4
+
+
+def test_auto_picks_the_rung_that_changes_most():
+    s = answer("cf", None, _eff(DIFFS), "AZE-IRN", 100, None, LADDER, rung=None)
+    assert "at least rung 4, covert or proxy violence" in s and "largest change" not in s
+
+
+def test_answer_rung_is_read_and_checked_from_config():
+    assert build_spec(plain_cfg(["experiment=no_embassy_attack"])).counterfactual.answer_rung == 3
+    assert build_spec(plain_cfg(["experiment=no_embassy_attack", "counterfactual.answer_rung=auto"])
+                      ).counterfactual.answer_rung is None
+    assert build_spec(plain_cfg(["experiment=no_embassy_attack", "counterfactual.answer_rung=5"])
+                      ).counterfactual.answer_rung == 5
+    for bad in ("7", "0", "high", "true"):
+        with pytest.raises(ConfigError, match=r"counterfactual\.answer_rung: .* allowed: 1\.\.6 or auto"):
+            build_spec(plain_cfg(["experiment=no_embassy_attack", f"counterfactual.answer_rung={bad}"]))
