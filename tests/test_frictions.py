@@ -2,9 +2,15 @@
 rung from config, and the friendlier command line (more in test_cli_frictions)."""
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 
-from conftest import plain_cfg
+from conftest import ROOT, plain_cfg
 from sim.config.spec import build_spec
 from sim.errors import ConfigError
 from sim.runs.effects import answer
@@ -47,3 +53,54 @@ def test_answer_rung_is_read_and_checked_from_config():
     for bad in ("7", "0", "high", "true"):
         with pytest.raises(ConfigError, match=r"counterfactual\.answer_rung: .* allowed: 1\.\.6 or auto"):
             build_spec(plain_cfg(["experiment=no_embassy_attack", f"counterfactual.answer_rung={bad}"]))
+
+
+def _triad(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)}, **kw)
+
+
+@pytest.mark.parametrize("args, line", [
+    (["help"], "triad: error: 'help' is not a command: `triad --help` lists the options"),
+    (["--replicates", "100"], "triad: error: unknown option '--replicates': triad takes key=value overrides; "
+                              "did you mean ensemble.replicates=100 or record.replicates=100?"),
+    (["ensemble.seed"], "triad: error: 'ensemble.seed' is not an override: write key=value; did you mean "
+                        "ensemble.seed=VALUE?"),
+    (["decisions.rule.IRN=reciprocal"], "triad: error: decisions.rule.IRN: unknown key 'IRN' in decisions.rule; "
+                                        "valid keys: default; to add a key the default config does not have, "
+                                        "write +decisions.rule.IRN=reciprocal"),
+])
+def test_command_line_slips_get_one_line_that_says_what_to_type(args, line, tmp_path):
+    proc = _triad(*args, f"hydra.run.dir={tmp_path / 'out'}")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(line) and proc.stderr.count("\n") == 1, proc.stderr
+    assert "usage:" not in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_usage_check_leaves_valid_command_lines_alone():
+    from sim.config.usage import check_words
+
+    for argv in (["ensemble.seed=1"], ["-m", "ensemble.seed=1,2"], ["--cfg", "job"], ["-cn", "config", "a=1"],
+                 ["--info"], ["--info", "plugins"], ["~record.scenarios"], ["+x.y=1"], ["--multirun"]):
+        assert check_words(argv) is None, argv
+
+
+def test_ctrl_c_prints_one_line_and_exits_130(tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "ensemble.replicates=200000", f"hydra.run.dir={out}"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 240
+    while not (out / ".hydra").is_dir() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    time.sleep(1.0)  # into the run
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last in (f"triad: interrupted; nothing written at {out}",
+                    f"triad: interrupted; partial outputs at {out} (no manifest.json, so incomplete: rerun the same "
+                    "command to complete it)"), err[-2000:]
+    assert not (out / "manifest.json").exists()

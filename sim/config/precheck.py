@@ -136,7 +136,9 @@ def _explain(exc: Exception, overrides: Sequence[str]) -> str:
                 continue
             msg = unknown_key(key.lstrip("+"), tree)
             if msg and not (key.startswith("+") and "." not in key):
-                return msg
+                from sim.config.usage import plus_hint
+
+                return plus_hint(o, msg)
     if "Could not find '" in text and "Available options in" in text:
         missing = text.split("Could not find '", 1)[1].split("'", 1)[0]
         group, _, option = missing.rpartition("/")
