@@ -104,3 +104,33 @@ def test_ctrl_c_prints_one_line_and_exits_130(tmp_path):
                     f"triad: interrupted; partial outputs at {out} (no manifest.json, so incomplete: rerun the same "
                     "command to complete it)"), err[-2000:]
     assert not (out / "manifest.json").exists()
+
+
+def test_a_missing_launcher_names_the_extra_that_installs_it():
+    from sim.config.precheck import _explain
+
+    exc = Exception("In 'hydra/config': Could not find 'hydra/launcher/joblib'\n"
+                    "Available options in 'hydra/launcher':\n\tbasic\nConfig search path: ...")
+    assert _explain(exc, ["hydra/launcher=joblib"]) == (
+        "hydra/launcher: unknown option 'joblib'; options: basic; the joblib launcher is not installed: "
+        "pip install -e '.[joblib]' in the checkout (`make test` installs every extra)")
+    exc = Exception("Could not find 'hydra/launcher/submitit_slurm'\nAvailable options in 'hydra/launcher':\n"
+                    "\tbasic joblib")
+    assert "pip install -e '.[submitit]'" in _explain(exc, [])
+    exc = Exception("Could not find 'events/nope'\nAvailable options in 'events':\n\tdefault")
+    assert "pip install" not in _explain(exc, [])
+
+
+def test_the_readme_calibrate_example_has_a_valid_burn_in():
+    import re
+
+    from sim.explore.posterior_run import burn_steps
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    line = next(ln for ln in readme.splitlines() if re.match(r"\.venv/bin/triad experiment=calibrate explore\.", ln))
+    ex = plain_cfg(line.split()[1:])["explore"]
+    assert ex["steps"] == 10 and burn_steps(ex, ex["steps"]) == 3  # a third of the steps
+    default = plain_cfg(["experiment=calibrate"])["explore"]
+    assert burn_steps(default, default["steps"]) == 50  # 150 // 3: the documented default
+    with pytest.raises(ConfigError, match=r"explore\.burn: 10 is out of range; allowed: \[0, 9\]"):
+        burn_steps({"burn": 10}, 10)

@@ -143,7 +143,9 @@ def _explain(exc: Exception, overrides: Sequence[str]) -> str:
         missing = text.split("Could not find '", 1)[1].split("'", 1)[0]
         group, _, option = missing.rpartition("/")
         options = text.split(f"Available options in '{group}':", 1)[-1].split()
-        return unknown_option(group, option, options)
+        from sim.config.usage import launcher_hint
+
+        return unknown_option(group, option, options) + launcher_hint(group, option)
     return text or type(exc).__name__
 
 

@@ -61,6 +61,19 @@ def check_words(argv: Sequence[str], tree: Mapping[str, Any] | None = None) -> s
     return None
 
 
+# Hydra launchers and the triad extra (pyproject.toml) that installs each
+LAUNCHER_EXTRAS = {"joblib": "joblib", "ray": "ray", "submitit_local": "submitit", "submitit_slurm": "submitit"}
+
+
+def launcher_hint(group: str, option: str) -> str:
+    """For ``hydra/launcher=NAME`` of a launcher not installed: the extra that installs it."""
+    extra = LAUNCHER_EXTRAS.get(option) if group == "hydra/launcher" else None
+    if extra is None:
+        return ""
+    return (f"; the {option} launcher is not installed: pip install -e '.[{extra}]' in the checkout "
+            "(`make test` installs every extra)")
+
+
 def plus_hint(override: str, msg: str) -> str:
     """``msg`` (an unknown key) with a hint to add the key with ``+`` when only the last part
     is new and it is not a misspelling of a key that exists."""
