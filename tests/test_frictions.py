@@ -3,6 +3,7 @@ rung from config, and the friendlier command line (more in test_cli_frictions)."
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -134,3 +135,31 @@ def test_the_readme_calibrate_example_has_a_valid_burn_in():
     assert burn_steps(default, default["steps"]) == 50  # 150 // 3: the documented default
     with pytest.raises(ConfigError, match=r"explore\.burn: 10 is out of range; allowed: \[0, 9\]"):
         burn_steps({"burn": 10}, 10)
+
+
+def test_the_bar_shows_on_a_pty_that_reports_no_size():
+    """``script -qc 'triad …' /dev/null`` runs triad on a pseudo-terminal of 0 × 0 that is its
+    controlling terminal: tqdm counted -1 rows there and drew nothing; the bar is drawn."""
+    import pty
+
+    code = ("import os, sys; from sim.runs.progress import Progress; "
+            "assert os.get_terminal_size(2) == os.terminal_size((0, 0)); "
+            "p = Progress(1000, 1, mininterval=0); [p.advance(100) for _ in range(10)]; p.close()")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdin, stdout and stderr are the new pty, as under script(1)
+        os.execve(sys.executable, [sys.executable, "-c", code], {**os.environ, "PYTHONPATH": str(ROOT)})
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the child has exited and closed the pty
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    text = out.decode("utf-8", "replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text[-1000:]
+    frames = re.findall(r"ensemble: +(\d+)%\|", text)
+    assert frames[:2] == ["0", "10"] and "100" in frames, text[:500]
