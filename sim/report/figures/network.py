@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.report import style
-from sim.report.figures.base import placeholder
+from sim.report.figures.base import fitted_legend, placeholder
 
 
 def network_dates(stats: pd.DataFrame) -> list[pd.Timestamp]:
@@ -54,7 +54,7 @@ def network(stats: pd.DataFrame, scenario: str | None = None) -> Figure:
         Line2D([], [], color=style.POSITIVE, lw=_edge_width(0.5), label="positive (net cooperation)"),
         Line2D([], [], color=style.NEGATIVE, lw=_edge_width(0.5), label="negative (net hostility)"),
     ] + [Line2D([], [], color="0.5", lw=_edge_width(v), label=f"|median| = {v:g}") for v in (0.1, 0.5, 1.0)]
-    fig.legend(handles=handles, loc="outside lower center", ncols=5, handlelength=2.5, handletextpad=1.0,
+    fitted_legend(fig, handles, loc="outside lower center", ncols=5, handlelength=2.5, handletextpad=1.0,
                columnspacing=1.2, title=f"scenario: {scenario}; edge label = median net relation",
                title_fontsize=7)
     return fig
