@@ -163,3 +163,42 @@ def test_the_bar_shows_on_a_pty_that_reports_no_size():
     assert os.waitstatus_to_exitcode(status) == 0, text[-1000:]
     frames = re.findall(r"ensemble: +(\d+)%\|", text)
     assert frames[:2] == ["0", "10"] and "100" in frames, text[:500]
+
+
+def test_event_dates_are_the_windows_they_are_drawn_in():
+    import datetime as dt
+
+    from sim.io.rundir import events_table
+    from sim.report.figures.events import event_date_text, number_events
+    from sim.runs.dates import window_text
+
+    D = dt.date
+    assert window_text(D(2023, 1, 27), D(2023, 1, 27)) == "27 Jan 2023"
+    assert window_text(D(2023, 1, 27), D(2023, 1, 30)) == "27–30 Jan 2023 (drawn)"
+    assert window_text(D(2023, 3, 2), D(2023, 5, 30)) == "2 Mar – 30 May 2023 (drawn)"
+    assert window_text(D(2022, 12, 1), D(2023, 1, 31)) == "1 Dec 2022 – 31 Jan 2023 (drawn)"
+    settings = build_spec(plain_cfg()).settings
+    rows = {e["id"]: e for e in events_table(settings)}
+    # anchored to the 27 Jan attack: its nominal date is 2023-01-01, its window four days
+    sus = rows["azerbaijan_suspends_tehran_embassy"]
+    assert sus["date"] == "2023-01-01" and sus["when"] == "27–30 Jan 2023 (drawn)"
+    assert rows["tehran_embassy_attack"]["when"] == "27 Jan 2023"
+    numbered = number_events(list(rows.values()))
+    starts = [e["window"][0] for e in numbered]
+    assert starts == sorted(starts)  # the key is in date order
+    assert [e["n"] for e in numbered] == list(range(1, len(numbered) + 1))
+    assert event_date_text(sus) == "27–30 Jan 2023 (drawn)"
+    # an events.json written before `when` existed: the words from its window
+    assert event_date_text({k: v for k, v in sus.items() if k != "when"}) == "27–30 Jan 2023 (drawn)"
+
+
+def test_the_explorer_unticks_events_removed_with_their_anchor():
+    from sim.ui.scenario import EventChoice, Scenario
+
+    timeline = build_spec(plain_cfg()).settings.events
+    sc = Scenario(events={"tehran_embassy_attack": EventChoice(keep=False)})
+    gone = sc.removed_with_anchor(timeline)
+    anchored = {e.id for e in timeline if e.anchor == "tehran_embassy_attack"}
+    assert anchored and anchored <= set(gone) and set(gone.values()) == {"tehran_embassy_attack"}
+    assert "tehran_embassy_attack" not in gone and "herzog_visit_baku" not in gone
+    assert Scenario().removed_with_anchor(timeline) == {}
