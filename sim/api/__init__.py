@@ -20,11 +20,12 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from sim.api.backtest import Backtest
+from sim.api.batch import batch_run
 from sim.api.exploration import Exploration
 from sim.api.model import Model
 from sim.api.result import Result
 
-__all__ = ["Backtest", "Exploration", "Model", "Result", "compare", "model", "run"]
+__all__ = ["Backtest", "Exploration", "Model", "Result", "batch_run", "compare", "model", "run"]
 
 
 def _values(seed: int | None, replicates: int | None, values: Mapping[str, Any] | None) -> dict:

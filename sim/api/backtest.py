@@ -12,7 +12,7 @@ class Backtest:
     """Result of ``sim.run`` for a config with ``backtest.enabled`` (``sim.run("backtest")``).
 
     ``table`` is ``backtest.parquet`` as ``pd.read_parquet`` gives it (one row per origin ×
-    horizon × dyad), ``summary`` the content of ``summary.json``, ``answer`` and ``headline``
+    horizon × dyad; its date columns as ``datetime64[ns]``), ``summary`` the content of ``summary.json``, ``answer`` and ``headline``
     the text ``triad`` prints, ``skill`` the CRPS skill rows (``summary["backtest"]["skill"]``).
     """
 
@@ -44,9 +44,10 @@ class Backtest:
     def table(self) -> pd.DataFrame:
         """The rows of ``backtest.parquet`` (the Arrow table the run writes, as pandas)."""
         if self._table is None:
+            from sim.api.result import frame
             from sim.io import tables
 
-            self._table = tables.table("backtest", [self._c.payload[1]]).to_pandas()
+            self._table = frame(tables.table("backtest", [self._c.payload[1]]))
         return self._table.copy()
 
     @property

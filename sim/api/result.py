@@ -19,8 +19,10 @@ class Result:
 
     The tables (``stats``, ``incidence``, ``effects``, ``routes``, ``trajectories``,
     ``actions``) are the DataFrames ``pd.read_parquet`` gives for the files ``triad`` writes
-    (docs/outputs.md): same rows, same order, same values. ``effects`` is None without a
-    counterfactual.
+    (docs/outputs.md): same rows, same order, same values, with the ``date`` column as pandas
+    datetimes (``datetime64[ns]``) instead of ``datetime.date`` objects. Dyads are in one
+    order everywhere: sorted (``AZE-IRN``, ``AZE-ISR``, ``IRN-ISR``). ``effects`` is None
+    without a counterfactual.
     """
 
     def __init__(self, computed: Computed, call: str = ""):
@@ -84,15 +86,16 @@ class Result:
         return json.loads(json.dumps(events_table(self._spec.settings)))
 
     def p_rung(self, rung: int, scenario: str = "baseline", origin: str = "any") -> pd.DataFrame:
-        """P(dyad reached at least ``rung`` by the end) per dyad with its 95 % Wilson interval,
-        from the summary; ``origin="endogenous"``: by the model's own acts only."""
+        """P(dyad reached at least ``rung`` by the end) per dyad (sorted: AZE-IRN, AZE-ISR,
+        IRN-ISR, the order of the tables, the report and the explorer) with its 95 % Wilson
+        interval, from the summary; ``origin="endogenous"``: by the model's own acts only."""
         scen = self._sim.summary["scenarios"][scenario]
         rows = []
         for dyad, rec in scen.items():
             p = rec["p_rung_at_least"]
             v = p[str(rung)] if origin == "any" else p["endogenous"][str(rung)]
             rows.append({"dyad": dyad, "p": v["p"], "lo": v["lo"], "hi": v["hi"]})
-        return pd.DataFrame(rows).set_index("dyad")
+        return pd.DataFrame(rows).set_index("dyad").sort_index()
 
     # -- tables -----------------------------------------------------------------------------
     def arrow(self, name: str):
@@ -113,7 +116,7 @@ class Result:
             t = self.arrow(name)
             if t is None:
                 return None
-            self._frames[name] = t.to_pandas()
+            self._frames[name] = frame(t)
         return self._frames[name].copy()
 
     stats = property(lambda self: self.table("stats"), doc="stats.parquet: daily mean and quantiles")
@@ -200,3 +203,15 @@ class Result:
 
         return save(self._c, directory, report=report, extra={"api_call": self._call}).out
 
+
+def frame(table) -> pd.DataFrame:
+    """An Arrow table of a run file as pandas, its calendar days (``date32``) as pandas
+    datetimes (``datetime64[ns]``), so ``df.date.dt.month`` and date arithmetic work; the
+    values are those of ``pd.read_parquet`` on the file."""
+    import pyarrow as pa
+
+    df = table.to_pandas()
+    for field in table.schema:
+        if pa.types.is_date(field.type):
+            df[field.name] = pd.to_datetime(df[field.name]).astype("datetime64[ns]")
+    return df

@@ -110,7 +110,7 @@ def simulate(sc: Scenario, base: Mapping[str, Any] | None = None) -> Outcome:
     plan, _ = precheck(plain, spec)  # the plan and the memory check of the command line
     with _lock:  # one worker: the explorer's ensembles are small and the server answers others meanwhile
         results, paired = run_plan(settings, plan, workers=1, quiet=True, all_stats=True)
-    dyads = tuple(dyad_names(settings.actors))
+    dyads = tuple(sorted(dyad_names(settings.actors)))  # the order of the API's tables and the report
     n = settings.n_days
     days = slice(0, n, -(-n // FAN_POINTS))  # a fan of a few hundred days is drawn the same
     fans, scen = {}, {}
