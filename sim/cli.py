@@ -8,13 +8,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-import hydra
-from hydra.core.hydra_config import HydraConfig
-from hydra.types import RunMode
-from omegaconf import DictConfig
-
 from sim import __version__
-from sim.config import trust
 from sim.config.locate import conf_dir, register_experiments
 from sim.errors import ConfigError, TriadError
 
@@ -22,8 +16,18 @@ CONF_DIR = str(conf_dir())
 _RUN_DIR: list[str] = []  # the job's output directory, for the line printed on Ctrl-C
 
 
-@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
-def _main(cfg: DictConfig) -> None:
+def _main() -> None:
+    """The Hydra app; Hydra is imported here, so ``triad --version`` and ``triad list``
+    start without it."""
+    import hydra
+
+    hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")(_task)()
+
+
+def _task(cfg) -> None:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
     from sim.io.log import captured
     from sim.runs.job import main_task
 
@@ -86,6 +90,8 @@ def _entry() -> None:
         sys.exit(2)
     # every config Hydra composes from here on is checked, whatever the flags; and the
     # user's own config folders are read with the bounded YAML reader before Hydra reads them
+    from sim.config import trust  # omegaconf: not needed by --version and list
+
     trust.install(on_violation=_refuse)
     from sim.config.precheck import scan_user_configs
 
