@@ -56,10 +56,15 @@ class Progress:
         if not quiet and _isatty(stream):
             from tqdm import tqdm
 
+            class _Bar(tqdm):
+                # no monitor thread: it outlives the bar, and the report's figures are drawn in
+                # forked processes only when the process has no other thread (sim/report/run.py)
+                monitor_interval = 0
+
             cols, lines = _size(stream)
             # a terminal that reports 0 columns (a pty without a size) would get an empty bar, and
             # 0 lines makes tqdm count -1 rows and hide the bar below them: 80 × 24 then
-            self.bar = tqdm(total=self.total, unit="replicate-day", unit_scale=True, desc="ensemble", file=stream,
+            self.bar = _Bar(total=self.total, unit="replicate-day", unit_scale=True, desc="ensemble", file=stream,
                             leave=False, mininterval=mininterval, miniters=1 if mininterval == 0 else None,
                             smoothing=0.1,
                             **({"dynamic_ncols": True} if cols > 0 else {"ncols": 80}),
