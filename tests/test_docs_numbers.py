@@ -11,14 +11,15 @@ from pathlib import Path
 
 from conftest import ROOT
 
-MARK = re.compile(r"<!--n (?P<file>\S+\.json) (?P<key>\S+) (?P<fmt>\S*)-->(?P<text>.*?)<!--/n-->", re.S)
+MARK = re.compile(r"<!--n (?P<file>\S+\.json) (?P<key>\S+) (?P<fmt>\S*?)-->(?P<text>.*?)<!--/n-->", re.S)
+FENCE = re.compile(r"^```.*?^```", re.S | re.M)  # examples of the syntax in code blocks are not numbers
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
 
 def check(text: str, root: Path) -> tuple[int, list[str]]:
     """(markers found, problems): each marker's text against its source."""
     problems, n = [], 0
-    for m in MARK.finditer(text):
+    for m in MARK.finditer(FENCE.sub("", text)):
         n += 1
         path = root / m["file"]
         if not path.is_file():
@@ -28,8 +29,8 @@ def check(text: str, root: Path) -> tuple[int, list[str]]:
         if "command" not in doc:
             problems.append(f"{m['file']}: says no 'command' that wrote it")
         try:
-            value = reduce(lambda d, k: d[k], m["key"].split("."), doc)
-        except (KeyError, TypeError):
+            value = reduce(lambda d, k: d[int(k)] if isinstance(d, list) else d[k], m["key"].split("."), doc)
+        except (KeyError, TypeError, ValueError, IndexError):
             problems.append(f"{m['file']}: no key {m['key']}")
             continue
         want = format(value, m["fmt"])
@@ -54,6 +55,9 @@ def test_the_checker_catches_a_stale_number(tmp_path):
     n, problems = check(ok.replace(">7.1<", ">6.9<"), tmp_path)
     assert n == 2 and problems == ["r.json values.t: the text says '6.9', the file '7.1'"]
     assert check("<!--n r.json values.x .1f-->1<!--/n-->", tmp_path)[1] == ["r.json: no key values.x"]
+    assert check("```\n<!--n r.json values.t .1f-->6.9<!--/n-->\n```\n", tmp_path) == (0, [])  # an example
+    (tmp_path / "l.json").write_text(json.dumps({"command": "x", "load": [13.61, 2]}))
+    assert check("load <!--n l.json load.0 .0f-->14<!--/n-->", tmp_path) == (1, [])
     assert check("<!--n gone.json values.t .1f-->1<!--/n-->", tmp_path)[1] == ["gone.json: no such results file"]
     (tmp_path / "anon.json").write_text(json.dumps({"values": {"t": 1}}))
     assert check("<!--n anon.json values.t d-->1<!--/n-->", tmp_path)[1] == ["anon.json: says no 'command' that wrote it"]
