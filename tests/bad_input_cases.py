@@ -346,6 +346,13 @@ CASES = [
      "report.format: 'pfd' is not an option; did you mean 'pdf'? allowed: png, svg, pdf"),
     ("report_paper_unknown", "a paper size the report does not know", ["report.paper=a5"], {},
      "report.paper: 'a5' is not an option; did you mean 'a4'? allowed: a4, letter, screen"),
+    # -- issue 19 (wt-orch): command-line slips get one line that says what to type
+    ("word_not_override", "a word that is not key=value", ["help"], {},
+     "'help' is not a command: 'triad --help' lists the options"),
+    ("flag_style_option", "an option in --flag style", ["--replicates", "100"], {},
+     "unknown option '--replicates': triad takes key=value overrides; did you mean ensemble.replicates=100"),
+    ("new_key_without_plus", "a key the config does not have, given without +", ["decisions.rule.IRN=reciprocal"], {},
+     "valid keys: default; to add a key the default config does not have, write +decisions.rule.IRN=reciprocal"),
 ]
 
 

@@ -62,7 +62,7 @@ def _triad(*args, **kw):
 
 
 @pytest.mark.parametrize("args, line", [
-    (["help"], "triad: error: 'help' is not a command: `triad --help` lists the options"),
+    (["help"], "triad: error: 'help' is not a command: 'triad --help' lists the options"),
     (["--replicates", "100"], "triad: error: unknown option '--replicates': triad takes key=value overrides; "
                               "did you mean ensemble.replicates=100 or record.replicates=100?"),
     (["ensemble.seed"], "triad: error: 'ensemble.seed' is not an override: write key=value; did you mean "
@@ -114,7 +114,7 @@ def test_a_missing_launcher_names_the_extra_that_installs_it():
                     "Available options in 'hydra/launcher':\n\tbasic\nConfig search path: ...")
     assert _explain(exc, ["hydra/launcher=joblib"]) == (
         "hydra/launcher: unknown option 'joblib'; options: basic; the joblib launcher is not installed: "
-        "pip install -e '.[joblib]' in the checkout (`make test` installs every extra)")
+        "pip install -e '.[joblib]' in the checkout ('make test' installs every extra)")
     exc = Exception("Could not find 'hydra/launcher/submitit_slurm'\nAvailable options in 'hydra/launcher':\n"
                     "\tbasic joblib")
     assert "pip install -e '.[submitit]'" in _explain(exc, [])

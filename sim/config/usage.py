@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-SEE = "`triad --help` lists the options, `triad list` the experiments and counterfactuals"
+SEE = "'triad --help' lists the options, 'triad list' the experiments and counterfactuals"
 
 
 def _keys(tree: Mapping[str, Any], prefix: str = "") -> list[str]:
@@ -56,7 +56,7 @@ def check_words(argv: Sequence[str], tree: Mapping[str, Any] | None = None) -> s
                    f"({SEE})"
         if "=" not in word and not word.startswith("~"):
             if word in ("help", "h"):
-                return f"{word!r} is not a command: {SEE}; a run is `triad [key=value ...]`"
+                return f"{word!r} is not a command: {SEE}; a run is 'triad [key=value ...]'"
             return f"{word!r} is not an override: write key=value; {_suggest(word.rsplit('.', 1)[-1], None, tree)} ({SEE})"
     return None
 
@@ -71,7 +71,7 @@ def launcher_hint(group: str, option: str) -> str:
     if extra is None:
         return ""
     return (f"; the {option} launcher is not installed: pip install -e '.[{extra}]' in the checkout "
-            "(`make test` installs every extra)")
+            "('make test' installs every extra)")
 
 
 def plus_hint(override: str, msg: str) -> str:
