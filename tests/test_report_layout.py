@@ -74,3 +74,20 @@ def test_a_legend_wider_than_its_figure_loses_columns_then_wraps():
     assert "\n" in leg.get_title().get_text()
     freeze_layout(fig)
     assert _outside(fig) == []
+
+
+def test_figures_drawn_in_forked_processes_are_the_serial_bytes(run_dir, tmp_path, monkeypatch):
+    import shutil
+
+    from sim.report import build_report
+
+    made = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("TRIAD_REPORT_WORKERS", workers)
+        assert R.figure_workers(7) == int(workers)  # 2: really forked (a single-threaded process)
+        d = tmp_path / f"w{workers}"
+        shutil.copytree(run_dir, d)
+        build_report(d)
+        made[workers] = {p.name: p.read_bytes() for p in sorted((d / "figures").iterdir())}
+        made[workers]["report.html"] = (d / "report.html").read_bytes()
+    assert len(made["1"]) > 10 and made["1"] == made["2"]
