@@ -49,15 +49,6 @@ class Computed:
     started: str = field(default_factory=lambda: _now()[0])
     t0: float = field(default_factory=time.perf_counter)
 
-    @property
-    def summary(self) -> dict:
-        """What ``summary.json`` holds (exploration: its ``exploration`` block is written by ``save``)."""
-        if self.kind == "ensemble":
-            return self.payload.summary
-        if self.kind == "backtest":
-            return self.payload[0]
-        return {"question": self.plain["question"], "headline": self.payload["headline"]}
-
 
 @dataclass
 class RunOutcome:
