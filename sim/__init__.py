@@ -7,7 +7,7 @@ changes nothing in the process.
 
 __version__ = "0.1.0"
 
-_API = ("run", "compare", "model", "Result", "Exploration", "Model")
+_API = ("run", "compare", "model", "batch_run", "Result", "Exploration", "Backtest", "Model")
 __all__ = ["__version__", *_API]
 
 

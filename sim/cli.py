@@ -8,26 +8,32 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-import hydra
-from hydra.core.hydra_config import HydraConfig
-from hydra.types import RunMode
-from omegaconf import DictConfig
-
 from sim import __version__
-from sim.config import trust
 from sim.config.locate import conf_dir, register_experiments
 from sim.errors import ConfigError, TriadError
 
 CONF_DIR = str(conf_dir())
+_RUN_DIR: list[str] = []  # the job's output directory, for the line printed on Ctrl-C
 
 
-@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
-def _main(cfg: DictConfig) -> None:
+def _main() -> None:
+    """The Hydra app; Hydra is imported here, so ``triad --version`` and ``triad list``
+    start without it."""
+    import hydra
+
+    hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")(_task)()
+
+
+def _task(cfg) -> None:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
     from sim.io.log import captured
     from sim.runs.job import main_task
 
     hc = HydraConfig.get()
     multirun = hc.mode == RunMode.MULTIRUN
+    _RUN_DIR[:] = [hc.runtime.output_dir]
     # third-party warnings and log lines go to the run's triad.log, not the terminal
     with captured(hc.runtime.output_dir):
         # in a multirun a failing job is recorded and the sweep goes on (see runs.job.main_task);
@@ -44,7 +50,34 @@ def _refuse(exc: ConfigError | str) -> None:
 
 
 def main() -> None:
-    """``triad [OVERRIDES…]``: run (or ``-m``: sweep) the composed config."""
+    """``triad [OVERRIDES…]``: run (or ``-m``: sweep) the composed config. Ctrl-C prints one
+    line saying what the output directory holds, and exits 130."""
+    try:
+        _entry()
+    except KeyboardInterrupt:
+        from sim.config.usage import interrupted
+
+        print(interrupted(_RUN_DIR[0] if _RUN_DIR else None), file=sys.stderr)
+        sys.exit(130)
+
+
+def _usage_problem(args: list[str]) -> str | None:
+    """A word that is not a flag nor key=value (``triad help``, ``--replicates 100``)."""
+    from sim.config.usage import check_words
+
+    if check_words(args) is None:
+        return None
+    try:  # the config's keys, to suggest the one meant
+        from sim.config.precheck import _defaults_tree
+
+        register_experiments()
+        tree = _defaults_tree()
+    except Exception:  # noqa: BLE001 - a suggestion is optional; the line is printed anyway
+        tree = None
+    return check_words(args, tree)
+
+
+def _entry() -> None:
     args = sys.argv[1:]
     if args[:1] in (["--version"], ["-V"]):
         print(f"triad {__version__}")
@@ -57,9 +90,13 @@ def main() -> None:
         from sim.events.cli import main as import_main
 
         sys.exit(import_main(args[1:]))
+    problem = _usage_problem(args)
+    if problem:
+        print(f"triad: error: {problem}", file=sys.stderr)
+        sys.exit(2)
     # every config Hydra composes from here on is checked, whatever the flags; and the
     # user's own config folders are read with the bounded YAML reader before Hydra reads them
-    from sim.config import door
+    from sim.config import door, trust  # omegaconf: not needed by --version and list
 
     trust.install(on_violation=_refuse, check_config=lambda cfg: door.check("cli", config=cfg))
     try:

@@ -381,6 +381,13 @@ CASES = [
     ("report_dyads_unknown", "a report dyad that is not a pair of the configured actors",
      ["report.dyads=[IRN-ISR,ISR-USA]"], {},
      "report.dyads[1]: 'ISR-USA' is not a dyad of the configured actors"),
+    # -- issue 19 (wt-orch): command-line slips get one line that says what to type
+    ("word_not_override", "a word that is not key=value", ["help"], {},
+     "'help' is not a command: 'triad --help' lists the options"),
+    ("flag_style_option", "an option in --flag style", ["--replicates", "100"], {},
+     "unknown option '--replicates': triad takes key=value overrides; did you mean ensemble.replicates=100"),
+    ("new_key_without_plus", "a key the config does not have, given without +", ["decisions.rule.IRN=reciprocal"], {},
+     "valid keys: default; to add a key the default config does not have, write +decisions.rule.IRN=reciprocal"),
 ]
 
 

@@ -65,6 +65,9 @@ def test_tables_are_the_cli_files_read_back(cli_run, api_run):
     for name in ("stats", "incidence", "effects", "routes", "trajectories", "actions"):
         got, want = getattr(api_run, name), pd.read_parquet(cli / f"{name}.parquet")
         assert len(want) > 0, name
+        if "date" in want.columns:  # pandas datetimes, not datetime.date objects
+            assert got["date"].dtype == "datetime64[ns]", name
+            want["date"] = pd.to_datetime(want["date"]).astype("datetime64[ns]")
         pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert api_run.summary == json.loads((cli / "summary.json").read_text())
     assert api_run.events == json.loads((cli / "events.json").read_text())

@@ -28,8 +28,8 @@ DRIVER = textwrap.dedent('''
         os.kill(os.getpid(), signal.SIGKILL)
 
     if stage == "simulation":
-        import sim.runs.job as J
-        J.run_ensemble = die
+        import sim.runs.simulate as S
+        S.run_ensemble = die
     elif stage == "data":
         import sim.io.rundir as R
         orig, n = R.write_parquet, [0]

@@ -99,7 +99,7 @@ def test_incidence_marks_the_numbered_events_of_each_dyad(incid_fig):
              for k, ax in panels.items()}
     assert boxed == {"AZE–IRN": ["2"], "AZE–ISR": ["1"], "IRN–ISR": []}  # event 3 lies after the horizon
     fig_text = [t.get_text() for ax in incid_fig.get_axes() for t in ax.texts]
-    assert "2022-09-05 IRN→AZE Exercises on the border" in fig_text  # the key, numbered as the markers
+    assert "5 Sep 2022 IRN→AZE Exercises on the border" in fig_text  # the key, numbered as the markers
     assert not any("After the horizon" in t for t in fig_text)
 
 
@@ -137,10 +137,11 @@ def test_fan_event_key_inside_and_window_swatch_unlike_the_bands():
         fig = fans.fan_tension(_stats(), EVENTS)
     texts = [t.get_text() for ax in fig.get_axes() for t in ax.texts]
     assert any(t.startswith("Event key") for t in texts)
-    key_lines = [t for t in texts if re.match(r"\d{4}-\d{2}", t)]
-    assert key_lines[1] == "2022-09-05 IRN→AZE Exercises on the border"
+    key_lines = [t for t in texts if re.match(r"\d{1,2}[ –]", t)]  # the drawn window of the date (issue 19)
+    assert key_lines[1] == "5 Sep 2022 IRN→AZE Exercises on the border"
     long = key_lines[0]  # cut to fit its column (half the width), with an ellipsis
-    assert long.startswith("2022-09 AZE→ISR Embassy decision long") and long.endswith("…") and len(long) < 120
+    assert long.startswith("1–30 Sep 2022 (drawn) AZE→ISR Embassy decision long") and long.endswith("…")
+    assert len(long) < 120
     assert _text_width_pt(long, EVENT_FS) <= fig.get_figwidth() * 72 / 2
     handles = fig.legends[0].legend_handles
     labels = [t.get_text() for t in fig.legends[0].get_texts()]

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from sim.api.backtest import Backtest
+from sim.api.batch import batch_run
 from sim.api.exploration import Exploration
 from sim.api.model import Model
 from sim.api.result import Result
 
-__all__ = ["Exploration", "Model", "Result", "compare", "model", "run"]
+__all__ = ["Backtest", "Exploration", "Model", "Result", "batch_run", "compare", "model", "run"]
 
 
 def _values(seed: int | None, replicates: int | None, values: Mapping[str, Any] | None) -> dict:
@@ -46,7 +48,7 @@ def _call(fn: str, **kw: Any) -> str:
 
 def run(experiment: str | None = None, overrides: Sequence[str] = (), *, config: Mapping | None = None,
         seed: int | None = None, replicates: int | None = None,
-        values: Mapping[str, Any] | None = None) -> Result | Exploration:
+        values: Mapping[str, Any] | None = None) -> Result | Exploration | Backtest:
     """Run what ``triad [experiment=NAME] OVERRIDES…`` runs, in memory.
 
     Args:
@@ -58,34 +60,20 @@ def run(experiment: str | None = None, overrides: Sequence[str] = (), *, config:
             (``{"counterfactual.ops": [{"remove": {"event": "herzog_visit_baku"}}]}``).
 
     Returns:
-        a ``Result`` (an ensemble, with or without counterfactual), or an ``Exploration``
-        when the config's ``explore.method`` is ``sensitivity``, ``discovery`` or ``calibrate``.
+        a ``Result`` (an ensemble, with or without counterfactual), an ``Exploration``
+        when the config's ``explore.method`` is ``sensitivity``, ``discovery`` or ``calibrate``,
+        a ``Backtest`` when ``backtest.enabled`` (``sim.run("backtest")``). Every kind is
+        computed by ``sim.runs.orchestrate.compute``, the function the command runs.
     """
-    from omegaconf import OmegaConf
-
     from sim.api.config import resolve
-    from sim.api.result import now
-    from sim.config.spec import build_spec
-    from sim.runs.ensemble import tune_malloc
-    from sim.runs.job import check_duration, check_plan_memory, simulate
-    from sim.runs.plan import outside_horizon, plan_run
+    from sim.runs.orchestrate import compute
 
-    started, t0 = now()
-    tune_malloc()
     plain = resolve(experiment, overrides, config=config, updates=_values(seed, replicates, values))
-    spec = build_spec(plain)
-    if spec.explore.get("method", "none") != "none":
-        from sim.api.exploration import explore
-
-        return explore(plain, spec.settings)
-    plan = plan_run(spec)
-    check_plan_memory(spec.settings, plan)
-    check_duration(spec.settings, plan, spec.max_hours)
-    simulated = simulate(spec, plan, outside_horizon(spec.settings))
-    config_yaml = OmegaConf.to_yaml(OmegaConf.create(plain))
+    computed = compute(plain)
     call = _call("run", experiment=experiment, overrides=list(overrides), seed=seed, replicates=replicates,
                  values=dict(values or {}), config="<mapping>" if config is not None else None)
-    return Result(plain, spec, simulated, config_yaml, call, started, t0)
+    cls = {"ensemble": Result, "backtest": Backtest, "exploration": Exploration}[computed.kind]
+    return cls(computed, call)
 
 
 def compare(counterfactual: str | Sequence[Mapping], experiment: str | None = None, overrides: Sequence[str] = (),

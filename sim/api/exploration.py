@@ -16,8 +16,10 @@ class Exploration:
     text ``triad`` prints. ``to_ema()`` gives EMA Workbench's ``(experiments, outcomes)``.
     """
 
-    def __init__(self, plain: dict, settings, method: str, res: dict):
-        self._plain, self._settings, self.method, self._res = plain, settings, method, res
+    def __init__(self, computed, call: str = ""):
+        self._c, self._call = computed, call
+        self._plain, self._settings = computed.plain, computed.spec.settings
+        self.method, self._res = computed.plain["explore"]["method"], computed.payload
 
     def __repr__(self) -> str:
         return f"<triad Exploration {self.method}: {len(self._res['table'])} samples>"
@@ -67,35 +69,9 @@ class Exploration:
         with style.style_context():
             return specs[name]()
 
-    def save(self, directory: str | Path) -> Path:
-        """Write the run directory ``triad`` writes for this config (no re-simulation)."""
-        from sim.config import door
-        from sim.errors import ConfigError
-        from sim.explore.runner import run_exploration
-        from sim.io.places import forbidden_output_dir
+    def save(self, directory: str | Path, report: bool = True) -> Path:
+        """Write the run directory ``triad`` writes for this config (no re-simulation);
+        ``report=False``: no figures nor report.html."""
+        from sim.runs.orchestrate import save
 
-        if not isinstance(directory, (str, Path)) or str(directory).strip() == "":
-            raise ConfigError("directory", f"{directory!r} is not a directory path")
-        out = Path(directory).expanduser()
-        forbidden = forbidden_output_dir(out)
-        if forbidden:  # the same rules as Result.save
-            raise ConfigError("directory", forbidden)
-        door.check("api", directory=out)
-        run_exploration(self._plain, self._settings, out, computed=copy.deepcopy(self._res))
-        return out
-
-
-def explore(plain: dict, settings) -> Exploration:
-    """Check ``explore.*`` as ``run_exploration`` does, then compute in memory."""
-    from sim.errors import ConfigError
-    from sim.explore.options import check_keys
-    from sim.explore.runner import RUNNERS
-    from sim.runs.ensemble import check_memory
-
-    ex = dict(plain["explore"])
-    method = ex.get("method")
-    check_keys(ex, method)
-    check_memory(settings, 0, 1, 0)
-    if settings.chunks > 1:
-        raise ConfigError("ensemble.chunks", "exploration runs its samples in one job; use ensemble.chunks=1")
-    return Exploration(plain, settings, method, RUNNERS[method](plain, settings, ex))
+        return save(self._c, directory, report=report).out

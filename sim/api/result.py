@@ -3,17 +3,14 @@ its figures — written to disk only by ``save``, through the same writer as ``t
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.config.spec import RunSpec
-from sim.runs.job import Simulated
+from sim.runs.orchestrate import Computed
 
 TABLES = ("stats", "incidence", "effects", "routes", "trajectories", "actions")
 
@@ -23,15 +20,16 @@ class Result:
 
     The tables (``stats``, ``incidence``, ``effects``, ``routes``, ``trajectories``,
     ``actions``) are the DataFrames ``pd.read_parquet`` gives for the files ``triad`` writes
-    (docs/outputs.md): same rows, same order, same values. ``effects`` is None without a
-    counterfactual.
+    (docs/outputs.md): same rows, same order, same values, with the ``date`` column as pandas
+    datetimes (``datetime64[ns]``) instead of ``datetime.date`` objects. Dyads are in one
+    order everywhere: sorted (``AZE-IRN``, ``AZE-ISR``, ``IRN-ISR``). ``effects`` is None
+    without a counterfactual.
     """
 
-    def __init__(self, plain: dict, spec: RunSpec, simulated: Simulated, config_yaml: str, call: str,
-                 started: str, t0: float):
-        self._plain, self._spec, self._sim = plain, spec, simulated
-        self.config_yaml = config_yaml
-        self._call, self._started, self._t0 = call, started, t0
+    def __init__(self, computed: Computed, call: str = ""):
+        self._c, self._call = computed, call
+        self._plain, self._spec, self._sim = computed.plain, computed.spec, computed.payload
+        self.config_yaml = computed.config_yaml
         self._tables: dict[str, Any] | None = None
         self._frames: dict[str, pd.DataFrame] = {}
 
@@ -89,8 +87,9 @@ class Result:
         return json.loads(json.dumps(events_table(self._spec.settings)))
 
     def p_rung(self, rung: int, scenario: str = "baseline", origin: str = "any") -> pd.DataFrame:
-        """P(dyad reached at least ``rung`` by the end) per dyad with its 95 % Wilson interval,
-        from the summary; ``origin="endogenous"``: by the model's own acts only."""
+        """P(dyad reached at least ``rung`` by the end) per dyad (sorted: AZE-IRN, AZE-ISR,
+        IRN-ISR, the order of the tables, the report and the explorer) with its 95 % Wilson
+        interval, from the summary; ``origin="endogenous"``: by the model's own acts only."""
         from sim.errors import ConfigError
 
         if origin not in ("any", "endogenous"):
@@ -107,7 +106,7 @@ class Result:
             p = rec["p_rung_at_least"]
             v = p[str(rung)] if origin == "any" else p["endogenous"][str(rung)]
             rows.append({"dyad": dyad, "p": v["p"], "lo": v["lo"], "hi": v["hi"]})
-        return pd.DataFrame(rows).set_index("dyad")
+        return pd.DataFrame(rows).set_index("dyad").sort_index()
 
     # -- tables -----------------------------------------------------------------------------
     def arrow(self, name: str):
@@ -128,7 +127,7 @@ class Result:
             t = self.arrow(name)
             if t is None:
                 return None
-            self._frames[name] = t.to_pandas()
+            self._frames[name] = frame(t)
         return self._frames[name].copy()
 
     stats = property(lambda self: self.table("stats"), doc="stats.parquet: daily mean and quantiles")
@@ -206,35 +205,24 @@ class Result:
         return self.figure(next(n for n in self.figure_names if n.startswith("paired_difference")))
 
     # -- files ------------------------------------------------------------------------------
-    def save(self, directory: str | Path) -> Path:
+    def save(self, directory: str | Path, report: bool = True) -> Path:
         """Write the run directory ``triad`` writes for this config (data files, report when
         ``report.enabled``, ``manifest.json`` last) into ``directory``; return its path.
-        A directory that already holds this complete run is left as it is."""
-        from sim.config import door
-        from sim.errors import ConfigError
-        from sim.io.lock import run_lock
-        from sim.io.places import forbidden_output_dir
-        from sim.io.rundir import completed, mark_incomplete
-        from sim.runs.job import write
+        ``report=False``: no figures nor report.html (seconds saved; ``triad-report DIR``
+        builds them later). A directory that already holds this complete run is left as it is."""
+        from sim.runs.orchestrate import save
 
-        if not isinstance(directory, (str, Path)) or str(directory).strip() == "":
-            raise ConfigError("directory", f"{directory!r} is not a directory path; give the folder to write, e.g. "
-                              "'outputs/api/run1'")
-        out = Path(directory).expanduser()
-        forbidden = forbidden_output_dir(out)
-        if forbidden:
-            raise ConfigError("directory", forbidden)
-        if out.exists() and not out.is_dir():
-            raise ConfigError("directory", f"{str(out)!r} exists and is not a directory")
-        door.check("api", directory=out)  # no links where the run's files go (H4, H5)
-        with run_lock(out, key="directory"):
-            if completed(out, self.config_yaml) is not None:
-                return out
-            mark_incomplete(out)
-            write(out, self._spec, self._sim, self.config_yaml, self._started, self._t0,
-                  {"api_call": self._call})
-        return out
+        return save(self._c, directory, report=report, extra={"api_call": self._call}).out
 
 
-def now() -> tuple[str, float]:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
+def frame(table) -> pd.DataFrame:
+    """An Arrow table of a run file as pandas, its calendar days (``date32``) as pandas
+    datetimes (``datetime64[ns]``), so ``df.date.dt.month`` and date arithmetic work; the
+    values are those of ``pd.read_parquet`` on the file."""
+    import pyarrow as pa
+
+    df = table.to_pandas()
+    for field in table.schema:
+        if pa.types.is_date(field.type):
+            df[field.name] = pd.to_datetime(df[field.name]).astype("datetime64[ns]")
+    return df

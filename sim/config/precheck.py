@@ -141,12 +141,16 @@ def _explain(exc: Exception, overrides: Sequence[str]) -> str:
                 continue
             msg = unknown_key(key.lstrip("+"), tree)
             if msg and not (key.startswith("+") and "." not in key):
-                return msg
+                from sim.config.usage import plus_hint
+
+                return plus_hint(o, msg)
     if "Could not find '" in text and "Available options in" in text:
         missing = text.split("Could not find '", 1)[1].split("'", 1)[0]
         group, _, option = missing.rpartition("/")
         options = text.split(f"Available options in '{group}':", 1)[-1].split()
-        return unknown_option(group, option, options)
+        from sim.config.usage import launcher_hint
+
+        return unknown_option(group, option, options) + launcher_hint(group, option)
     return text or type(exc).__name__
 
 
@@ -201,8 +205,8 @@ def check_job(cfg: Any) -> None:
 
         check(plain, spec.settings)
     elif spec.explore.get("method", "none") == "none":
-        from sim.runs.job import check_duration, check_plan_memory
         from sim.runs.plan import plan_run
+        from sim.runs.simulate import check_duration, check_plan_memory
 
         plan = plan_run(spec)
         check_plan_memory(spec.settings, plan)

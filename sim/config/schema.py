@@ -198,6 +198,7 @@ class CounterfactualConf:
     target_half_width: float = 0.01  # for the "enough replications" diagnostic
     focus: Optional[str] = None  # dyad the answer sentence speaks of (default: the changed events' dyad)
     rank_rung: int = 3  # leave-one-out ranks P(rung >= this within 12 months) and tension
+    answer_rung: Any = 3  # the answer sentence's P(rung >= this): 1..6, or auto (the rung that changes most)
     attribution_lags: List[int] = field(default_factory=lambda: [30, 90, 365])  # days after each event's own day
     rank_lag: int = 90  # leave-one-out rows are ranked by |tension effect| at this lag (one of attribution_lags)
 

@@ -36,6 +36,7 @@ class CounterfactualSpec:
     rank_rung: int  # leave-one-out ranks P(rung >= this within 12 months) and tension
     attribution_lags: tuple[int, ...] = (30, 90, 365)  # leave-one-out: days after each event's own day
     rank_lag: int = 90  # leave-one-out rows are ranked by |tension effect| at this lag
+    answer_rung: int | None = 3  # the answer sentence's rung (None: auto, the rung that changes most)
 
     @property
     def single(self) -> bool:
@@ -105,6 +106,10 @@ def build_counterfactual(cf: Mapping[str, Any], settings: Settings) -> Counterfa
         raise ConfigError("counterfactual.target_half_width", f"{cf['target_half_width']} is out of range; allowed: (0, 1]")
     if not 1 <= cf["rank_rung"] <= 6:
         raise ConfigError("counterfactual.rank_rung", f"{cf['rank_rung']} is out of range; allowed: 1..6")
+    answer_rung = cf.get("answer_rung", 3)
+    if answer_rung != "auto" and (isinstance(answer_rung, bool) or not isinstance(answer_rung, int)
+                                  or not 1 <= answer_rung <= 6):
+        raise ConfigError("counterfactual.answer_rung", f"{answer_rung!r} is not allowed; allowed: 1..6 or auto")
     lags, rank_lag = attribution_lags(cf)
     dyads = {"-".join(sorted(p)) for p in combinations(settings.actors, 2)}
     if cf.get("focus") and cf["focus"] not in dyads:
@@ -122,6 +127,7 @@ def build_counterfactual(cf: Mapping[str, Any], settings: Settings) -> Counterfa
         leave_one_out=bool(cf["leave_one_out"]), effect_months=months, effect_dates=dates,
         target_half_width=float(cf["target_half_width"]), focus=cf.get("focus"),
         rank_rung=int(cf["rank_rung"]), attribution_lags=lags, rank_lag=rank_lag,
+        answer_rung=None if answer_rung == "auto" else answer_rung,
     )
 
 

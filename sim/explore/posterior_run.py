@@ -102,11 +102,18 @@ def marginals_figure(prior: pd.DataFrame, posterior: pd.DataFrame, names: Sequen
     return fig
 
 
+def burn_steps(ex: Mapping, steps: int) -> int:
+    """``explore.burn``: the steps dropped as burn-in; null: a third of ``steps``, so a short
+    chain (``explore.steps=10``) keeps a valid burn-in without a second override."""
+    burn = ex.get("burn")
+    return get({"burn": steps // 3 if burn is None else burn}, "burn", kind=int, lo=0, hi=steps - 1)
+
+
 def calibrate_posterior(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
     problem, seed, reps = common(ex, settings, 24, 2)
     walkers = get(ex, "walkers", 12, kind=int, lo=2 * problem["num_vars"], hi=1000)
     steps = get(ex, "steps", 150, kind=int, lo=2, hi=100_000)
-    burn = get(ex, "burn", steps // 3, kind=int, lo=0, hi=steps - 1)
+    burn = burn_steps(ex, steps)
     target, held = training_target(ex, settings)
     defaults = [float(config_value(plain, n)) for n in problem["names"]]
     target, bridge_rec = bridge.fit_once(problem, defaults, settings, 4 * reps, target)  # issue 22: fixed once

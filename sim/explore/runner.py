@@ -284,22 +284,36 @@ def _calibrate(plain: Mapping, settings: Settings, ex: Mapping) -> dict:
 RUNNERS = {"sensitivity": _sensitivity, "discovery": discovery_experiment, "calibrate": _calibrate}
 
 
-def run_exploration(plain: Mapping, settings: Settings, out_dir: Path, computed: dict | None = None) -> dict:
-    """Run ``explore.method`` and write its outputs into ``out_dir`` (manifest last);
-    ``computed``: the method's result already computed (``sim.api``'s ``Exploration.save``)."""
-    started, t0 = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
-    out = Path(out_dir)
+def check_exploration(plain: Mapping, settings: Settings) -> str:
+    """The ``explore.*`` keys and the memory, checked before computing; the method."""
     ex = dict(plain["explore"])
     method = ex.get("method")
     check_keys(ex, method)
     check_memory(settings, 0, 1, 0)  # one unrecorded scenario, chunk by chunk
     if settings.chunks > 1:
         raise ConfigError("ensemble.chunks", "exploration runs its samples in one job; use ensemble.chunks=1")
+    return method
+
+
+def compute_exploration(plain: Mapping, settings: Settings) -> dict:
+    """Run ``explore.method`` in memory (nothing written)."""
+    method = check_exploration(plain, settings)
+    return RUNNERS[method](plain, settings, dict(plain["explore"]))
+
+
+def run_exploration(plain: Mapping, settings: Settings, out_dir: Path, computed: dict | None = None,
+                    report: bool = True) -> dict:
+    """Run ``explore.method`` and write its outputs into ``out_dir`` (manifest last);
+    ``computed``: the method's result already computed (``compute_exploration``);
+    ``report=False``: no figures and no report.html, whatever ``report.enabled`` says."""
+    started, t0 = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
+    out = Path(out_dir)
+    method = check_exploration(plain, settings)
     (out / "manifest.json").unlink(missing_ok=True)
-    res = computed if computed is not None else RUNNERS[method](plain, settings, ex)
+    res = computed if computed is not None else RUNNERS[method](plain, settings, dict(plain["explore"]))
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(dict(plain)))
 
-    want_figs = plain.get("report", {}).get("enabled", True)
+    want_figs = report and plain.get("report", {}).get("enabled", True)
     if want_figs:
         log.info("building report …")
     figures, pngs = write_figures(out, res["figures"]) if want_figs else ([], {})

@@ -1,5 +1,5 @@
-"""``run_backtest_job``: read ``backtest.*``, run the backtest with the parameters frozen,
-write its outputs. A plain function (the orchestration path calls it).
+"""The rolling-origin and true-future backtest as a run, parameters frozen: ``compute_backtest``
+(in memory) and ``write_backtest`` (its files); ``sim.runs.orchestrate`` sequences them.
 
 Files in the run directory: ``backtest.parquet`` (one row per seed × origin × horizon × dyad ×
 forecaster; schema in ``sim/io/tables.py``, ``docs/outputs.md``), ``summary.json``
@@ -8,13 +8,10 @@ forecaster; schema in ``sim/io/tables.py``, ``docs/outputs.md``), ``summary.json
 """
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
 import math
-import time
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 from omegaconf import OmegaConf
@@ -26,11 +23,13 @@ from sim.forecast.options import MIN_TRAIN, check
 from sim.forecast.targets import get as get_target
 from sim.io import tables
 from sim.io.atomic import atomic_write_bytes, write_json, write_parquet
-from sim.io.lock import run_lock
 from sim.io.manifest import config_hash, git_commit
-from sim.io.rundir import completed, finish, mark_incomplete
-from sim.runs.ensemble import check_memory, tune_malloc
+from sim.io.rundir import finish
+from sim.runs.ensemble import check_memory
 from sim.runs.validation import WINDOW
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger("triad")
 TUNED_WINDOW = WINDOW  # the months the defaults were tuned on (sim/runs/validation.py)
@@ -65,34 +64,39 @@ def headline(comps: list[dict], best_lines: list[str]) -> list[str]:
     return lines + best_lines
 
 
-def run_backtest_job(plain: Mapping, settings: Settings, out_dir: Path) -> dict:
-    started, t0 = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
-    tune_malloc()
+def check_backtest(plain: Mapping, settings: Settings):
+    """The ``backtest.*`` options, checked, and the memory the backtest needs."""
     opt = check(plain, settings)
     check_memory(settings, 0, 1, 0)
-    target = get_target(opt.target)
-    out = Path(out_dir)
-    config_yaml = OmegaConf.to_yaml(OmegaConf.create(dict(plain)))
-    with run_lock(out):
-        if completed(out, config_yaml) is not None:  # the same config's complete outputs: nothing to redo
-            log.info("%s already holds the complete outputs of this config: skipped", out)
-            return {**json.loads((out / "summary.json").read_text("utf-8")), "skipped": True}
-        mark_incomplete(out)
-        log.info("backtest: %d seeds × %d origins × horizons %s, %d replicates each", len(opt.seeds),
-                 len(opt.origins), list(opt.horizons), settings.replicates)
-        df, fits, timelines = bt.run_backtest(settings, opt.observations, opt.origins, opt.horizons, target,
-                                              opt.seeds, progress=lambda s, o: log.info("seed %d origin %s done", s, o))
-        summ = _clean(summary(plain, settings, opt, df, fits, timelines))
-        write_parquet(out / "backtest.parquet", tables.table("backtest", [df]))
-        write_json(out / "summary.json", summ)
-        atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
-        if (plain.get("report") or {}).get("enabled", True):
-            from sim.report.backtest import write_backtest_report
+    return opt
 
-            write_backtest_report(out, summ, df)
-        finish(out, config_yaml, opt.seeds[0], settings.replicates * len(opt.origins) * len(opt.seeds), started, t0,
-               {"backtest": {"origins": len(opt.origins), "seeds": len(opt.seeds)}})
-    return summ
+
+def compute_backtest(plain: Mapping, settings: Settings) -> tuple[dict, "pd.DataFrame"]:
+    """Run the backtest in memory: ``(summary, table)``, the table the rows of
+    ``backtest.parquet``. Nothing is written (``write_backtest`` does that)."""
+    opt = check_backtest(plain, settings)
+    target = get_target(opt.target)
+    log.info("backtest: %d seeds × %d origins × horizons %s, %d replicates each", len(opt.seeds),
+             len(opt.origins), list(opt.horizons), settings.replicates)
+    df, fits, timelines = bt.run_backtest(settings, opt.observations, opt.origins, opt.horizons, target,
+                                          opt.seeds, progress=lambda s, o: log.info("seed %d origin %s done", s, o))
+    return _clean(summary(plain, settings, opt, df, fits, timelines)), df
+
+
+def write_backtest(out: Path, plain: Mapping, settings: Settings, summ: dict, df, config_yaml: str,
+                   started: str, t0: float, report: bool = True, extra: dict | None = None) -> None:
+    """Write a computed backtest into ``out``: table, summary, config, report, manifest last."""
+    write_parquet(out / "backtest.parquet", tables.table("backtest", [df]))
+    write_json(out / "summary.json", summ)
+    atomic_write_bytes(out / "config.yaml", config_yaml.encode("utf-8"))
+    if report and (plain.get("report") or {}).get("enabled", True):
+        from sim.report.backtest import write_backtest_report
+
+        write_backtest_report(out, summ, df)
+    seeds = summ["backtest"]["seeds"]
+    origins = len(summ["backtest"]["origins"])
+    finish(out, config_yaml, seeds[0], settings.replicates * origins * len(seeds), started, t0,
+           {"backtest": {"origins": origins, "seeds": len(seeds)}, **(extra or {})})
 
 
 def summary(plain: Mapping, settings: Settings, opt, df, fits: list[dict], timelines: list[dict]) -> dict:

@@ -23,6 +23,7 @@ from sim.io import tables
 from sim.io.accumulators import write_accumulators
 from sim.io.atomic import atomic_write_bytes, write_json, write_parquet
 from sim.io.manifest import MANIFEST, config_hash, git_commit, manifest, run_files, verify, versions
+from sim.runs.dates import window_text
 from sim.runs.routes import RouteStats
 from sim.runs.stats import DailyStats
 
@@ -38,11 +39,14 @@ def mark_incomplete(out: Path) -> None:
 
 def events_table(settings: Settings) -> list[dict]:
     """The timeline for events.json; ``window`` is where the event can actually fall
-    (an anchored event follows its anchor, so it is narrower than its date's precision)."""
+    (an anchored event follows its anchor, so it is narrower than its date's precision),
+    ``when`` that window in words; ``date`` is the config's nominal date."""
     rows = []
     for ev in settings.events:
         d = ev.as_dict()
-        d["window"] = [x.isoformat() for x in possible_days(ev, settings.events)]
+        lo, hi = possible_days(ev, settings.events)
+        d["window"] = [lo.isoformat(), hi.isoformat()]
+        d["when"] = window_text(lo, hi)  # the window in words: "27–30 Jan 2023 (drawn)"
         d["rung"] = event_rung(ev, settings.ladder)
         rows.append(d)
     return rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from sim.report import html_cf, style
+from sim.report.figures.events import event_date_text
 from sim.report.markup import esc, num, table, yes_no
 from sim.report.page import embedded_figure, page, toc
 from sim.runs.headline import counterfactual_names, headline_lines, scenario_label, validation_line
@@ -101,8 +102,8 @@ def _events(events: Sequence[dict]) -> str:
         window = ev.get("window") or []
         rung = ev.get("rung")
         rung_txt = f"{esc(rung)} {esc(style.RUNG_NAMES.get(rung, 'cooperative/neutral' if rung == 0 else ''))}"
-        when = (f"{esc(ev.get('date'))}<br><span class='muted'>{esc(' – '.join(map(str, window)))}"
-                f"{', ' if window else ''}{esc(ev.get('precision'))}</span>")
+        when = (f"{esc(event_date_text(ev))}<br><span class='muted'>{esc(' – '.join(map(str, window)))}"
+                f"{', ' if window else ''}{esc(ev.get('precision'))}; nominal {esc(ev.get('date'))}</span>")
         rows.append([
             esc(ev.get("n")), esc(ev.get("id")), when,
             f"{esc(ev.get('source'))} → {esc(ev.get('target'))}", esc(ev.get("cameo")),

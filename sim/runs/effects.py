@@ -147,15 +147,22 @@ def scripts_escalation(applied, settings: Settings, focus: str) -> bool:
 
 
 def answer(name: str, question: str | None, eff: dict, focus: str, n: int, first_change: str | None,
-           ladder_names: Sequence[str], endogenous: bool = False) -> str:
+           ladder_names: Sequence[str], endogenous: bool = False, rung: int | None = None) -> str:
     """One sentence with the numbers that answer the question; with ``endogenous`` the
-    probabilities are of the model's own acts (the any-act figure in brackets)."""
+    probabilities are of the model's own acts (the any-act figure in brackets). It speaks of
+    P(rung >= ``rung``) (``counterfactual.answer_rung``), so the answers of a sweep's jobs
+    compare; when another rung changes more, a clause names it. ``rung=None``: the rung
+    that changes most."""
     e = eff[focus]
     (by, ps_any), = list(e["p_rung_at_least"].items())[:1]
     endogenous = endogenous and "endogenous" in ps_any
     ps = ps_any["endogenous"] if endogenous else ps_any
-    k = max(range(1, N_RUNGS + 1), key=lambda j: (abs(ps[str(j)]["diff"]), -j))
+    most = max(range(1, N_RUNGS + 1), key=lambda j: (abs(ps[str(j)]["diff"]), -j))
+    k = most if rung is None else rung
     p = ps[str(k)]
+    other = ps[str(most)]
+    larger = (f" The largest change is at rung {most} ({ladder_names[most]}): {other['diff']:+.3f} "
+              f"[{other['lo']:+.3f}, {other['hi']:+.3f}]." if abs(other["diff"]) > abs(p["diff"]) else "")
     ten_dates = sorted(e["tension"])
     t_date = ten_dates[-1]
     if first_change:
@@ -172,7 +179,7 @@ def answer(name: str, question: str | None, eff: dict, focus: str, n: int, first
             f"factual run: {p['diff']:+.3f} [95% CI {p['lo']:+.3f}, {p['hi']:+.3f}]{_total(p)}{alt}; {focus} tension on "
             f"{t_date} changes by "
             f"{t['diff']:+.3f} [{t['lo']:+.3f}, {t['hi']:+.3f}]{_total(t)} (from {t['baseline']:.3f} to "
-            f"{t['counterfactual']:.3f}). {_interval_words(p)}")
+            f"{t['counterfactual']:.3f}).{larger} {_interval_words(p)}")
 
 
 def _total(rec: dict) -> str:

@@ -83,7 +83,7 @@ def counterfactual_summary(plan: Plan, paired: dict, spec: RunSpec) -> dict:
             "changed_events": list(a.changed_events), "focus": focus, "target_half_width": hw,
             "answer": _after_end_note(a, settings)
             + effects.answer(name, cf.question, eff, focus, n, fc, settings.ladder.names,
-                             endogenous=effects.scripts_escalation(a, settings, focus)),
+                             endogenous=effects.scripts_escalation(a, settings, focus), rung=cf.answer_rung),
             "effects": eff, "route_changes": effects.route_changes(pr, settings),
             "intervals": intervals(settings.posterior_draws),
         }

@@ -30,12 +30,14 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-def _columns(stream: Any) -> int:
-    """The terminal's width, 0 when it does not say (a pseudo-terminal without a size)."""
+def _size(stream: Any) -> tuple[int, int]:
+    """The terminal's (columns, lines), 0 when it does not say (a pseudo-terminal without a
+    size, such as ``script -qc CMD /dev/null`` gives)."""
     try:
-        return os.get_terminal_size(stream.fileno()).columns
+        size = os.get_terminal_size(stream.fileno())
+        return size.columns, size.lines
     except (AttributeError, ValueError, OSError):
-        return 0
+        return 0, 0
 
 
 class Progress:
@@ -54,12 +56,19 @@ class Progress:
         if not quiet and _isatty(stream):
             from tqdm import tqdm
 
-            cols = _columns(stream)
-            # a terminal that reports 0 columns (a pty without a size) would get an empty bar
-            self.bar = tqdm(total=self.total, unit="replicate-day", unit_scale=True, desc="ensemble", file=stream,
+            class _Bar(tqdm):
+                # no monitor thread: it outlives the bar, and the report's figures are drawn in
+                # forked processes only when the process has no other thread (sim/report/run.py)
+                monitor_interval = 0
+
+            cols, lines = _size(stream)
+            # a terminal that reports 0 columns (a pty without a size) would get an empty bar, and
+            # 0 lines makes tqdm count -1 rows and hide the bar below them: 80 × 24 then
+            self.bar = _Bar(total=self.total, unit="replicate-day", unit_scale=True, desc="ensemble", file=stream,
                             leave=False, mininterval=mininterval, miniters=1 if mininterval == 0 else None,
                             smoothing=0.1,
-                            **({"dynamic_ncols": True} if cols > 0 else {"ncols": 80}))
+                            **({"dynamic_ncols": True} if cols > 0 else {"ncols": 80}),
+                            **({} if lines > 0 else {"nrows": 24}))
 
     def advance(self, n: int) -> None:
         with self._lock:

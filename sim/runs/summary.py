@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from sim.engine.ladder import N_RUNGS
-from sim.runs.stats import DailyStats, dyad_names
 from sim.runs.validation import validation  # noqa: F401  (callers still reach it as summary.validation)
+
+if TYPE_CHECKING:
+    from sim.runs.stats import DailyStats
 
 Z95 = 1.959963984540054
 
@@ -27,6 +30,8 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
 def scenario_summary(stats: DailyStats, actors: tuple[str, ...]) -> dict:
     """Per dyad: p_rung_at_least {1..6: {p, lo, hi}, endogenous: {1..6: {p, lo, hi}}} at the end
     (any act; the model's own acts only), tension_end {q05, q50, q95}."""
+    from sim.runs.stats import dyad_names  # numba: only when there are statistics to read
+
     out = {}
     names = dyad_names(actors)
     qs = stats.quantiles((0.05, 0.5, 0.95))[-1]

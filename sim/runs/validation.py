@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sstats
 
 if TYPE_CHECKING:
     from sim.runs.stats import DailyStats
@@ -69,6 +68,8 @@ def validation(stats: DailyStats, dates: np.ndarray, actors: tuple[str, ...],
                  "note": (f"the default parameters were tuned on GDELT {WINDOW[0]}..{WINDOW[1]}; these months are in "
                           "sample, not a validation. Out-of-sample skill: experiment=backtest"),
                  "window": list(window), "months": len(months), "dyads": {}}
+    from scipy import stats as sstats  # seconds to import: only when a run is compared with GDELT
+
     agree_all, pm, pg = [], [], []
     for dyad in model.columns:
         if dyad not in gd.columns or not months:

@@ -128,7 +128,9 @@ def KnobSlider(k: Knob, sc: solara.Reactive):
 
 
 @solara.component
-def EventRow(ev, sc: solara.Reactive):
+def EventRow(ev, sc: solara.Reactive, removed_by: str | None = None):
+    """One event's switches; ``removed_by``: the removed anchor that removes this event too
+    (shown unticked and disabled until the anchor is ticked again)."""
     c = sc.value.events.get(ev.id, EventChoice())
 
     def update(**kw) -> None:
@@ -142,7 +144,10 @@ def EventRow(ev, sc: solara.Reactive):
     with solara.Tooltip(f"{ev.summary}{anchored} CAMEO {ev.cameo}, {ev.source}→{ev.target}. Removing an event "
                         "removes the events anchored to it."):
         with solara.Div(classes=["triad-event"]):
-            solara.Checkbox(label=f"{ev.date} {ev.id}", value=c.keep, on_value=lambda v: update(keep=bool(v)))
+            if removed_by is not None:
+                solara.Checkbox(label=f"{ev.date} {ev.id} (removed with {removed_by})", value=False, disabled=True)
+            else:
+                solara.Checkbox(label=f"{ev.date} {ev.id}", value=c.keep, on_value=lambda v: update(keep=bool(v)))
             with solara.Row(style={"padding-left": "32px"}):
                 solara.SliderInt(f"shift {c.shift:+d} d", value=c.shift, min=-SHIFT_DAYS, max=SHIFT_DAYS, step=1,
                                  on_value=lambda v: update(shift=int(v)), thumb_label=True)
@@ -179,8 +184,9 @@ def Controls(sc: solara.Reactive, spec):
         solara.Button("reset parameters", text=True,
                       on_click=lambda: sc.set(dataclasses.replace(sc.value, values={})))
     with solara.Card("Events of the article (counterfactual)", classes=["triad-controls"]):
+        cascade = sc.value.removed_with_anchor(spec.settings.events)
         for ev in spec.settings.events:
-            EventRow(ev, sc)
+            EventRow(ev, sc, cascade.get(ev.id))
         solara.Button("reset events", text=True, on_click=lambda: sc.set(dataclasses.replace(sc.value, events={})))
 
 

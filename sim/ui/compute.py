@@ -1,6 +1,6 @@
-"""The explorer's simulation: a ``Scenario`` through the engine the command line uses
-(``build_spec`` → ``plan_run`` → ``run_ensemble``), in this process, and read out as the
-numbers and daily quantiles the app shows. Nothing is written.
+"""The explorer's simulation: a ``Scenario`` through the path the command line uses
+(``build_spec`` → ``sim.runs.orchestrate.precheck`` → ``sim.runs.simulate.run_plan``), in
+this process, and read out as the numbers and daily quantiles the app shows. Nothing is written.
 
 The read-outs are the run's own functions (``summary.scenario_summary``, the
 ``counterfactual_summary`` of ``sim/runs/plan.py``), applied to views of the streamed
@@ -106,9 +106,9 @@ def simulate(sc: Scenario, base: Mapping[str, Any] | None = None) -> Outcome:
     from sim.config import door
     from sim.errors import ConfigError
     from sim.runs import summary
-    from sim.runs.ensemble import run_ensemble
-    from sim.runs.job import check_duration
-    from sim.runs.plan import counterfactual_summary, plan_run
+    from sim.runs.orchestrate import precheck
+    from sim.runs.plan import counterfactual_summary
+    from sim.runs.simulate import check_duration, run_plan
     from sim.runs.stats import dyad_names
 
     t0 = time.perf_counter()
@@ -123,11 +123,11 @@ def simulate(sc: Scenario, base: Mapping[str, Any] | None = None) -> Outcome:
     door.check("explorer", config=plain)
     spec = build_spec(plain)
     settings = spec.settings
-    plan = plan_run(spec)
+    plan, _ = precheck(plain, spec)  # the plan and the memory check of the command line
     check_duration(settings, plan, MAX_SECONDS / 3600)
-    with _lock:
-        results, paired = run_ensemble(settings, [plan.baseline], plan.pairs, None, 1, quiet=True)
-    dyads = tuple(dyad_names(settings.actors))
+    with _lock:  # one worker: the explorer's ensembles are small and the server answers others meanwhile
+        results, paired = run_plan(settings, plan, workers=1, quiet=True, all_stats=True)
+    dyads = tuple(sorted(dyad_names(settings.actors)))  # the order of the API's tables and the report
     n = settings.n_days
     days = slice(0, n, -(-n // FAN_POINTS))  # a fan of a few hundred days is drawn the same
     fans, scen = {}, {}

@@ -129,6 +129,19 @@ class Scenario:
             out += [{"set": {"param": k, "value": float(v)}} for k, v in sorted(self.values.items())]
         return out
 
+    def removed_with_anchor(self, timeline: Sequence[Event]) -> dict[str, str]:
+        """Events removed because an event they are anchored to (directly or not) is removed:
+        id -> the removed anchor. The explorer shows them unticked."""
+        from sim.engine.events import dependents
+
+        out: dict[str, str] = {}
+        for ev in timeline:
+            c = self.events.get(ev.id)
+            if c is not None and not c.keep:
+                for dep in dependents(timeline, ev.id):
+                    out.setdefault(dep, ev.id)
+        return out
+
     def overrides(self) -> dict[str, float]:
         return {} if self.params_in_counterfactual else dict(sorted(self.values.items()))
 

@@ -13,7 +13,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from sim.report import style
-from sim.report.figures.base import placeholder
+from sim.report.figures.base import fitted_legend, placeholder
 
 TORNADO_TOP = 12
 
@@ -102,4 +102,4 @@ def _tornado_legend(fig: Figure, colors: dict) -> None:
     handles = [Patch(color=c, label="effect of the event (with − without it)"),
                Patch(color=style.shade(c, 0.6), label="95% CI includes 0"),
                Line2D([], [], color="0.15", marker="|", ms=6, lw=0.8, label="95% CI (paired)")]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3)
+    fitted_legend(fig, handles, loc="outside lower center", ncols=3)

@@ -39,6 +39,32 @@ _METADATA = {"png": {"Software": None}, "svg": {"Date": None},
 FORMATS = tuple(_METADATA)
 
 
+def fitted_legend(fig: Figure, handles: list, *, ncols: int, title: str | None = None, **kw):
+    """``fig.legend`` no wider than the figure (a wider one is cut in the PNG): fewer columns
+    until it fits, then, in one column, its title and labels wrapped at spaces."""
+    import textwrap
+
+    renderer, room = fig._get_renderer(), fig.bbox.width - 4
+    labels = [h.get_label() for h in handles]
+    for n in range(max(1, ncols), 0, -1):
+        leg = fig.legend(handles=handles, labels=labels, ncols=n, title=title, **kw)
+        width = leg.get_window_extent(renderer).width
+        if width <= room:
+            return leg
+        leg.remove()
+    for attempt in range(4):  # one column is still too wide: wrap the longest lines
+        longest = max(len(line) for t in [*labels, title or ""] for line in t.split("\n"))
+        chars = max(12, int(longest * room / width) - 2)
+        labels = [textwrap.fill(t.replace("\n", " "), chars) for t in labels]
+        title = textwrap.fill(title.replace("\n", " "), chars) if title else title
+        leg = fig.legend(handles=handles, labels=labels, ncols=1, title=title, **kw)
+        width = leg.get_window_extent(renderer).width
+        if width <= room or attempt == 3:
+            break
+        leg.remove()
+    return leg
+
+
 def freeze_layout(fig: Figure, digits: int = 5) -> Figure:
     """Run the constrained layout once, round the resulting axes positions and switch the
     layout engine off. The layout solver sums margins in an order that can depend on

@@ -17,12 +17,15 @@ WINDOW_HATCH = "///"
 
 
 def number_events(events: Sequence[dict]) -> list[dict]:
-    """Copy events sorted by (date, id) and add a 1-based number `n`.
+    """Copy events sorted by their date window (first possible day, then last, then id) and
+    add a 1-based number `n`: the key is in the order the events can happen, not by the
+    nominal first-of-month of a month-precision date.
 
     The same numbering is used by the figures and the HTML timeline table.
     """
-    def key(ev: dict) -> tuple[str, str]:
-        return (str(ev.get("date", "")), str(ev.get("id", "")))
+    def key(ev: dict) -> tuple[str, str, str]:
+        w = ev.get("window") or [ev.get("date", ""), ev.get("date", "")]
+        return (str(w[0])[:10], str(w[-1])[:10], str(ev.get("id", "")))
 
     return [dict(ev, n=i) for i, ev in enumerate(sorted(events, key=key), 1)]
 
@@ -120,7 +123,20 @@ def window_handle(label: str = "event date window (date known to the month/year)
 
 
 def event_date_text(ev: dict) -> str:
-    """The date as precisely as it is known: 2023-01-27, 2023-03 or 2022."""
+    """The date as the window it is drawn in (events.json ``when``: 27 Jan 2023, 27–30 Jan
+    2023 (drawn)); for an events.json without it, the date as precisely as it is known."""
+    if ev.get("when"):
+        return str(ev["when"])
+    w = ev.get("window") or []
+    if len(w) == 2:
+        import datetime as dt
+
+        from sim.runs.dates import window_text
+
+        try:
+            return window_text(dt.date.fromisoformat(str(w[0])[:10]), dt.date.fromisoformat(str(w[1])[:10]))
+        except ValueError:
+            pass
     d = str(ev.get("date", ""))
     return {"month": d[:7], "year": d[:4]}.get(str(ev.get("precision")), d[:10])
 

@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.report import style
-from sim.report.figures.base import PANEL_H, placeholder
+from sim.report.figures.base import PANEL_H, fitted_legend, placeholder
 from sim.report.figures.events import EVENT_FS, events_by_dyad, in_horizon, mark_events, panel_grid, window_handle
 
 NEAR_ZERO = 0.1  # a panel whose q95 stays below this is "near 0" on a 0–1 axis
@@ -52,7 +52,7 @@ def _fan_legend(fig, scenarios: list[str], linestyles: dict, has_events: bool) -
             Line2D([], [], color=style.EVENT_COLOR, lw=0.6, label="event on a known day (number: key below)"),
             window_handle(),
         ]
-    fig.legend(handles=handles, loc="outside upper center", ncols=min(len(handles), 3))
+    fitted_legend(fig, handles, loc="outside upper center", ncols=min(len(handles), 3))
 
 
 def _near_zero_note(ax, sub: pd.DataFrame, what: str) -> bool:

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.report import style
-from sim.report.figures.base import placeholder
+from sim.report.figures.base import fitted_legend, placeholder
 
 
 def gdelt(validation: dict, gdelt_monthly: pd.DataFrame | None = None,
@@ -48,7 +48,7 @@ def gdelt(validation: dict, gdelt_monthly: pd.DataFrame | None = None,
         Line2D([], [], color="black", marker="o", ls="none", ms=4, label="signs agree"),
         Line2D([], [], color=style.NEGATIVE, marker="X", ls="none", ms=5, label="signs disagree"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=2)
+    fitted_legend(fig, handles, loc="outside lower center", ncols=2)
     return fig
 
 

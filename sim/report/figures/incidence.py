@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from sim.report import style
-from sim.report.figures.base import placeholder
+from sim.report.figures.base import fitted_legend, placeholder
 from sim.report.figures.events import events_by_dyad, in_horizon, mark_events, panel_grid, window_handle
 
 PANEL_H = 1.9  # inches per dyad: six rungs and their labels need more room than a fan
@@ -154,4 +154,4 @@ def _incidence_legend(fig, scenarios, ls, has_ci: bool, has_endo: bool, has_even
     if has_events:
         handles += [Line2D([], [], color=style.EVENT_COLOR, lw=0.6, label="event on a known day (key below)"),
                     window_handle()]
-    fig.legend(handles=handles, loc="outside upper center", ncols=2)
+    fitted_legend(fig, handles, loc="outside upper center", ncols=2)

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.report import style
-from sim.report.figures.base import placeholder
+from sim.report.figures.base import fitted_legend, placeholder
 
 
 def network_dates(stats: pd.DataFrame) -> list[pd.Timestamp]:
@@ -59,9 +59,9 @@ def network(stats: pd.DataFrame, scenario: str | None = None) -> Figure:
         Line2D([], [], color=style.NEGATIVE, lw=_edge_width(0.5, n), label="negative (net hostility)"),
     ] + [Line2D([], [], color="0.5", lw=_edge_width(v, n), label=f"|median| = {v:g}") for v in (0.1, 0.5, 1.0)]
     which = "" if n <= 4 else f" (edges with |median| ≥ {LABEL_MIN:g})"
-    fig.legend(handles=handles, loc="outside lower center", ncols=5, handlelength=2.5, handletextpad=1.0,
-               columnspacing=1.2, title=f"scenario: {scenario}; edge label = median net relation{which}",
-               title_fontsize=7)
+    fitted_legend(fig, handles, loc="outside lower center", ncols=5, handlelength=2.5, handletextpad=1.0,
+                  columnspacing=1.2, title=f"scenario: {scenario}; edge label = median net relation{which}",
+                  title_fontsize=7)
     return fig
 
 

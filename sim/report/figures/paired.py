@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.report import style
-from sim.report.figures.base import date_num, placeholder
+from sim.report.figures.base import date_num, fitted_legend, placeholder
 
 _DIFF_VARS = (("tension", "Δ tension (cf − baseline)"), ("net_relation", "Δ net relation (cf − baseline)"))
 LEAD_DAYS = 45  # days shown before the first change
@@ -92,7 +92,7 @@ def _diff_legend(fig: Figure, scenario: str) -> None:
         Line2D([], [], color="black", lw=0.7, label="no effect (0)"),
         Line2D([], [], color="black", lw=0.8, ls="--", label="first change"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3,
+    fitted_legend(fig, handles, loc="outside lower center", ncols=3,
                title=f"counterfactual: {scenario} (difference = counterfactual − baseline, same replicate); "
                "panels of a column share the y scale",
                title_fontsize=6.5)

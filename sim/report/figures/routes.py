@@ -20,7 +20,7 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MPath
 
 from sim.report import style
-from sim.report.figures.base import placeholder
+from sim.report.figures.base import fitted_legend, placeholder
 
 N_RUNG_NODES = 7  # rung 0 (start) .. 6 (war)
 TOP_ROUTES = 5
@@ -270,6 +270,6 @@ def _routes_legend(fig: Figure, ncols: int) -> None:
                label="P(at least rung k by the end): any act; 'own' = endogenous acts only"),
         Line2D([], [], color="white", marker="o", mec=_GREY, ls="none", ms=4, label="never reached"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=ncols, handlelength=2.5,
+    fitted_legend(fig, handles, loc="outside lower center", ncols=ncols, handlelength=2.5,
                title="edge a→b: the highest rung so far stepped from a to b (rungs between skipped); width ∝ share",
                title_fontsize=6.5)
