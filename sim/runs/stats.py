@@ -92,21 +92,35 @@ def bin_state(H, C, kind, si, sj, scale, shift, hi, B, hist, sums):
     the lower bound, bin B+1 values at the upper bound (clipped values are exact).
     """
     R = H.shape[2]
+    # per series: the values, then bins and sum in a branch-free pass (it vectorises), then
+    # the counts into four partial histograms (replicate r into lane r mod 4: consecutive
+    # replicates often share a bin, and one counter would make each increment wait)
+    v = np.empty(R)
+    kb = np.empty(R, dtype=np.int64)
+    lanes = np.zeros((4, hist.shape[1]), dtype=np.int64)
     for s in range(kind.shape[0]):
         i, j, kd = si[s], sj[s], kind[s]
+        if kd == 0:
+            v[:] = H[i, j]
+        elif kd == 1:
+            v[:] = C[i, j]
+        elif kd == 2:
+            for r in range(R):
+                v[r] = (H[i, j, r] + H[j, i, r]) * 0.5
+        else:
+            for r in range(R):
+                v[r] = (C[i, j, r] + C[j, i, r]) * 0.5 - (H[i, j, r] + H[j, i, r]) * 0.5
+        top, sc, sh = hi[s], scale[s], shift[s]
         total = 0
         for r in range(R):
-            if kd == 0:
-                v = H[i, j, r]
-            elif kd == 1:
-                v = C[i, j, r]
-            elif kd == 2:
-                v = (H[i, j, r] + H[j, i, r]) * 0.5
-            else:
-                v = (C[i, j, r] + C[j, i, r]) * 0.5 - (H[i, j, r] + H[j, i, r]) * 0.5
-            k = B + 1 if v >= hi[s] else int(math.ceil(v * scale[s] + shift[s]))
-            hist[s, k] += 1
-            total += np.int64(np.rint(v * FIXED))
+            x = v[r]
+            kb[r] = B + 1 if x >= top else np.int64(math.ceil(x * sc + sh))
+            total += np.int64(np.rint(x * FIXED))
+        lanes[:] = 0
+        for r in range(R):
+            lanes[r & 3, kb[r]] += 1
+        for k in range(hist.shape[1]):
+            hist[s, k] += lanes[0, k] + lanes[1, k] + lanes[2, k] + lanes[3, k]
         sums[s] += total
 
 
