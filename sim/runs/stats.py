@@ -124,6 +124,22 @@ def bin_state(H, C, kind, si, sj, scale, shift, hi, B, hist, sums):
         sums[s] += total
 
 
+@njit(cache=True)
+def count_reached(max_rung, reached):
+    """Add to ``reached[d, k]`` the replicates whose dyad d has reached at least rung k
+    (the replicates at each highest rung, summed from the top)."""
+    D, R = max_rung.shape
+    at_rung = np.zeros(reached.shape[1], dtype=np.int64)
+    for d in range(D):
+        at_rung[:] = 0
+        for r in range(R):
+            at_rung[max_rung[d, r]] += 1
+        above = 0
+        for k in range(reached.shape[1] - 1, -1, -1):
+            above += at_rung[k]
+            reached[d, k] += above
+
+
 class DailyStats:
     """Histogram, fixed-point sums and rung incidence, per day, for one scenario."""
 
@@ -190,10 +206,8 @@ class DailyStats:
             self._kind, self._si, self._sj = self._layout(model)
         bin_state(model.S[0], model.S[1], self._kind, self._si, self._sj, self._scale[:, 0],
                   -self._lo[:, 0] * self._scale[:, 0], self._hi[:, 0], self.bins, self.hist[t], self.sums[t])
-        for reached, max_rung in ((self.reached, model.max_rung), (self.reached_endo, model.max_rung_endo)):
-            for d, mr in enumerate(max_rung):
-                # replicates at each highest rung, summed from the top: "at least rung k"
-                reached[t, d] += np.cumsum(np.bincount(mr, minlength=N_RUNGS + 1)[::-1])[::-1]
+        count_reached(model.max_rung, self.reached[t])
+        count_reached(model.max_rung_endo, self.reached_endo[t])
 
     def _layout(self, model):
         """Per series: kind (0 H, 1 C, 2 tension, 3 net relation) and its pair (i, j)."""
