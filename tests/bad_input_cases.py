@@ -346,6 +346,9 @@ CASES = [
      "report.format: 'pfd' is not an option; did you mean 'pdf'? allowed: png, svg, pdf"),
     ("report_paper_unknown", "a paper size the report does not know", ["report.paper=a5"], {},
      "report.paper: 'a5' is not an option; did you mean 'a4'? allowed: a4, letter, screen"),
+    # -- issue 19 (wt-engine): ensemble.workers takes auto or a whole number
+    ("workers_word", "a number of workers that is neither auto nor a whole number", ["ensemble.workers=all"], {},
+     "ensemble.workers: 'all' is not allowed; allowed: auto (every core) or a whole number in [1, 64]"),
 ]
 
 

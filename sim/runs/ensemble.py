@@ -20,6 +20,7 @@ from sim.engine.ladder import N_RUNGS
 from sim.engine.model import TriadModel
 from sim.engine.settings import Scenario, Settings
 from sim.errors import ConfigError
+from sim.runs.chunking import plan_chunks
 from sim.runs.paired import PairedMetric
 from sim.runs.progress import DayTicker, Progress, QueueListener, in_worker
 from sim.runs.record import Recorder
@@ -139,10 +140,6 @@ def check_memory(settings: Settings, n_full: int, n_light: int, n_daily_pairs: i
                           f"{budget / 1e9:.1f} GB is available (80 % of this machine's memory); lower {key}"
                           + (" (replicates are simulated chunk by chunk, so only the chunk size and the "
                              "recording grow memory)" if key != "record.scenarios" else ""))
-
-
-def chunks(lo: int, hi: int, size: int) -> list[tuple[int, int]]:
-    return [(a, min(a + size, hi)) for a in range(lo, hi, size)]
 
 
 @dataclass
@@ -352,7 +349,7 @@ def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Seque
             it is a terminal, else a log line per chunk; see ``sim.runs.progress``).
     """
     lo, hi = settings.replicate_range()
-    parts = chunks(lo, hi, settings.chunk_size)
+    parts = plan_chunks(lo, hi, settings.chunk_size, workers, settings.n_days)
     wanted = set(recorded) if recorded is not None else None
     total: tuple[dict, dict] = ({}, {})
     parallel = workers > 1 and len(parts) > 1
