@@ -29,9 +29,10 @@ Phase order within day t (``step``):
    memory traces decay by one day of theirs;
 9. observers record day t: the recorded state of a date is the state at its end.
 
-Steps 4, 5, 7 and 8 are compiled kernels (the agents' rules in ``sim.engine.rules``,
-``dynamics.apply_acts``, ``memory.receive_row``, ``dynamics.drift``, ``memory.forget_row``: lazy decay)
-that loop over the replicates. Agents are stepped in their insertion order (actor order);
+Steps 4–8 are compiled kernels (the agents' rules in ``sim.engine.rules``,
+``dynamics.apply_acts``, ``memory.receive_row``, ``bookkeeping.ladder_day``, ``dynamics.drift``,
+``memory.forget_row``: lazy decay) that loop over the replicates; their arguments are named
+groups (``sim/engine/kernel_args.py``). Agents are stepped in their insertion order (actor order);
 each writes only its own rows, so the order does not change any number.
 """
 from __future__ import annotations
