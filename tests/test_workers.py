@@ -76,3 +76,16 @@ def test_a_job_cut_for_the_workers_gives_the_same_numbers(monkeypatch):
     for attr in ("hist", "sums", "reached", "reached_endo"):
         assert np.array_equal(getattr(one.stats, attr), getattr(two.stats, attr)), attr
     assert one.stats.n == two.stats.n == 2100
+
+
+def test_memory_estimate_counts_the_chunks_held_at_once():
+    """Engine state is charged once per chunk in memory at the same time: one for a
+    one-chunk job whatever the workers, one per worker when there are enough chunks."""
+    from dataclasses import replace
+
+    from sim.runs.ensemble import memory_estimate
+    s = build_settings(plain_cfg(["ensemble.replicates=1000", "ensemble.chunk_size=1000"]))
+    state = lambda x: memory_estimate(x, 1, 0, 0)["engine state"]  # noqa: E731
+    assert state(replace(s, workers=4)) == state(replace(s, workers=1))
+    many = replace(s, chunk_size=100)
+    assert state(replace(many, workers=4)) == 4 * state(replace(many, workers=1))

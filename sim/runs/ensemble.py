@@ -20,7 +20,7 @@ from sim.engine.ladder import N_RUNGS
 from sim.engine.model import TriadModel
 from sim.engine.settings import Scenario, Settings
 from sim.errors import ConfigError
-from sim.runs.chunking import plan_chunks
+from sim.runs.chunking import chunk_size, plan_chunks
 from sim.runs.paired import PairedMetric
 from sim.runs.progress import DayTicker, Progress, QueueListener, in_worker
 from sim.runs.record import Recorder
@@ -106,13 +106,16 @@ def memory_estimate(settings: Settings, n_full: int, n_light: int, n_daily_pairs
     """
     N, days = len(settings.actors), settings.n_days
     K, D = N * (N - 1), N * (N - 1) // 2
-    R = min(settings.chunk_size, settings.replicates)
+    lo, hi = settings.replicate_range()
+    size = chunk_size(lo, hi, settings.chunk_size, settings.workers, days)
+    R = min(size, settings.replicates)
+    side_by_side = max(1, min(settings.workers, -(-(hi - lo) // size)))  # chunks in memory at once
     per_replicate = (5 * N * N * 8 + 2 * N * N + 7 * D * 4 + 3 * D * 8 + 8 * K * 8
                      + len(settings.events) * 9)
     scenarios = n_full + n_light
     rec = min(settings.record_replicates, settings.replicates)
     parts = {
-        "engine state": float(per_replicate * R * scenarios * max(1, settings.workers)),
+        "engine state": float(per_replicate * R * scenarios * side_by_side),
         "daily statistics": float(n_full * days * (2 * K + 2 * D) * (settings.bins + 3) * 4
                                   + n_daily_pairs * days * 2 * D * (DIFF_BINS_FACTOR * settings.bins + 3) * 4
                                   + 2 * scenarios * D * 64 * 6 * days * 8),  # routes: any, endogenous
