@@ -36,7 +36,7 @@ test: $(TEST_STAMP)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 
-## make bench: replicate-days per second and peak memory (writes benchmarks/results.json)
+## make bench: replicate-days per second against the pre-issue engine, make run warm time, backtest wall time (writes benchmarks/results.json and the measured blocks of README.md and docs/ODD.md)
 bench: $(RUN_STAMP)
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/bench_backtest.py

@@ -388,6 +388,9 @@ CASES = [
      "unknown option '--replicates': triad takes key=value overrides; did you mean ensemble.replicates=100"),
     ("new_key_without_plus", "a key the config does not have, given without +", ["decisions.rule.IRN=reciprocal"], {},
      "valid keys: default; to add a key the default config does not have, write +decisions.rule.IRN=reciprocal"),
+    # -- issue 19 (wt-engine): ensemble.workers takes auto or a whole number
+    ("workers_word", "a number of workers that is neither auto nor a whole number", ["ensemble.workers=all"], {},
+     "ensemble.workers: 'all' is not allowed; allowed: auto (every core) or a whole number in [1, 64]"),
 ]
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim import params
 from sim.config.actors import attribution_matrix, check_complete, resolve_pair_types
-from sim.config.checks import actor_array, iso_date, number, pair_array, whole
+from sim.config.checks import actor_array, iso_date, number, pair_array, whole, worker_count
 from sim.config.events import check_order, load_event_file, parse_events, parse_status
 from sim.engine import cameo
 from sim.engine.dynamics import DriftParams
@@ -206,7 +206,7 @@ def build_settings(cfg: Mapping[str, Any]) -> Settings:
         replicates=replicates,
         seed=whole(en["seed"], "ensemble.seed", 0, 2**63 - 1),
         chunk_size=chunk_size, chunk=chunk, chunks=chunks,
-        workers=whole(en["workers"], "ensemble.workers", 1, 64),
+        workers=worker_count(en["workers"]),
         record_replicates=whole(rec["replicates"], "record.replicates", 0),
         record_trajectories=bool(rec["trajectories"]),
         record_actions=bool(rec["actions"]),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -28,6 +29,20 @@ def whole(value: Any, key: str, lo: int | None = None, hi: int | None = None) ->
         raise ConfigError(key, f"{value!r} is not a whole number")
     if lo is not None and value < lo or hi is not None and value > hi:
         raise ConfigError(key, f"{value} is out of range; allowed: [{lo}, {'inf' if hi is None else hi}]")
+    return int(value)
+
+
+def worker_count(value: Any, key: str = "ensemble.workers") -> int:
+    """``auto``: every core this process may run on (its CPU affinity), at most 64; or a
+    whole number in [1, 64]."""
+    if value == "auto":
+        try:
+            n = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):  # not on Linux
+            n = os.cpu_count() or 1
+        return max(1, min(n, 64))
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
+        raise ConfigError(key, f"{value!r} is not allowed; allowed: auto (every core) or a whole number in [1, 64]")
     return int(value)
 
 

@@ -170,7 +170,7 @@ class EnsembleConf:
     chunk_size: int = 10000
     chunk: int = 0
     chunks: int = 1
-    workers: int = 1
+    workers: Any = "auto"  # "auto" (every core this process may use) or a whole number 1..64
     max_hours: float = 2.0  # refuse a run estimated to take longer (sim/runs/estimate.py)
     posterior: Optional[str] = None  # draws file (posterior.parquet of experiment=calibrate): per-replicate parameters
     posterior_draws: int = 50  # draws used (evenly spaced); replicate r takes draw r mod this

@@ -137,6 +137,10 @@ def apply_acts(H, C, P, rung, level, hmag, cmag, ih, ic, icom, Id, Jd, dyad_rung
             if i == j:
                 continue
             for r in range(R):
+                # no act either way (most replicate-days): the impulses below are ±0, which
+                # leaves H, C and P (already in [0, 1]) exactly as they are
+                if rung[i, j, r] == 0 and rung[j, i, r] == 0 and level[i, j, r] == 0 and level[j, i, r] == 0:
+                    continue
                 H[i, j, r] += at(icom, r) * hmag[rung[i, j, r]] + at(ih, r) * hmag[rung[j, i, r]]
                 P[i, j, r] = min(max(P[i, j, r] + hmag[rung[j, i, r]], 0.0), 1.0)
                 C[i, j, r] += at(icom, r) * cmag[level[i, j, r]] + at(ic, r) * cmag[level[j, i, r]]

@@ -50,13 +50,16 @@ def traces(M: np.ndarray, clock: np.ndarray) -> np.ndarray:
 
 
 def record_exogenous(M: np.ndarray, clock: np.ndarray, acts: list, discharge: np.ndarray) -> None:
-    """Traces of the day's exogenous hostile acts ``(source, target, rung, mask, weight)``:
-    all discharges first, then the increments, in the replicates of ``mask``."""
+    """Traces of the day's exogenous hostile acts ``(source, target, rung, replicates, weight)``
+    (``replicates``: an index array; ``weight``: a number or one per listed replicate): all
+    discharges first, then the increments."""
     keep = 1.0 - discharge
-    for s, g, k, mask, _ in acts:
-        M[s, g, :k] = np.where(mask, M[s, g, :k] * keep, M[s, g, :k])
-    for s, g, k, mask, w in acts:
-        M[g, s, k - 1] += np.where(mask, w / clock[g], 0.0)
+    for s, g, k, idx, _ in acts:
+        kp = keep[idx] if keep.shape[0] > 1 else keep
+        for m in range(k):
+            M[s, g, m, idx] *= kp
+    for s, g, k, idx, w in acts:
+        M[g, s, k - 1, idx] += w / clock[g, idx]
 
 
 @njit(cache=True)

@@ -29,9 +29,10 @@ Phase order within day t (``step``):
    memory traces decay by one day of theirs;
 9. observers record day t: the recorded state of a date is the state at its end.
 
-Steps 4, 5, 7 and 8 are compiled kernels (the agents' rules in ``sim.engine.rules``,
-``dynamics.apply_acts``, ``memory.receive_row``, ``dynamics.drift``, ``memory.forget_row``: lazy decay)
-that loop over the replicates. Agents are stepped in their insertion order (actor order);
+Steps 4–8 are compiled kernels (the agents' rules in ``sim.engine.rules``,
+``dynamics.apply_acts``, ``memory.receive_row``, ``bookkeeping.ladder_day``, ``dynamics.drift``,
+``memory.forget_row``: lazy decay) that loop over the replicates; their arguments are named
+groups (``sim/engine/kernel_args.py``). Agents are stepped in their insertion order (actor order);
 each writes only its own rows, so the order does not change any number.
 """
 from __future__ import annotations
@@ -225,50 +226,62 @@ class TriadModel(mesa.Model):
         self.u = self.decide_stream.uniform((2, self._K))
 
     def _apply_events(self, t: int) -> None:
+        """The day's exogenous events, in the replicates that realise and attribute them.
+        Updates touch only those replicates (index arrays): the others would only add 0
+        and clip values already inside [0, 1], which changes no number."""
         self.today_events = []
         p, rl = self.params, self.realised
         H, C, P = self.S[0], self.S[1], self.P
-        traced = []  # (source, target, rung, mask, weight) of the day's hostile acts on the ladder
+        pick = lambda x, idx: x[idx] if np.ndim(x) and np.shape(x)[0] > 1 else x  # noqa: E731
+        traced = []  # (source, target, rung, replicates, weight) of the day's hostile acts on the ladder
         spilled = []  # (patron, target, rung, mask, weight): a proxy's acts counted for its patron
+        hit = []
         for k in rl.by_day.get(t, ()):
             ev = rl.events[k]
             mask = (rl.day[k] == t) & rl.attributed[k]
-            if not mask.any():
+            idx = np.flatnonzero(mask)
+            if not idx.size:
                 continue
+            hit.append(idx)
             self.today_events.append((k, mask))
             if self.event_status[k]:
                 self._change_status(self.event_status[k], mask)
             mag = rl.magnitude.get(k)
-            m = mask * (abs(ev.goldstein) / 10.0 * ev.scale)
+            m = abs(ev.goldstein) / 10.0 * ev.scale
+            ih, ic, icom = (pick(x, idx) for x in (p.impulse_hostility, p.impulse_cooperation,
+                                                    p.impulse_commitment))
             s, g = self.settings.actors.index(ev.source), self.settings.actors.index(ev.target)
             for n, (a, b) in enumerate(((s, g), (g, s)) if ev.mutual else ((s, g),)):
                 if mag is not None:  # an occasion's act: its share of the bounded joint magnitude
-                    m = mask * mag[n]
+                    m = mag[n][idx]
                 if ev.goldstein < 0:
-                    H[b, a] += p.impulse_hostility * m
-                    P[b, a] += m
-                    H[a, b] += p.impulse_commitment * m
+                    H[b, a, idx] += ih * m
+                    P[b, a, idx] += m
+                    H[a, b, idx] += icom * m
                     if self.links and self.event_rungs[k] > 0:
+                        m_full = np.zeros(mask.shape)
+                        m_full[idx] = m
                         w_act = ev.scale if mag is None else mag[n] * (10.0 / abs(ev.goldstein))
                         spilled += [(q, g_, int(self.event_rungs[k]), mask, w * w_act) for q, g_, w in
-                                    attribution.spill_event(H, P, self.links, a, b, m, self.impulse[0])]
+                                    attribution.spill_event(H, P, self.links, a, b, m_full, self.impulse[0])]
                 elif ev.goldstein > 0:
-                    C[b, a] += p.impulse_cooperation * m
-                    C[a, b] += p.impulse_commitment * m
+                    C[b, a, idx] += ic * m
+                    C[a, b, idx] += icom * m
             if self.event_rungs[k] > 0:  # trace weight: scale, or the occasion's share of the act
-                weight = [ev.scale, ev.scale] if mag is None else list(mag * (10.0 / abs(ev.goldstein)))
-                traced += [(a, b, int(self.event_rungs[k]), mask, weight[n])
+                weight = [ev.scale, ev.scale] if mag is None else [w[idx] for w in mag * (10.0 / abs(ev.goldstein))]
+                traced += [(a, b, int(self.event_rungs[k]), idx, weight[n])
                            for n, (a, b) in enumerate(((s, g), (g, s)) if ev.mutual else ((s, g),))]
                 d = self.dyad_of[s, g]
-                np.maximum(self.dyad_rung[d], np.where(mask, self.event_rungs[k], 0), out=self.dyad_rung[d])
+                self.dyad_rung[d, idx] = np.maximum(self.dyad_rung[d, idx], self.event_rungs[k])
         if traced and self.uses_memory:
             memory.record_exogenous(self.M, self.clock, traced, self.discharge)
         if spilled and self.uses_memory:  # increments only: the patron did not act, nothing is discharged
             for q, g_, k_, mask, w in spilled:
                 self.M[g_, q, k_ - 1] += np.where(mask, w / self.clock[g_], 0.0)
-        if self.today_events:  # decisions read a state inside [0, 1]
-            np.clip(self.S, 0.0, 1.0, out=self.S)
-            np.clip(P, 0.0, 1.0, out=P)
+        if hit:  # decisions read a state inside [0, 1]
+            idx = np.unique(np.concatenate(hit))
+            self.S[..., idx] = np.clip(self.S[..., idx], 0.0, 1.0)
+            P[:, :, idx] = np.clip(P[:, :, idx], 0.0, 1.0)
 
     def _rho(self, dyads: np.ndarray) -> np.ndarray:
         """Rupture index of the dyads (D, R): the status weights of both missions summed."""

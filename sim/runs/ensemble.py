@@ -19,6 +19,7 @@ from sim.engine.ladder import N_RUNGS
 from sim.engine.model import TriadModel
 from sim.engine.settings import Scenario, Settings
 from sim.errors import ConfigError
+from sim.runs.chunking import chunk_size, plan_chunks
 from sim.runs.paired import PairedMetric
 from sim.runs.progress import DayTicker, Progress, QueueListener, in_worker
 from sim.runs.record import Recorder
@@ -104,13 +105,16 @@ def memory_estimate(settings: Settings, n_full: int, n_light: int, n_daily_pairs
     """
     N, days = len(settings.actors), settings.n_days
     K, D = N * (N - 1), N * (N - 1) // 2
-    R = min(settings.chunk_size, settings.replicates)
+    lo, hi = settings.replicate_range()
+    size = chunk_size(lo, hi, settings.chunk_size, settings.workers, days)
+    R = min(size, settings.replicates)
+    side_by_side = max(1, min(settings.workers, -(-(hi - lo) // size)))  # chunks in memory at once
     per_replicate = (5 * N * N * 8 + 2 * N * N + 7 * D * 4 + 3 * D * 8 + 8 * K * 8
                      + len(settings.events) * 9)
     scenarios = n_full + n_light
     rec = min(settings.record_replicates, settings.replicates)
     parts = {
-        "engine state": float(per_replicate * R * scenarios * max(1, settings.workers)),
+        "engine state": float(per_replicate * R * scenarios * side_by_side),
         "daily statistics": float(n_full * days * (2 * K + 2 * D) * (settings.bins + 3) * 4
                                   + n_daily_pairs * days * 2 * D * (DIFF_BINS_FACTOR * settings.bins + 3) * 4
                                   + 2 * scenarios * D * 64 * 6 * days * 8),  # routes: any, endogenous
@@ -137,10 +141,6 @@ def check_memory(settings: Settings, n_full: int, n_light: int, n_daily_pairs: i
                           f"{budget / 1e9:.1f} GB is available ({what}); lower {key}"
                           + (" (replicates are simulated chunk by chunk, so only the chunk size and the "
                              "recording grow memory)" if key != "record.scenarios" else ""))
-
-
-def chunks(lo: int, hi: int, size: int) -> list[tuple[int, int]]:
-    return [(a, min(a + size, hi)) for a in range(lo, hi, size)]
 
 
 @dataclass
@@ -350,7 +350,7 @@ def run_ensemble(settings: Settings, scenarios: Sequence[Scenario], pairs: Seque
             it is a terminal, else a log line per chunk; see ``sim.runs.progress``).
     """
     lo, hi = settings.replicate_range()
-    parts = chunks(lo, hi, settings.chunk_size)
+    parts = plan_chunks(lo, hi, settings.chunk_size, workers, settings.n_days)
     wanted = set(recorded) if recorded is not None else None
     total: tuple[dict, dict] = ({}, {})
     parallel = workers > 1 and len(parts) > 1

@@ -22,6 +22,7 @@ from typing import Sequence
 
 from sim.engine.settings import Scenario, Settings
 from sim.errors import ConfigError
+from sim.runs.chunking import chunk_size
 
 PROBE_DAYS = 60
 PROBE_SMALL, PROBE_LARGE = 64, 4096
@@ -86,7 +87,7 @@ def estimate(settings: Settings, scenarios: Sequence[Scenario], pairs: Sequence 
     a = max(t_small / days - PROBE_SMALL * b, 0.0)
     lo, hi = settings.replicate_range()
     n = hi - lo
-    n_chunks = max(1, math.ceil(n / settings.chunk_size))
+    n_chunks = max(1, math.ceil(n / chunk_size(lo, hi, settings.chunk_size, settings.workers, settings.n_days)))
     parallel = min(settings.workers, n_chunks)
     seconds = (n_chunks * settings.n_days * a + n * settings.n_days * b) / parallel
     return Estimate(seconds, a, b, n, settings.n_days, n_chunks, parallel)

@@ -92,22 +92,52 @@ def bin_state(H, C, kind, si, sj, scale, shift, hi, B, hist, sums):
     the lower bound, bin B+1 values at the upper bound (clipped values are exact).
     """
     R = H.shape[2]
+    # per series: the values, then bins and sum in a branch-free pass (it vectorises), then
+    # the counts into four partial histograms (replicate r into lane r mod 4: consecutive
+    # replicates often share a bin, and one counter would make each increment wait)
+    v = np.empty(R)
+    kb = np.empty(R, dtype=np.int64)
+    lanes = np.zeros((4, hist.shape[1]), dtype=np.int64)
     for s in range(kind.shape[0]):
         i, j, kd = si[s], sj[s], kind[s]
+        if kd == 0:
+            v[:] = H[i, j]
+        elif kd == 1:
+            v[:] = C[i, j]
+        elif kd == 2:
+            for r in range(R):
+                v[r] = (H[i, j, r] + H[j, i, r]) * 0.5
+        else:
+            for r in range(R):
+                v[r] = (C[i, j, r] + C[j, i, r]) * 0.5 - (H[i, j, r] + H[j, i, r]) * 0.5
+        top, sc, sh = hi[s], scale[s], shift[s]
         total = 0
         for r in range(R):
-            if kd == 0:
-                v = H[i, j, r]
-            elif kd == 1:
-                v = C[i, j, r]
-            elif kd == 2:
-                v = (H[i, j, r] + H[j, i, r]) * 0.5
-            else:
-                v = (C[i, j, r] + C[j, i, r]) * 0.5 - (H[i, j, r] + H[j, i, r]) * 0.5
-            k = B + 1 if v >= hi[s] else int(math.ceil(v * scale[s] + shift[s]))
-            hist[s, k] += 1
-            total += np.int64(np.rint(v * FIXED))
+            x = v[r]
+            kb[r] = B + 1 if x >= top else np.int64(math.ceil(x * sc + sh))
+            total += np.int64(np.rint(x * FIXED))
+        lanes[:] = 0
+        for r in range(R):
+            lanes[r & 3, kb[r]] += 1
+        for k in range(hist.shape[1]):
+            hist[s, k] += lanes[0, k] + lanes[1, k] + lanes[2, k] + lanes[3, k]
         sums[s] += total
+
+
+@njit(cache=True)
+def count_reached(max_rung, reached):
+    """Add to ``reached[d, k]`` the replicates whose dyad d has reached at least rung k
+    (the replicates at each highest rung, summed from the top)."""
+    D, R = max_rung.shape
+    at_rung = np.zeros(reached.shape[1], dtype=np.int64)
+    for d in range(D):
+        at_rung[:] = 0
+        for r in range(R):
+            at_rung[max_rung[d, r]] += 1
+        above = 0
+        for k in range(reached.shape[1] - 1, -1, -1):
+            above += at_rung[k]
+            reached[d, k] += above
 
 
 class DailyStats:
@@ -176,10 +206,8 @@ class DailyStats:
             self._kind, self._si, self._sj = self._layout(model)
         bin_state(model.S[0], model.S[1], self._kind, self._si, self._sj, self._scale[:, 0],
                   -self._lo[:, 0] * self._scale[:, 0], self._hi[:, 0], self.bins, self.hist[t], self.sums[t])
-        for reached, max_rung in ((self.reached, model.max_rung), (self.reached_endo, model.max_rung_endo)):
-            for d, mr in enumerate(max_rung):
-                # replicates at each highest rung, summed from the top: "at least rung k"
-                reached[t, d] += np.cumsum(np.bincount(mr, minlength=N_RUNGS + 1)[::-1])[::-1]
+        count_reached(model.max_rung, self.reached[t])
+        count_reached(model.max_rung_endo, self.reached_endo[t])
 
     def _layout(self, model):
         """Per series: kind (0 H, 1 C, 2 tension, 3 net relation) and its pair (i, j)."""

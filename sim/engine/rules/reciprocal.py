@@ -12,7 +12,9 @@ the dyad's diplomatic rupture (read only while some replicate has one). With
 (λ_k/Λ)(1 − e^(−Λ)); the uniform u maps to it by inverse CDF with the highest rung at the
 top of [0, 1). Fast path (exact): with an upper bound U ≥ Λ, u < 1 − U ≤ e^(−Λ) means no
 act, at the cost of one division (e^x ≤ 1/(1 − x) for x < 1). The cooperative level is the
-ordered logit of spec §4, with the second uniform.
+ordered logit of spec §4, with the second uniform. When the replicates share the
+coefficients, a vectorised screen (``_screen``) first settles the pair-days with neither act
+by looser provable bounds; the body decides the rest, with the same results (issue 19).
 """
 from __future__ import annotations
 
