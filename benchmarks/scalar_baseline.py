@@ -177,6 +177,8 @@ class ScalarTriad(mesa.Model):
         self.coop_thresholds = [float(x) for x in lad.cooperative_thresholds]
         self.war_days = lad.war_sustained_days
         self.hostile_mag = [0.0] + [abs(cameo.lookup(c).goldstein) / 10 for c in lad.acts]
+        # the status-aware menu (issue 21): a dyad without relations has its own acts
+        self.hostile_mag_norel = [0.0] + [abs(cameo.lookup(c).goldstein) / 10 for c in lad.acts_for(False)]
         self.coop_mag = [0.0] + [cameo.lookup(c).goldstein / 10 for c in lad.cooperative_acts]
 
         events = settings.events if scenario is None else scenario.events
@@ -331,8 +333,10 @@ class ScalarTriad(mesa.Model):
 
     def apply_acts(self) -> None:
         p, H, C, P, rung, level = self.p, self.H, self.C, self.P, self.rung, self.level
-        hm, cm = self.hostile_mag, self.coop_mag
+        cm = self.coop_mag
         for i, j in self.pairs:
+            norel = self.status[i, j]["embassy"] == 0 and self.status[j, i]["embassy"] == 0
+            hm = self.hostile_mag_norel if norel else self.hostile_mag
             H[i][j] += p.impulse_commitment * hm[rung[i][j]] + p.impulse_hostility * hm[rung[j][i]]
             P[i][j] = min(max(P[i][j] + hm[rung[j][i]], 0.0), 1.0)
             C[i][j] += p.impulse_commitment * cm[level[i][j]] + p.impulse_cooperation * cm[level[j][i]]

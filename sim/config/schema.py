@@ -121,6 +121,7 @@ class LadderConf:
     names: List[str] = MISSING
     roots: Dict[str, int] = MISSING
     acts: List[str] = MISSING
+    acts_without_relations: Dict[str, str] = field(default_factory=dict)  # rung -> CAMEO code (issue 21)
     cooperative_acts: List[str] = MISSING
     thresholds: List[float] = MISSING
     cooperative_thresholds: List[float] = MISSING

@@ -122,6 +122,9 @@ class TriadModel(mesa.Model):
         self.drho = np.zeros((n_dyads, self.R))
         self.status_off = np.zeros((n_dyads, 4, self.R))
         self.use_status = False  # no rupture yet: the drift skips the offsets
+        # dyads without diplomatic relations (both embassies `none`): their acts come from the
+        # ladder's status-aware menu (a state cannot break relations it does not have)
+        self.norel = self._without_relations(np.arange(n_dyads))
         self.event_status = [status_changes(e, settings.actors) for e in scenario.events]
         self.realised = realise(scenario.events, settings.start, settings.n_days, settings.seed, lo, hi,
                                 settings.occasion)
@@ -156,6 +159,7 @@ class TriadModel(mesa.Model):
                                               params.impulse_commitment))
         self.sigma = (vec(params.noise_hostility), vec(params.noise_cooperation))
         self.hostile_mag = self.ladder.act_magnitude
+        self.norel_delta = self.ladder.act_magnitude_without_relations - self.hostile_mag  # (7,), mostly 0
         self.coop_mag = self.ladder.cooperative_magnitude
         self.memory_keep = vec(0.5 ** (1.0 / np.asarray(d.memory_half_life_days, dtype=float)))
         self.discharge = vec(d.memory_discharge)
@@ -261,14 +265,35 @@ class TriadModel(mesa.Model):
             self.status[i, j, key][mask] = code
             touched.add(int(self.dyad_of[i, j]))
         d = np.array(sorted(touched))
+        self.norel[d] = self._without_relations(d)
         self.drho[d] = np.clip(self._rho(d) - self.rho0[d], -1.0, 1.0)
         self.status_off[d] = self.status_dir[d] * self.drho[d][:, None, :]
         self.use_status = bool(np.any(self.drho != 0.0))
+
+    def _without_relations(self, dyads: np.ndarray) -> np.ndarray:
+        """(D, R) True where neither side of the dyad has an embassy (status code 0 = `none`)."""
+        i, j = self.Id[dyads], self.Jd[dyads]
+        return (self.status[i, j, 0] == 0) & (self.status[j, i, 0] == 0)
 
     def _apply_acts(self) -> None:
         ih, ic, icom = self.impulse
         dyn.apply_acts(self.S[0], self.S[1], self.P, self.hostile_rung, self.coop_level, self.hostile_mag,
                        self.coop_mag, ih, ic, icom, self.Id, self.Jd, self.dyad_rung, self.dyad_rung_endo)
+        if self.norel_delta.any():
+            self._norel_impulses(ih, icom)
+
+    def _norel_impulses(self, ih: np.ndarray, icom: np.ndarray) -> None:
+        """The impulse difference of the acts replaced in dyads without relations (rung 2: 163
+        sanctions instead of 161 break relations), on top of the menu's impulses just applied."""
+        H, P = self.S[0], self.P
+        for d in np.nonzero(self.norel.any(axis=1))[0]:
+            i, j = self.Id[d], self.Jd[d]
+            for a, b in ((i, j), (j, i)):
+                dm = self.norel_delta[self.hostile_rung[a, b]] * self.norel[d]
+                if dm.any():
+                    H[a, b] += icom * dm
+                    H[b, a] += ih * dm
+                    np.minimum(P[b, a] + dm, 1.0, out=P[b, a])
 
     def _ladder_bookkeeping(self) -> None:
         self._ladder(self.dyad_rung, self.strike_streak, self.max_rung, self.first_reach)
