@@ -149,8 +149,9 @@ def apply_acts(H, C, P, rung, level, hmag, cmag, ih, ic, icom, Id, Jd, dyad_rung
 
 
 @njit(cache=True)
-def drift(H, C, P, Phi, phi, Id, Jd, bal, cases, noise, row_of, sig_h, sig_c, keep, dH, dC, off, use_off):
-    """One day of drift, in place: the balance terms of Heider's four cases on the state
+def drift(st, step):
+    """One day of drift, in place (``st``: ``DriftState``, ``step``: ``DriftStep``;
+    sim/engine/kernel_args.py): the balance terms of Heider's four cases on the state
     before the step (into the buffers dH, dC; ``cases`` = weights of friend of friend, enemy
     of friend, friend of enemy, enemy of enemy):
 
@@ -163,8 +164,15 @@ def drift(H, C, P, Phi, phi, Id, Jd, bal, cases, noise, row_of, sig_h, sig_c, ke
     clipping to [0, 1], and the provocation's decay by ``keep``. Replicates are the
     innermost loop.
     """
+    H, C, P, noise, dH, dC, off, use_off = st.H, st.C, st.P, st.noise, st.dH, st.dC, st.off, st.use_off
+    Phi, phi, Id, Jd, bal, cases = step.Phi, step.phi, step.Id, step.Jd, step.bal, step.cases
+    row_of, sig_h, sig_c, keep = step.row_of, step.sig_h, step.sig_c, step.keep
     N, R = H.shape[0], H.shape[2]
     use_bal = np.any(bal != 0.0)
+    if (Phi.shape[3] == 1 and cases.shape[1] == 1 and bal.shape[1] == 1 and sig_h.shape[0] == 1
+            and sig_c.shape[0] == 1 and keep.shape[0] == 1):
+        _drift_shared(st, step, use_bal)
+        return
     if use_bal:
         for i in range(N):
             for j in range(N):
@@ -209,6 +217,77 @@ def drift(H, C, P, Phi, phi, Id, Jd, bal, cases, noise, row_of, sig_h, sig_c, ke
                 H[i, j, r] = min(max(h, 0.0), 1.0)
                 C[i, j, r] = min(max(c, 0.0), 1.0)
                 P[i, j, r] *= at(keep, r)
+
+
+@njit(cache=True)
+def _drift_shared(st, step, use_bal):
+    """``drift`` when the replicates share every coefficient (no per-replicate values): the
+    same operations on each replicate in the same order, so the same numbers, with the
+    coefficients read once, so that the loops over replicates vectorise. The balance sums
+    skip m = i and m = j, whose terms are exactly 0 (H and C vanish on the diagonal and
+    are finite): adding ±0 to the running sum leaves it unchanged. Each pair's step, status
+    offset, balance term, noise, clipping and provocation decay run in one pass."""
+    H, C, P, noise, dH, dC, off, use_off = st.H, st.C, st.P, st.noise, st.dH, st.dC, st.off, st.use_off
+    Phi, phi, Id, Jd, bal, cases, row_of = step.Phi, step.phi, step.Id, step.Jd, step.bal, step.cases, step.row_of
+    sg_h, sg_c, kp = step.sig_h[0], step.sig_c[0], step.keep[0]
+    N, R = H.shape[0], H.shape[2]
+    if use_bal:
+        w_ff, w_ef, w_fe, w_ee = cases[0, 0], cases[1, 0], cases[2, 0], cases[3, 0]
+        for i in range(N):
+            b = bal[i, 0]
+            for j in range(N):
+                if i == j:
+                    continue
+                a, c = dH[i, j], dC[i, j]
+                a[:] = 0.0
+                c[:] = 0.0
+                for m in range(N):
+                    if m == i or m == j:
+                        continue
+                    for r in range(R):
+                        a[r] += w_fe * H[i, m, r] * C[j, m, r] + w_ef * C[i, m, r] * H[j, m, r]
+                        c[r] += w_ee * H[i, m, r] * H[j, m, r] + w_ff * C[i, m, r] * C[j, m, r]
+                for r in range(R):
+                    a[r] = b * a[r]
+                    c[r] = b * c[r]
+    for p in range(Id.shape[0]):
+        i, j = Id[p], Jd[p]
+        ki, kj = row_of[i, j], row_of[j, i]
+        F, f = Phi[p], phi[p]
+        F00, F01, F02, F03, f0 = F[0, 0, 0], F[0, 1, 0], F[0, 2, 0], F[0, 3, 0], f[0, 0]
+        F10, F11, F12, F13, f1 = F[1, 0, 0], F[1, 1, 0], F[1, 2, 0], F[1, 3, 0], f[1, 0]
+        F20, F21, F22, F23, f2 = F[2, 0, 0], F[2, 1, 0], F[2, 2, 0], F[2, 3, 0], f[2, 0]
+        F30, F31, F32, F33, f3 = F[3, 0, 0], F[3, 1, 0], F[3, 2, 0], F[3, 3, 0], f[3, 0]
+        Hij, Hji, Cij, Cji, Pij, Pji = H[i, j], H[j, i], C[i, j], C[j, i], P[i, j], P[j, i]
+        dHij, dHji, dCij, dCji = dH[i, j], dH[j, i], dC[i, j], dC[j, i]
+        nhi, nhj, nci, ncj = noise[0, ki], noise[0, kj], noise[1, ki], noise[1, kj]
+        o0, o1, o2, o3 = off[p, 0], off[p, 1], off[p, 2], off[p, 3]
+        for r in range(R):
+            z0, z1, z2, z3 = Hij[r], Hji[r], Cij[r], Cji[r]
+            h0 = F00 * z0 + F01 * z1 + F02 * z2 + F03 * z3 + f0
+            h1 = F10 * z0 + F11 * z1 + F12 * z2 + F13 * z3 + f1
+            c0 = F20 * z0 + F21 * z1 + F22 * z2 + F23 * z3 + f2
+            c1 = F30 * z0 + F31 * z1 + F32 * z2 + F33 * z3 + f3
+            if use_off:
+                h0 += o0[r]
+                h1 += o1[r]
+                c0 += o2[r]
+                c1 += o3[r]
+            if use_bal:
+                h0 += dHij[r]
+                h1 += dHji[r]
+                c0 += dCij[r]
+                c1 += dCji[r]
+            h0 += sg_h * nhi[r]
+            h1 += sg_h * nhj[r]
+            c0 += sg_c * nci[r]
+            c1 += sg_c * ncj[r]
+            Hij[r] = min(max(h0, 0.0), 1.0)
+            Hji[r] = min(max(h1, 0.0), 1.0)
+            Cij[r] = min(max(c0, 0.0), 1.0)
+            Cji[r] = min(max(c1, 0.0), 1.0)
+            Pij[r] *= kp
+            Pji[r] *= kp
 
 
 def equilibrium(A: np.ndarray, b: np.ndarray) -> np.ndarray:

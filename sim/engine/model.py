@@ -45,6 +45,7 @@ from sim.engine import dynamics as dyn
 from sim.engine import memory
 from sim.engine.agents import StateAgent
 from sim.engine.events import event_rung, realise, status_changes, status_weights
+from sim.engine.kernel_args import DayState, DriftState, DriftStep
 from sim.engine.ladder import N_RUNGS
 from sim.engine.replicate_params import localise
 from sim.engine.rng import Stream
@@ -162,6 +163,9 @@ class TriadModel(mesa.Model):
         self.norel_delta = self.ladder.act_magnitude_without_relations - self.hostile_mag  # (7,), mostly 0
         self.coop_mag = self.ladder.cooperative_magnitude
         self.memory_keep = vec(0.5 ** (1.0 / np.asarray(d.memory_half_life_days, dtype=float)))
+        self.drift_step = DriftStep(Phi=self.Phi, phi=self.phi, Id=self.Id, Jd=self.Jd, bal=self.balance,
+                                    cases=self.balance_cases, row_of=self.draw_row_of, sig_h=self.sigma[0],
+                                    sig_c=self.sigma[1], keep=self.provocation_keep)
         self.discharge = vec(d.memory_discharge)
         self.agents.do("use", params)  # each agent takes its rule with the new parameters
         self.uses_memory = any(a.rule.uses_memory for a in self.agents)
@@ -183,14 +187,18 @@ class TriadModel(mesa.Model):
             self.coop_level[:] = 0
         self.agents.do("receive")
         self._ladder_bookkeeping()
-        dyn.drift(self.S[0], self.S[1], self.P, self.Phi, self.phi, self.Id, self.Jd, self.balance,
-                  self.balance_cases, self.noise,
-                  self.draw_row_of, self.sigma[0], self.sigma[1], self.provocation_keep,
-                  self._dH, self._dC, self.status_off, self.use_status)  # and P decays
+        dyn.drift(DriftState(H=self.S[0], C=self.S[1], P=self.P, noise=self.noise, dH=self._dH, dC=self._dC,
+                             off=self.status_off, use_off=self.use_status), self.drift_step)  # and P decays
         self.agents.do("forget")
         for observe in self.observers:
             observe(t, self)
         self.day += 1
+
+    def day_state(self) -> DayState:
+        """The arrays the decision rules read, as they are now (sim/engine/kernel_args.py)."""
+        return DayState(H=self.S[0], C=self.S[1], P=self.P, cap=self.capability, u=self.u, row_of=self.draw_row_of,
+                        M=self.M, clock=self.clock, drho=self.drho, dyad_of=self.dyad_of,
+                        use_status=self.use_status)
 
     def run(self) -> "TriadModel":
         """Simulate every day of the horizon."""

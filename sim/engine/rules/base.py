@@ -22,7 +22,9 @@ class DecisionRule(ABC):
 
     ``from_params`` turns the model's parameters into the kernel's arrays once per
     parameter set (construction and each counterfactual ``set``); ``decide`` runs daily.
-    A new rule is a subclass, its line in ``sim.engine.rules.RULES`` and its yaml.
+    A new rule is a subclass, its line in ``sim.engine.rules.RULES`` and its yaml; its kernel
+    takes ``(i, st, prm, out)``: the model's ``DayState``, the rule's own NamedTuple of
+    arrays and agent i's ``Acts`` (sim/engine/kernel_args.py).
     """
 
     name: ClassVar[str]

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import numpy as np
 from numba import njit
 
 from sim.engine.dynamics import at
+from sim.engine.kernel_args import Acts, OrderedLogitParams
 from sim.engine.rules.base import DecisionRule, vec
 
 if TYPE_CHECKING:
@@ -33,8 +33,9 @@ def _passed(u, mu, thr):
 
 
 @njit(cache=True)
-def ordered_logit_row(i, H, C, P, cap, u, row_of, wh, wp, wc, wd, cwc, cwh, thr, cthr, rung, level):
-    """Agent i's hostile rung and cooperative level toward every j, in every replicate.
+def ordered_logit_row(i, st, prm, out):
+    """Agent i's hostile rung and cooperative level toward every j, in every replicate
+    (``st``: ``DayState``, ``prm``: ``OrderedLogitParams``, ``out``: ``Acts``; sim/engine/kernel_args.py).
 
     y_hostile = wh·H_ij + wp·P_ij − wc·C_ij − wd·(cap_j − cap_i) + ε,
     y_coop    = cwc·C_ij − cwh·H_ij + ε',  with ε, ε' standard logistic;
@@ -42,6 +43,9 @@ def ordered_logit_row(i, H, C, P, cap, u, row_of, wh, wp, wc, wd, cwc, cwh, thr,
     y > θ is u > σ(θ − μ), so no logarithm is needed; and since σ(x) ≥ (1+x)/(2+x) for
     x ≥ 0, most draws are settled (no act) without even an exponential.
     """
+    H, C, P, cap, u, row_of = st.H, st.C, st.P, st.cap, st.u, st.row_of
+    wh, wp, wc, wd, cwc, cwh, thr, cthr = prm.wh, prm.wp, prm.wc, prm.wd, prm.cwc, prm.cwh, prm.thr, prm.cthr
+    rung, level = out.rung, out.level
     N, R = H.shape[1], H.shape[2]
     for j in range(N):
         if j == i:
@@ -64,16 +68,16 @@ class OrderedLogit(DecisionRule):
 
     name = "ordered_logit"
 
-    def __init__(self, weights: tuple[np.ndarray, ...]):
-        self.weights = weights  # wh, wp, wc, wd, cwc, cwh
+    def __init__(self, prm: OrderedLogitParams):
+        self.prm = prm
 
     @classmethod
     def from_params(cls, params: "ModelParams", model: "TriadModel") -> "OrderedLogit":
         d = params.decisions
-        return cls(tuple(vec(x) for x in (d.hostility_weight, d.provocation_weight, d.cooperation_weight,
-                                          d.deterrence_weight, d.coop_cooperation_weight, d.coop_hostility_weight)))
+        return cls(OrderedLogitParams(
+            wh=vec(d.hostility_weight), wp=vec(d.provocation_weight), wc=vec(d.cooperation_weight),
+            wd=vec(d.deterrence_weight), cwc=vec(d.coop_cooperation_weight), cwh=vec(d.coop_hostility_weight),
+            thr=model.ladder.thresholds, cthr=model.ladder.cooperative_thresholds))
 
     def decide(self, i: int, model: "TriadModel") -> None:
-        m = model
-        ordered_logit_row(i, m.S[0], m.S[1], m.P, m.capability, m.u, m.draw_row_of, *self.weights,
-                          m.ladder.thresholds, m.ladder.cooperative_thresholds, m.hostile_rung[i], m.coop_level[i])
+        ordered_logit_row(i, model.day_state(), self.prm, Acts(model.hostile_rung[i], model.coop_level[i]))

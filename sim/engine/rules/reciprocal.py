@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit
 
 from sim.engine.dynamics import at
+from sim.engine.kernel_args import Acts, ReciprocalParams
 from sim.engine.memory import reply_weights
 from sim.engine.rules.base import DecisionRule, vec
 from sim.engine.rules.ordered_logit import _passed
@@ -52,9 +53,15 @@ def draw_rung(uu, lam, total):
 
 
 @njit(cache=True)
-def reciprocal_row(i, H, C, P, cap, u, row_of, M, clock, drho, dyad_of, use_status, rate, beta, gamma, psi, delta,
-                   eta, alpha, acol, G, rsum, bmin, gmax, pmin, dmin, dmax, emin, emax, cwc, cwh, cthr, rung, level):
-    """Agent i's hostile rung and cooperative level toward every j, in every replicate."""
+def reciprocal_row(i, st, prm, out):
+    """Agent i's hostile rung and cooperative level toward every j, in every replicate
+    (``st``: ``DayState``, ``prm``: ``ReciprocalParams``, ``out``: ``Acts``; sim/engine/kernel_args.py)."""
+    H, C, P, cap, u, row_of, M, clock = st.H, st.C, st.P, st.cap, st.u, st.row_of, st.M, st.clock
+    drho, dyad_of, use_status = st.drho, st.dyad_of, st.use_status
+    rate, beta, gamma, psi, delta, eta, alpha = prm.rate, prm.beta, prm.gamma, prm.psi, prm.delta, prm.eta, prm.alpha
+    acol, G, rsum, bmin, gmax, pmin = prm.acol, prm.G, prm.rsum, prm.bmin, prm.gmax, prm.pmin
+    dmin, dmax, emin, emax, cwc, cwh, cthr = prm.dmin, prm.dmax, prm.emin, prm.emax, prm.cwc, prm.cwh, prm.cthr
+    rung, level = out.rung, out.level
     N, R = H.shape[1], H.shape[2]
     lam = np.empty(6)
     for j in range(N):
@@ -111,8 +118,8 @@ class Reciprocal(DecisionRule):
     name = "reciprocal"
     uses_memory = True
 
-    def __init__(self, arrays: tuple[np.ndarray, ...]):
-        self.arrays = arrays
+    def __init__(self, prm: ReciprocalParams):
+        self.prm = prm
 
     @classmethod
     def from_params(cls, params: "ModelParams", model: "TriadModel") -> "Reciprocal":
@@ -132,13 +139,12 @@ class Reciprocal(DecisionRule):
                 for r in range(rp):
                     gap = float(cap[j, min(r, cap.shape[1] - 1)]) - float(cap[i, min(r, cap.shape[1] - 1)])
                     G[i, j, r] = math.exp(-float(det[min(r, det.shape[0] - 1)]) * gap)
-        return cls((rate, beta, gamma, psi, delta, eta, alpha, alpha.sum(axis=0), G,
-                    rate.sum(axis=0), beta.min(axis=0), gamma.max(axis=0), psi.min(axis=0),
-                    delta.min(axis=0), delta.max(axis=0), eta.min(axis=0), eta.max(axis=0),
-                    vec(d.coop_cooperation_weight), vec(d.coop_hostility_weight)))
+        return cls(ReciprocalParams(
+            rate=rate, beta=beta, gamma=gamma, psi=psi, delta=delta, eta=eta, alpha=alpha, acol=alpha.sum(axis=0),
+            G=G, rsum=rate.sum(axis=0), bmin=beta.min(axis=0), gmax=gamma.max(axis=0), pmin=psi.min(axis=0),
+            dmin=delta.min(axis=0), dmax=delta.max(axis=0), emin=eta.min(axis=0), emax=eta.max(axis=0),
+            cwc=vec(d.coop_cooperation_weight), cwh=vec(d.coop_hostility_weight),
+            cthr=model.ladder.cooperative_thresholds))
 
     def decide(self, i: int, model: "TriadModel") -> None:
-        m = model
-        reciprocal_row(i, m.S[0], m.S[1], m.P, m.capability, m.u, m.draw_row_of, m.M, m.clock, m.drho, m.dyad_of,
-                       m.use_status, *self.arrays,
-                       m.ladder.cooperative_thresholds, m.hostile_rung[i], m.coop_level[i])
+        reciprocal_row(i, model.day_state(), self.prm, Acts(model.hostile_rung[i], model.coop_level[i]))
