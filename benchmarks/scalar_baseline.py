@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scalar_draws import EngineDraws, OwnDraws  # noqa: E402
-from scalar_events import changes, logistic, occasion_magnitudes, rung_of, rupture, status_direction  # noqa: E402
+from scalar_events import THAW, changes, logistic, occasion_magnitudes, rung_of, rupture, status_direction  # noqa: E402
 
 from sim.engine import cameo  # noqa: E402  (the CAMEO table is data, not engine logic)
 
@@ -184,6 +184,9 @@ class ScalarTriad(mesa.Model):
         events = settings.events if scenario is None else scenario.events
         self.switches = {} if scenario is None else dict(scenario.switches)
         self.events_on: dict[int, list] = {}  # day -> events that happen and are attributed
+        self.ids_on: dict[int, list] = {}  # day -> their ids, same order (the thaw's draws are keyed by id)
+        self.draws = draws
+        self.reopen: dict[tuple, int] = {}  # (holder, host, key) -> day a downgraded status returns to normal
         realised = sorted(zip(events, draws.events(events)), key=lambda x: x[0].id)  # a day's events in id order
         occ = []  # acts of occasions: (key, channel, day, raw magnitude)
         for ev, (day, attributed) in realised:
@@ -200,6 +203,7 @@ class ScalarTriad(mesa.Model):
                 self.events_on.setdefault(day, []).append(
                     (actors.index(ev.source), actors.index(ev.target), ev.goldstein, ev.scale, ev.mutual, rung,
                      mags, changes(ev, actors)))
+                self.ids_on.setdefault(day, []).append(ev.id)
         # diplomatic status of each mission (i's in j): key -> code; each dyad's rupture since day 0
         codes = settings.initial_status
         self.status = {(i, j): {k: int(codes[i, j, n]) if codes is not None else [1, 1, 0][n]
@@ -267,6 +271,7 @@ class ScalarTriad(mesa.Model):
             self.eps_h[i][j], self.eps_c[i][j] = logistic(uh[r]), logistic(uc[r])
             self.u_h[i][j] = uh[r]
         self.dyad_rung = [0] * len(self.dyads)
+        self.thaw(t)
         self.apply_events(t)
         if self.dec.enabled:
             self.agents.do("decide")
@@ -294,9 +299,13 @@ class ScalarTriad(mesa.Model):
     def apply_events(self, t: int) -> None:
         p, H, C, P = self.p, self.H, self.C, self.P
         today = self.events_on.get(t, ())
-        for *_, status in today:  # statuses persist until changed
+        for eid, (*_, status) in zip(self.ids_on.get(t, ()), today):  # statuses persist until changed or thawed
             for i, j, key, code in status:
                 self.status[i, j][key] = code
+                if key in THAW and code == THAW[key][0]:
+                    self.reopen[i, j, key] = t + self.draws.thaw(eid, float(p.status_reopen_half_life_days))
+                else:
+                    self.reopen.pop((i, j, key), None)
             if status:
                 d = self.dyad_index[status[0][0], status[0][1]]
                 i, j = self.dyads[d]
@@ -330,6 +339,16 @@ class ScalarTriad(mesa.Model):
                 for row in X:
                     for j in range(self.N):
                         row[j] = min(max(row[j], 0.0), 1.0)
+
+    def thaw(self, t: int) -> None:
+        """Downgraded statuses due today return to normal (issue 21), before the day's events."""
+        for (i, j, key), due in sorted(self.reopen.items()):
+            if due <= t:
+                self.status[i, j][key] = THAW[key][1]
+                del self.reopen[i, j, key]
+                d = self.dyad_index[i, j]
+                a, b = self.dyads[d]
+                self.drho[d] = min(max(rupture(self.status, a, b) - self.rho0[d], -1.0), 1.0)
 
     def apply_acts(self) -> None:
         p, H, C, P, rung, level = self.p, self.H, self.C, self.P, self.rung, self.level

@@ -168,6 +168,12 @@ PARAMS: tuple[Param, ...] = (
             "resting tension by ≈ +0.1 (docs/design/escalation.md §4.3)."),
     _scalar("dynamics.status.affinity", "1/day per unit Δρ", 0, 1, 0.0007, "params.status_affinity",
             "… and subtracts this × Δρ from both affinities", "same."),
+    Param("dynamics.status.reopen_half_life_days", SCALAR, "day", 1, 1e9, 370.0,
+          "params.status_reopen_half_life_days", False, False,
+          "half-life of a downgraded status (suspended embassy, recalled ambassador, reduced staff): it returns "
+          "to normal after a geometric delay drawn when the event downgrades it (1e9: never)",
+          "a prior from one case: Baku suspended its Tehran embassy on 27 Jan 2023 and reopened it on 15 Jul 2024, "
+          "535 days; the exponential law whose mean is that delay has a half-life of 535·ln 2 ≈ 370 days."),
     _scalar("dynamics.noise.hostility", "1/√day", 0, 1, 0.01, "params.noise_hostility",
             "σ of the daily Gaussian increment of hostility",
             "with restraint 0.02 the stationary spread is ≈ σ/√(2a) ≈ 0.05 — day-to-day drift of perceptions "

@@ -29,6 +29,7 @@ class InitialConf:
 class StatusConf:
     grievance: float = 0.0007  # per day per unit of rupture Δρ (docs/design/escalation.md §4.3)
     affinity: float = 0.0007
+    reopen_half_life_days: float = 370.0  # thaw of a downgraded status (issue 21)
 
 
 @dataclass

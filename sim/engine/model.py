@@ -44,7 +44,7 @@ import numpy as np
 from sim.engine import dynamics as dyn
 from sim.engine import memory
 from sim.engine.agents import StateAgent
-from sim.engine.events import event_rung, realise, status_changes, status_weights
+from sim.engine.events import NEVER, THAW, event_rung, realise, status_changes, status_weights, thaw_delays
 from sim.engine.kernel_args import DayState, DriftState, DriftStep
 from sim.engine.ladder import N_RUNGS
 from sim.engine.replicate_params import localise
@@ -126,6 +126,9 @@ class TriadModel(mesa.Model):
         # dyads without diplomatic relations (both embassies `none`): their acts come from the
         # ladder's status-aware menu (a state cannot break relations it does not have)
         self.norel = self._without_relations(np.arange(n_dyads))
+        # thaw (issue 21): the day each downgraded status returns to normal (NEVER: none pending)
+        self.reopen = np.full(self.status.shape, NEVER, dtype=np.int64)
+        self.next_reopen = NEVER
         self.event_status = [status_changes(e, settings.actors) for e in scenario.events]
         self.realised = realise(scenario.events, settings.start, settings.n_days, settings.seed, lo, hi,
                                 settings.occasion)
@@ -178,6 +181,8 @@ class TriadModel(mesa.Model):
         self._draw()
         self.dyad_rung[:] = 0
         self.dyad_rung_endo[:] = 0
+        if t >= self.next_reopen:
+            self._thaw(t)
         self._apply_events(t)
         if self.decisions.enabled:
             self.agents.do("decide")
@@ -233,7 +238,7 @@ class TriadModel(mesa.Model):
                 continue
             self.today_events.append((k, mask))
             if self.event_status[k]:
-                self._change_status(self.event_status[k], mask)
+                self._change_status(self.event_status[k], mask, ev.id, t)
             mag = rl.magnitude.get(k)
             m = mask * (abs(ev.goldstein) / 10.0 * ev.scale)
             s, g = self.settings.actors.index(ev.source), self.settings.actors.index(ev.target)
@@ -265,13 +270,36 @@ class TriadModel(mesa.Model):
         w, keys = self.status_w, np.arange(self.status.shape[2])[:, None]
         return (w[keys, self.status[i, j]].sum(axis=1) + w[keys, self.status[j, i]].sum(axis=1))
 
-    def _change_status(self, changes, mask: np.ndarray) -> None:
-        """Set the event's statuses in ``mask``'s replicates; recompute the touched dyads'
-        rupture Δρ (clipped to [−1, 1]) and drift offsets. Nothing else ever changes them."""
+    def _change_status(self, changes, mask: np.ndarray, event_id: str, t: int) -> None:
+        """Set the event's statuses in ``mask``'s replicates; a downgrade (``THAW``) gets the day
+        it returns to normal, any other value cancels a pending return. Recompute the touched
+        dyads' rupture Δρ (clipped to [−1, 1]) and drift offsets. Only events and the thaw
+        change statuses."""
         touched = set()
+        h = float(np.atleast_1d(self.params.status_reopen_half_life_days)[0])
         for i, j, key, code in changes:
             self.status[i, j, key][mask] = code
+            if key in THAW and code == THAW[key][0]:
+                due = t + thaw_delays(self.settings.seed, event_id, self.lo, self.hi, h)
+                self.reopen[i, j, key][mask] = due[mask]
+            else:
+                self.reopen[i, j, key][mask] = NEVER
             touched.add(int(self.dyad_of[i, j]))
+        self.next_reopen = int(self.reopen.min())
+        self._status_changed(touched)
+
+    def _thaw(self, t: int) -> None:
+        """Downgraded statuses due today return to normal (before the day's events)."""
+        touched = set()
+        for i, j, key in zip(*np.nonzero((self.reopen <= t).any(axis=3))):
+            due = self.reopen[i, j, key] <= t
+            self.status[i, j, key][due] = THAW[int(key)][1]
+            self.reopen[i, j, key][due] = NEVER
+            touched.add(int(self.dyad_of[i, j]))
+        self.next_reopen = int(self.reopen.min())
+        self._status_changed(touched)
+
+    def _status_changed(self, touched: set) -> None:
         d = np.array(sorted(touched))
         self.norel[d] = self._without_relations(d)
         self.drho[d] = np.clip(self._rho(d) - self.rho0[d], -1.0, 1.0)

@@ -60,6 +60,9 @@ class ModelParams:
     # a dyad's rupture Δρ shifts its grievances by +status_grievance·Δρ, affinities by −status_affinity·Δρ
     status_grievance: float = 0.0
     status_affinity: float = 0.0
+    # a downgraded status (suspended embassy, recalled ambassador, reduced staff) returns to normal
+    # after a geometric delay with this half-life (issue 21; 1e9: never)
+    status_reopen_half_life_days: float = 1e9
 
     def get(self, target: str) -> Any:
         """The value at a dotted attribute path (``drift.reaction``, ``noise_hostility``)."""
