@@ -130,8 +130,15 @@ class State(mesa.Agent):
                 continue
             for n in range(m.rung[i][j]):  # my act settles what I received at or below its rung
                 m.M[i][j][n] *= 1.0 - m.dec.memory_discharge
-            if m.rung[j][i] > 0:
-                m.M[i][j][m.rung[j][i] - 1] += 1.0
+        for j in range(m.N):  # then what I received (all discharges first), and the cross-target channel
+            if j == i or m.rung[j][i] == 0:
+                continue
+            m.M[i][j][m.rung[j][i] - 1] += 1.0
+            w = float(m.dec.memory_cross_target)
+            if w > 0.0:
+                for a in range(m.N):
+                    if a not in (i, j):
+                        m.M[i][a][m.rung[j][i] - 1] += w * 0.5 * (m.C[j][a] + m.C[a][j])
 
     def forget(self) -> None:
         m = self.model
@@ -310,15 +317,6 @@ class ScalarTriad(mesa.Model):
                 d = self.dyad_index[status[0][0], status[0][1]]
                 i, j = self.dyads[d]
                 self.drho[d] = min(max(rupture(self.status, i, j) - self.rho0[d], -1.0), 1.0)
-        if self.uses_memory:  # traces: all discharges, then the increments (an occasion's act: its share)
-            acts = [(a, b, rung, scale if mags is None else mags[n] * (10.0 / abs(w)))
-                    for s, g, w, scale, mutual, rung, mags, _ in today if rung > 0
-                    for n, (a, b) in enumerate(((s, g), (g, s)) if mutual else ((s, g),))]
-            for a, b, rung, _ in acts:
-                for n in range(rung):
-                    self.M[a][b][n] *= 1.0 - self.dec.memory_discharge
-            for a, b, rung, scale in acts:
-                self.M[b][a][rung - 1] += scale
         for s, g, w, scale, mutual, rung, mags, _ in today:
             m = abs(w) / 10.0 * scale
             for n, (a, b) in enumerate(((s, g), (g, s)) if mutual else ((s, g),)):
@@ -334,6 +332,21 @@ class ScalarTriad(mesa.Model):
             if rung > 0:
                 d = self.dyad_index[s, g]
                 self.dyad_rung[d] = max(self.dyad_rung[d], rung)
+        if self.uses_memory:  # traces: all discharges, then the increments (an occasion's act: its share),
+            # after the impulses (the cross-target channel reads the cooperation they left, as the engine)
+            acts = [(a, b, rung, scale if mags is None else mags[n] * (10.0 / abs(w)))
+                    for s, g, w, scale, mutual, rung, mags, _ in today if rung > 0
+                    for n, (a, b) in enumerate(((s, g), (g, s)) if mutual else ((s, g),))]
+            for a, b, rung, _ in acts:
+                for n in range(rung):
+                    self.M[a][b][n] *= 1.0 - self.dec.memory_discharge
+            cross = float(self.dec.memory_cross_target)
+            for a, b, rung, scale in acts:
+                self.M[b][a][rung - 1] += scale
+                if cross > 0.0:
+                    for x in range(self.N):
+                        if x not in (a, b):
+                            self.M[b][x][rung - 1] += cross * 0.5 * (C[a][x] + C[x][a]) * scale
         if t in self.events_on:  # decisions read a state inside [0, 1]
             for X in (H, C, P):
                 for row in X:

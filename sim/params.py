@@ -258,6 +258,11 @@ PARAMS: tuple[Param, ...] = (
     _memory("discharge", "share", 0, 1, 1.0,
             "share of the replier's received traces at or below a rung that its act at that rung settles",
             "tit-for-tat: a reply settles what it answers, so one act is not answered twice."),
+    _memory("cross_target", "share", 0, 1, 0.3,
+            "cross-target channel: an act of j on i adds this × (C_ja + C_aj)/2 to i's memory trace toward every "
+            "third actor a (j's partner), so i's replies may go to a",
+            "Iran reads Azerbaijan as Israel's platform (the article; its 2021 coded acts cannot separate the channel: "
+            "calibrated jointly with the rates on ICEWS21, docs/calibration.md)."),
     _actor("actors.X.capability", "relative", {"ISR": 0.85, "AZE": 0.45, "IRN": 0.65},
            "military capability; used only by the deterrence term",
            "relative judgement of military capability (ordering ISR > IRN > AZE). Not derived from data.",

@@ -70,11 +70,28 @@ def test_discharge():
     rung = np.zeros((3, 3, 2), dtype=np.int8)
     rung[0, 1, 0] = 3  # 0 acts at rung 3 toward 1 in replicate 0
     clock = np.ones((3, 2))
-    memory.receive_row(0, M, clock, rung, np.array([0.75]))
+    C = np.zeros((3, 3, 2))
+    memory.receive_row(0, M, clock, rung, np.array([0.75]), np.array([0.0]), C, False)
     assert np.allclose(M[0, 1, :3, 0], 0.25) and np.all(M[0, 1, 3:, 0] == 1) and np.all(M[0, 1, :, 1] == 1)
     clock[1] = 0.5  # stored in units of the receiver's clock: + 1 / clock
-    memory.receive_row(1, M, clock, rung, np.array([0.75]))  # 1 received the act: its rung-3 trace from 0 + 1
+    memory.receive_row(1, M, clock, rung, np.array([0.75]), np.array([0.0]), C, False)  # 1 received the act: + 1
     assert M[1, 0, 2, 0] * clock[1, 0] == 1.5 and M[1, 0, 2, 1] == 1.0
+
+
+def test_cross_target_trace():
+    """Issue 21: j's act on i adds cross × (C_ja + C_aj)/2 to i's trace toward the third actor a
+    (and nothing with cross = 0)."""
+    M = np.zeros((3, 3, 6, 2))
+    rung = np.zeros((3, 3, 2), dtype=np.int8)
+    rung[0, 1, :] = 4  # 0 acts at rung 4 on 1, both replicates
+    C = np.zeros((3, 3, 2))
+    C[0, 2], C[2, 0] = 0.6, 0.4  # 0 and 2 are partners: (0.6 + 0.4) / 2 = 0.5
+    clock = np.array([[1.0, 1.0], [0.5, 1.0], [1.0, 1.0]])
+    memory.receive_row(1, M, clock, rung, np.array([1.0]), np.array([0.3, 0.0]), C, True)
+    true = M * clock[:, None, None, :]
+    assert true[1, 0, 3, 0] == pytest.approx(1.0) and true[1, 0, 3, 1] == pytest.approx(1.0)
+    assert true[1, 2, 3, 0] == pytest.approx(0.3 * 0.5) and true[1, 2, 3, 1] == 0.0
+    assert np.count_nonzero(true) == 3
 
 
 @pytest.fixture(scope="module")

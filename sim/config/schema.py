@@ -101,6 +101,7 @@ class MemoryConf:
     spread: SpreadConf = field(default_factory=SpreadConf)
     deterrence_weight: float = MISSING
     discharge: float = MISSING
+    cross_target: float = 0.0  # issue 21: j's act on i also excites i toward j's partners
 
 
 @dataclass

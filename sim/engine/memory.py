@@ -49,20 +49,29 @@ def traces(M: np.ndarray, clock: np.ndarray) -> np.ndarray:
     return M * clock[:, None, None, :]
 
 
-def record_exogenous(M: np.ndarray, clock: np.ndarray, acts: list, discharge: np.ndarray) -> None:
+def record_exogenous(M: np.ndarray, clock: np.ndarray, acts: list, discharge: np.ndarray,
+                     cross: np.ndarray | None = None, C: np.ndarray | None = None) -> None:
     """Traces of the day's exogenous hostile acts ``(source, target, rung, mask, weight)``:
-    all discharges first, then the increments, in the replicates of ``mask``."""
+    all discharges first, then the increments, in the replicates of ``mask``; with ``cross``
+    > 0 also the target's traces toward the source's partners (``receive_row``)."""
     keep = 1.0 - discharge
     for s, g, k, mask, _ in acts:
         M[s, g, :k] = np.where(mask, M[s, g, :k] * keep, M[s, g, :k])
     for s, g, k, mask, w in acts:
         M[g, s, k - 1] += np.where(mask, w / clock[g], 0.0)
+        if cross is not None and np.any(cross > 0.0):
+            for a in range(M.shape[0]):
+                if a != s and a != g:
+                    ally = 0.5 * (C[s, a] + C[a, s])
+                    M[g, a, k - 1] += np.where(mask, cross * ally * w / clock[g], 0.0)
 
 
 @njit(cache=True)
-def receive_row(i, M, clock, rung, discharge):
+def receive_row(i, M, clock, rung, discharge, cross, C, use_cross):
     """Agent i's traces after today's endogenous acts: i's act at rung k toward j discharges
-    its traces toward j at rungs ≤ k, then j's act at rung k toward i adds 1 to that trace."""
+    its traces toward j at rungs ≤ k; then (all discharges first) j's act at rung k toward i
+    adds 1 to that trace and, through the cross-target channel, cross × (C_ja + C_aj)/2 to
+    i's rung-k trace toward every third actor a (``use_cross``: some replicate's cross > 0)."""
     N, R = rung.shape[0], rung.shape[2]
     for j in range(N):
         if j == i:
@@ -73,9 +82,18 @@ def receive_row(i, M, clock, rung, discharge):
                 d = 1.0 - at(discharge, r)
                 for m in range(k):
                     M[i, j, m, r] *= d
+    for j in range(N):
+        if j == i:
+            continue
+        for r in range(R):
             k = rung[j, i, r]
             if k > 0:
                 M[i, j, k - 1, r] += 1.0 / clock[i, r]
+                if use_cross:
+                    w = at(cross, r) / clock[i, r]
+                    for a in range(N):
+                        if a != i and a != j:
+                            M[i, a, k - 1, r] += w * 0.5 * (C[j, a, r] + C[a, j, r])
 
 
 @njit(cache=True)

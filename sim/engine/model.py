@@ -170,6 +170,8 @@ class TriadModel(mesa.Model):
                                     cases=self.balance_cases, row_of=self.draw_row_of, sig_h=self.sigma[0],
                                     sig_c=self.sigma[1], keep=self.provocation_keep)
         self.discharge = vec(d.memory_discharge)
+        self.cross = vec(d.memory_cross_target)
+        self.use_cross = bool(np.any(self.cross > 0.0)) and self.N > 2
         self.agents.do("use", params)  # each agent takes its rule with the new parameters
         self.uses_memory = any(a.rule.uses_memory for a in self.agents)
 
@@ -259,7 +261,8 @@ class TriadModel(mesa.Model):
                 d = self.dyad_of[s, g]
                 np.maximum(self.dyad_rung[d], np.where(mask, self.event_rungs[k], 0), out=self.dyad_rung[d])
         if traced and self.uses_memory:
-            memory.record_exogenous(self.M, self.clock, traced, self.discharge)
+            memory.record_exogenous(self.M, self.clock, traced, self.discharge,
+                                    self.cross if self.use_cross else None, C)
         if self.today_events:  # decisions read a state inside [0, 1]
             np.clip(self.S, 0.0, 1.0, out=self.S)
             np.clip(P, 0.0, 1.0, out=P)

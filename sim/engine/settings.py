@@ -37,6 +37,9 @@ class DecisionParams:
     memory_spread_up: float = 0.2
     memory_deterrence_weight: float = 0.0
     memory_discharge: float = 1.0
+    # cross-target channel (issue 21): j's act on i adds this × (C_ja + C_aj)/2 to i's trace toward each
+    # third actor a (j's partner): Iran reading Azerbaijan's acts as Israel's platform
+    memory_cross_target: float = 0.0
     rules: tuple[str, ...] = ()  # the decision rule of each actor, in actor order (sim.engine.rules)
 
 
