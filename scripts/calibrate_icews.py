@@ -41,12 +41,23 @@ from sim.config.build import build_settings  # noqa: E402
 EVENTS = Path("/work/shared/data/icews/events.csv")
 OUT = ROOT / "docs" / "results" / "calibration.json"
 TRAIN_END, END = "2021-05-31", "2021-08-31"
-SAMPLER = infer.Sampler(walkers=12, steps=40, burn=15, reps=16)
+SAMPLER = infer.Sampler(walkers=12, steps=60, burn=20, reps=16)
 SEED = 0
+OLD = np.array([0.0, 0.0, 0.0, 1.0, 0.0])  # θ of the defaults before issue 21 (no cross-target channel)
 
 
-def settings_for(end: str, *extra: str):
-    cfg = resolve(None, ["start=2021-01-01", f"end={end}", "events=none", f"ensemble.seed={SEED}", *extra])
+# θ multiplies the rates and excitation of the defaults before issue 21 (fixed here, so that the
+# fit reads the same base whatever the current defaults are; the calibrated defaults are θ's median)
+BASE = ([f"decisions.rungs.{k}.rate={v}" for k, v in zip(range(1, 6), (0.030, 0.0012, 0.0030, 0.0060, 0.00040))]
+        + [f"decisions.memory.excitation.{k}={v}" for k, v in zip(range(1, 7), (0.5, 0.7, 0.4, 0.4, 0.6, 0.0))]
+        + ["decisions.memory.cross_target=0"])
+
+
+def settings_for(end: str, *extra: str, base: bool = True):
+    """Jan 2021 … ``end`` with no events; ``base``: at the pre-issue-21 rates (θ's origin),
+    else at the current defaults."""
+    cfg = resolve(None, ["start=2021-01-01", f"end={end}", "events=none", f"ensemble.seed={SEED}",
+                         *(BASE if base else []), *extra])
     return build_settings(cfg)
 
 
@@ -85,7 +96,7 @@ def fit_block(res: dict) -> dict:
     t = time.time()
     out = infer.fit(s, D, bridge_of(res), cap, SAMPLER, SEED)
     draws = out["draws"]
-    theta0 = np.array([0.0, 0.0, 0.0, 1.0])
+    theta0 = OLD
     rows = []
     for j, name in enumerate(infer.NAMES):
         lo, hi = np.quantile(draws[:, j], [0.05, 0.95])
@@ -113,7 +124,7 @@ def sbc_block(res: dict, trials: int) -> dict:
 
 def predictive(res: dict, theta: np.ndarray | None, reps: int, rng: np.random.Generator) -> dict:
     """90 % predictive intervals of every (pair, month, class) cell, Jan–Aug."""
-    s = settings_for(END)
+    s = settings_for(END, base=theta is not None)
     values = {} if theta is None else infer.values_of(np.asarray(theta)[None], s, reps)
     A, _, _ = simulate.run_counts(s, reps, values)
     b, cap = bridge_of(res), np.array(res["data"]["days_in_month"])
@@ -132,12 +143,12 @@ def predictive(res: dict, theta: np.ndarray | None, reps: int, rng: np.random.Ge
 
 def check_block(res: dict, reps: int) -> dict:
     rng = np.random.default_rng(SEED + 7)
-    return {"old_defaults": predictive(res, np.array([0.0, 0.0, 0.0, 1.0]), reps, rng),
+    return {"old_defaults": predictive(res, OLD, reps, rng),
             "calibrated": predictive(res, None, reps, rng)}
 
 
 def replies_block(res: dict, reps: int) -> dict:
-    s = settings_for(END)
+    s = settings_for(END, base=False)
     pairs = simulate.directed_pairs(s.actors)
     acts = icews.read_acts(EVENTS, s.ladder, list(s.actors))
     rung_days = np.zeros((len(pairs), s.n_days), dtype=np.int8)  # highest coded rung of each day
@@ -183,7 +194,6 @@ def headline_block(reps: int) -> dict:
         n = f"ensemble.replicates={reps}"
         base = _cli(tmp / "base", n)
         out["p_irn_isr_rung5_defaults"] = _p5(base)
-        out["p_irn_isr_rung5_defaults_endogenous"] = base["scenarios"]["baseline"]["IRN-ISR"]["endogenous"]["5"]
         out["p_irn_isr_rung5_ordered_logit"] = _p5(_cli(tmp / "ol", n, "decisions=ordered_logit"))
         out["p_irn_isr_rung5_events_none"] = _p5(_cli(tmp / "none", n, "events=none"))
         stats = pd.read_parquet(tmp / "base" / "stats.parquet")
@@ -207,12 +217,79 @@ def headline_block(reps: int) -> dict:
     return out
 
 
+def _f(x, nd=2):
+    return "–" if x is None else f"{x:.{nd}f}"
+
+
+def tables(res: dict) -> str:
+    """The markdown tables docs/calibration.md quotes, from the results file."""
+    out = []
+    d = res["data"]
+    pairs, months, D = d["pairs"], d["months"], np.array(d["dyad_days"])
+    n_train = len(d["train_months"])
+    b = d["bridge"]
+    out.append("| rung class | m (coded days per incident) | k (NB size) | incidents |\n|---|---|---|---|")
+    for c, name in enumerate(d["classes"]):
+        out.append(f"| {name} | {b['m'][c]:.2f} | {b['k'][c]:.3g} | {b['incidents'][c]} |")
+    out.append("")
+    if "posterior" in res:
+        p = res["posterior"]
+        out.append("| parameter | prior | pre-issue-21 value | posterior median | 90 % interval | width / prior's 90 % |"
+                   "\n|---|---|---|---|---|---|")
+        for r in p["table"]:
+            out.append(f"| `{r['parameter']}` | U[{r['prior'][0]:g}, {r['prior'][1]:g}] | {r['old_default']:g} | "
+                       f"{r['median']:.3f} | [{r['q05']:.3f}, {r['q95']:.3f}] | {r['width_over_prior_width']:.2f} |")
+        out.append("")
+    if "predictive_check" in res:
+        for label in ("old_defaults", "calibrated"):
+            c = res["predictive_check"][label]
+            lo, hi, mean = np.array(c["q05"]), np.array(c["q95"]), np.array(c["mean"])
+            out.append(f"**{label}** ({c['replicates']} replicates): share of cells inside the 90 % interval: all "
+                       f"{_f(c['share_inside_all'])}, fitted months {_f(c['share_inside_fitted_months'])}, held-out "
+                       f"months {_f(c['share_inside_held_out_months'])} (held-out cells with data > 0: "
+                       f"{_f(c['share_inside_held_out_nonzero_data'])})\n")
+            out.append("| dyad | class | " + " | ".join(months) + " |\n|---|---|" + "---|" * len(months))
+            for k, pair in enumerate(pairs):
+                for cl, name in enumerate(d["classes"]):
+                    if D[k, :, cl].sum() == 0 and hi[k, :, cl].max() == 0:
+                        continue
+                    cells = []
+                    for n in range(len(months)):
+                        mark = "" if lo[k, n, cl] <= D[k, n, cl] <= hi[k, n, cl] else " ✗"
+                        cells.append(f"{D[k, n, cl]} [{lo[k, n, cl]:.0f}, {hi[k, n, cl]:.0f}]{mark}")
+                    out.append(f"| {pair} | {name} | " + " | ".join(cells) + " |")
+            out.append("")
+        out.append(f"(months 1–{n_train} fitted, the rest held out; rows where data and interval are all 0 omitted)\n")
+    if "replies" in res:
+        out.append("| trigger → response (30 days) | data: triggers, after, before, base, excess | "
+                   "model: triggers, after, before, base, excess |\n|---|---|---|")
+        for r in res["replies"]["rows"]:
+            cell = lambda x: (f"{x['triggers']}, {_f(x['after'])}, {_f(x['before'])}, {_f(x['base'])}, "  # noqa: E731
+                              f"{_f(x['excess'], 3) if x['excess'] is not None else '–'}")
+            out.append(f"| {r['trigger']} → {r['response']} | {cell(r['data'])} | {cell(r['model'])} |")
+        out.append("")
+    if "sbc" in res:
+        sb = res["sbc"]
+        out.append(f"SBC: {sb['trials']} trials, rank among {sb['draws']} thinned draws (0…{sb['draws']}), 4 bins\n")
+        out.append("| parameter | rank histogram | χ² p | mean normalised rank (uniform 0.5) | sd (uniform 0.29) |"
+                   "\n|---|---|---|---|---|")
+        for name, v in sb["per_parameter"].items():
+            out.append(f"| `{name}` | {v['histogram']} | {v['p_value']:.2f} | {v['mean_normalised_rank']:.2f} | "
+                       f"{v['sd_normalised_rank']:.2f} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stages", default="data,fit,sbc,check,replies,headline")
     ap.add_argument("--replicates", type=int, default=500)
     ap.add_argument("--sbc-trials", type=int, default=30)
+    ap.add_argument("--tables", action="store_true", help="print the markdown tables of the results file and exit")
     a = ap.parse_args()
+    if a.tables:
+        print(tables(json.loads(OUT.read_text())))
+        return
     res = json.loads(OUT.read_text()) if OUT.exists() else {}
     for stage in a.stages.split(","):
         t = time.time()
@@ -230,13 +307,24 @@ def main() -> None:
             res["headline"] = headline_block(a.replicates)
         else:
             raise SystemExit(f"--stages: unknown stage {stage!r}; allowed: data, fit, sbc, check, replies, headline")
-        res.setdefault("commands", {})[stage] = (f"PYTHONPATH=. python scripts/calibrate_icews.py --stages {stage} "
-                                                 f"--replicates {a.replicates} --sbc-trials {a.sbc_trials}")
+        key = {"fit": "posterior", "check": "predictive_check"}.get(stage, stage)
+        cmd = (f"PYTHONPATH=. python scripts/calibrate_icews.py --stages {stage} --replicates {a.replicates} "
+               f"--sbc-trials {a.sbc_trials}")
         print(f"{stage}: {time.time() - t:.1f} s", flush=True)
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        tmp = OUT.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(res, indent=1))
-        tmp.replace(OUT)
+        _write(key, res[key], stage, cmd, time.time() - t)
+
+
+def _write(key: str, block: dict, stage: str, cmd: str, seconds: float) -> None:
+    """Merge one stage's block into the results file (re-read first: stages may run in
+    parallel processes), atomically."""
+    res = json.loads(OUT.read_text()) if OUT.exists() else {}
+    res[key] = block
+    res.setdefault("commands", {})[stage] = cmd
+    res.setdefault("seconds", {})[stage] = round(seconds, 1)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    tmp = OUT.with_suffix(f".{stage}.tmp")
+    tmp.write_text(json.dumps(res, indent=1))
+    tmp.replace(OUT)
 
 
 if __name__ == "__main__":

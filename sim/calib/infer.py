@@ -1,9 +1,11 @@
 """The posterior of the escalation layer's rates on coded counts, and its simulation-based
 calibration (Talts et al. 2018).
 
-Parameters θ (prior uniform on the box ``LO``…``HI``): log10 multipliers of the base rates of
-rung class 1 (``decisions.rungs.1.rate``), 2–3 (rungs 2 and 3) and 4–5 (rungs 4 and 5), and a
-multiplier of every memory excitation ``decisions.memory.excitation.*`` (the reply strength).
+Parameters θ (prior uniform on the box ``LO``…``HI``, truncated to cascades that die out: the
+network branching ratio with the cross-target channel < 1): log10 multipliers of the base rates
+of rung class 1 (``decisions.rungs.1.rate``), 2–3 (rungs 2 and 3) and 4–5 (rungs 4 and 5), a
+multiplier of every memory excitation ``decisions.memory.excitation.*`` (the reply strength)
+and ``decisions.memory.cross_target`` (replies toward the actor's partners).
 Rung 6 and every sensitivity keep their values; dyads differ by their state (H, C, P,
 capability), not by free per-dyad rates.
 
@@ -26,9 +28,9 @@ from sim.calib.bridge import Bridge
 from sim.calib.simulate import run_counts
 from sim.engine.settings import Settings
 
-NAMES = ("log10_rate_mult_1", "log10_rate_mult_2_3", "log10_rate_mult_4_5", "excitation_mult")
-LO = np.array([-1.0, -1.0, -1.0, 0.0])
-HI = np.array([1.5, 1.5, 1.5, 1.6])  # excitation ×1.6: the defaults' branching ratio 0.556 → 0.89 < 1
+NAMES = ("log10_rate_mult_1", "log10_rate_mult_2_3", "log10_rate_mult_4_5", "excitation_mult", "cross_target")
+LO = np.array([-1.0, -1.0, -1.0, 0.0, 0.0])
+HI = np.array([1.5, 1.5, 1.5, 1.6, 1.0])  # excitation ×1.6: the pairs' branching ratio 0.556 → 0.89 < 1
 RUNG_CLASS = (0, 1, 1, 2, 2)  # rungs 1..5 → θ index
 PSEUDO = 0.5
 
@@ -54,7 +56,37 @@ def values_of(theta: np.ndarray, settings: Settings, reps: int) -> dict[str, np.
     th = np.repeat(np.atleast_2d(theta), reps, axis=0)
     out = {f"decisions.rungs.{k}.rate": rate[k - 1] * 10.0 ** th[:, RUNG_CLASS[k - 1]] for k in range(1, 6)}
     out.update({f"decisions.memory.excitation.{m}": exc[m - 1] * th[:, 3] for m in range(1, 7)})
+    out["decisions.memory.cross_target"] = th[:, 4]
     return out
+
+
+def stable(theta: np.ndarray, settings: Settings) -> np.ndarray:
+    """(n,) True where the network branching ratio (``sim.config.branching``) is < 1."""
+    from sim.config.branching import network_ratio
+
+    out = []
+    for th in np.atleast_2d(theta):
+        p = settings.params
+        for path, v in defaults_of(th, settings).items():
+            p = p.with_entry(*_entry(path, settings), v)
+        out.append(network_ratio(p, settings.actors) < 1.0)
+    return np.array(out)
+
+
+def _entry(path: str, settings: Settings):
+    from sim import params as table
+
+    row, key = table.lookup(path, settings.actors)
+    return row.target.removeprefix("params."), row.index(key, settings.actors)
+
+
+def prior_draws(n: int, settings: Settings, rng: np.random.Generator) -> np.ndarray:
+    """``n`` draws of the truncated prior (rejection)."""
+    out = np.empty((0, len(NAMES)))
+    while len(out) < n:
+        x = LO + (HI - LO) * rng.random((2 * n, len(NAMES)))
+        out = np.vstack([out, x[stable(x, settings)]])
+    return out[:n]
 
 
 def defaults_of(theta: np.ndarray, settings: Settings) -> dict[str, float]:
@@ -105,13 +137,14 @@ def fit(settings: Settings, D: np.ndarray, bridge: Bridge, cap: np.ndarray, samp
     def logpost(theta):
         theta = np.atleast_2d(theta)
         inside = np.all((theta >= LO) & (theta <= HI), axis=1)
+        inside[inside] = stable(theta[inside], settings)
         lp = np.full(theta.shape[0], -np.inf)
         if inside.any():
             A = simulate_acts(theta[inside], settings, sampler.reps)
             lp[inside] = loglik(A, D, bridge, cap)
         return lp
 
-    p0 = LO + (HI - LO) * rng.random((W, k))
+    p0 = prior_draws(W, settings, rng)
     es = emcee.EnsembleSampler(W, k, logpost, vectorize=True)
     es.random_state = np.random.RandomState(int(rng.integers(2**31))).get_state()
     es.run_mcmc(p0, sampler.steps, progress=False)
@@ -136,7 +169,7 @@ def sbc(settings: Settings, bridge: Bridge, cap: np.ndarray, sampler: Sampler, t
     from scipy import stats
 
     rng = np.random.default_rng(seed)
-    truth = LO + (HI - LO) * rng.random((trials, len(NAMES)))
+    truth = prior_draws(trials, settings, rng)
     data_settings = replace(settings, seed=settings.seed + 1_000_003)  # independent of the fit's CRN
     counts, _, _ = run_counts(data_settings, trials, values_of(truth, settings, 1))
     ranks = np.zeros((trials, len(NAMES)), dtype=int)
