@@ -244,6 +244,10 @@ def tables(res: dict) -> str:
         for label in ("old_defaults", "calibrated"):
             c = res["predictive_check"][label]
             lo, hi, mean = np.array(c["q05"]), np.array(c["q95"]), np.array(c["mean"])
+            tot = "; ".join(f"{pair} {name}: {D[k, :, cl].sum()} vs {mean[k, :, cl].sum():.1f}"
+                            for k, pair in enumerate(pairs) for cl, name in enumerate(d["classes"])
+                            if D[k, :, cl].sum() or mean[k, :, cl].sum() >= 1.0)
+            out.append(f"Jan–Aug totals, data vs simulated mean: {tot}\n")
             out.append(f"**{label}** ({c['replicates']} replicates): share of cells inside the 90 % interval: all "
                        f"{_f(c['share_inside_all'])}, fitted months {_f(c['share_inside_fitted_months'])}, held-out "
                        f"months {_f(c['share_inside_held_out_months'])} (held-out cells with data > 0: "
