@@ -9,6 +9,8 @@ Stages (``--stages``, default all; each replaces its own block of the results fi
   check     90 % predictive intervals of monthly dyad-days, Jan–Aug 2021, at the old and the
             calibrated defaults: share of cells inside, Jan–May (fitted) and Jun–Aug (held out)
   replies   reply statistics of the data and of the model, same definitions
+  counts    the counts target (sim/forecast/counts.py) on the held-out months: CRPS of monthly
+            dyad-days per rung class vs persistence and climatology
   headline  P(IRN–ISR rung 5 by 2024-05-31) (defaults, ordered logit, events=none), AZE–IRN
             monthly net relation after May 2023, no_embassy_attack with the status mechanism
             on/off and over the thaw's half-life
@@ -172,6 +174,35 @@ def replies_block(res: dict, reps: int) -> dict:
     return out
 
 
+def observations_frame(s) -> pd.DataFrame:
+    """ICEWS21 in the observations-v1 shape (month, source, target, days_rung1..6): distinct
+    coded days per rung, state actors on both ends, every directed dyad and month present."""
+    acts = icews.read_acts(EVENTS, s.ladder, list(s.actors))
+    acts = acts.assign(month=[f"{d.year:04d}-{d.month:02d}" for d in acts.date])
+    _, labels = icews.month_index(s.start, s.n_days)
+    rows = []
+    for a, b in simulate.directed_pairs(s.actors):
+        for m in labels:
+            sel = acts[(acts.source == a) & (acts.target == b) & (acts.month == m)]
+            rows.append({"month": m, "source": a, "target": b,
+                         **{f"days_rung{r}": int(sel[sel.rung == r].date.nunique()) for r in range(1, 7)}})
+    return pd.DataFrame(rows)
+
+
+def counts_block(res: dict, reps: int) -> dict:
+    """The counts target on the held-out months: origins 2021-06 … 2021-08, horizons 1–3."""
+    from sim.forecast import counts
+
+    s = settings_for(END, base=False)
+    pairs = simulate.directed_pairs(s.actors)
+    A, _, months = simulate.run_counts(s, reps, {})
+    obs = counts.observed_classes(observations_frame(s), pairs, months)
+    df = counts.score(A, obs, bridge_of(res), np.array(res["data"]["days_in_month"]), pairs, months,
+                      ["2021-06", "2021-07", "2021-08"], [1, 2, 3], SEED)
+    return {"replicates": reps, "origins": ["2021-06", "2021-07", "2021-08"], "horizons": [1, 2, 3],
+            "summary": counts.skill(df), "per_class": {c: counts.skill(g) for c, g in df.groupby("rung_class")}}
+
+
 def _cli(run_dir: Path, *overrides: str) -> dict:
     cmd = [sys.executable, "-m", "sim", f"hydra.run.dir={run_dir}", "report.enabled=false", "record.replicates=0",
            f"ensemble.seed={SEED}", *overrides]
@@ -286,7 +317,7 @@ def tables(res: dict) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--stages", default="data,fit,sbc,check,replies,headline")
+    ap.add_argument("--stages", default="data,fit,sbc,check,replies,counts,headline")
     ap.add_argument("--replicates", type=int, default=500)
     ap.add_argument("--sbc-trials", type=int, default=30)
     ap.add_argument("--tables", action="store_true", help="print the markdown tables of the results file and exit")
@@ -307,10 +338,13 @@ def main() -> None:
             res["predictive_check"] = check_block(res, a.replicates)
         elif stage == "replies":
             res["replies"] = replies_block(res, a.replicates)
+        elif stage == "counts":
+            res["counts"] = counts_block(res, a.replicates)
         elif stage == "headline":
             res["headline"] = headline_block(a.replicates)
         else:
-            raise SystemExit(f"--stages: unknown stage {stage!r}; allowed: data, fit, sbc, check, replies, headline")
+            raise SystemExit(f"--stages: unknown stage {stage!r}; allowed: data, fit, sbc, check, replies, counts, "
+                             "headline")
         key = {"fit": "posterior", "check": "predictive_check"}.get(stage, stage)
         cmd = (f"PYTHONPATH=. python scripts/calibrate_icews.py --stages {stage} --replicates {a.replicates} "
                f"--sbc-trials {a.sbc_trials}")
