@@ -138,7 +138,7 @@ class State(mesa.Agent):
             if w > 0.0:
                 for a in range(m.N):
                     if a not in (i, j):
-                        m.M[i][a][m.rung[j][i] - 1] += w * 0.5 * (m.C[j][a] + m.C[a][j])
+                        m.M[i][a][m.rung[j][i] - 1] += w * 0.5 * (m.C[j][a] + m.C[a][j]) * m.H[i][a]
 
     def forget(self) -> None:
         m = self.model
@@ -346,7 +346,7 @@ class ScalarTriad(mesa.Model):
                 if cross > 0.0:
                     for x in range(self.N):
                         if x not in (a, b):
-                            self.M[b][x][rung - 1] += cross * 0.5 * (C[a][x] + C[x][a]) * scale
+                            self.M[b][x][rung - 1] += cross * 0.5 * (C[a][x] + C[x][a]) * H[b][x] * scale
         if t in self.events_on:  # decisions read a state inside [0, 1]
             for X in (H, C, P):
                 for row in X:

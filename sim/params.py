@@ -216,11 +216,11 @@ PARAMS: tuple[Param, ...] = (
             "params.decisions.coop_hostility_weight", "weight of hostility suppressing cooperative acts",
             "hostility suppresses cooperative acts as strongly as cooperation promotes them."),
     # the reciprocal rule (default; docs/ODD.md §7c, docs/design/escalation.md §2-3)
-    _rung("rate", "1/day", 0, 1, (0.0388, 0.00103, 0.00257, 0.0212, 0.00142, 0.000010),
+    _rung("rate", "1/day", 0, 1, (0.0444, 0.00121, 0.00303, 0.0205, 0.00137, 0.000010),
           "reciprocal rule: base hazard of a rung-K act by a fully hostile actor (H = 1, P = 0, C = 0, equal "
           "capability)",
           "issue 21: posterior medians on ICEWS21 coded dyad-days, Jan–May 2021, state actors on both ends "
-          "(docs/calibration.md): the issue-12 rates × 1.29 (rung 1), × 0.86 (rungs 2–3), × 3.54 (rungs 4–5); "
+          "(docs/calibration.md): the issue-12 rates × 1.48 (rung 1), × 1.01 (rungs 2–3), × 3.42 (rungs 4–5); "
           "rung 6 kept (no data)."),
     _rung("hostility", "log-rate per unit H", 0, 50, (2, 3, 3, 3, 5, 8),
           "reciprocal rule: log rate ratio of a rung-K act per unit of hostility (applied to H − 1)",
@@ -242,10 +242,10 @@ PARAMS: tuple[Param, ...] = (
     _memory("half_life_days", "day", 0.01, 1e6, 30.0, "half-life of the memory of received acts (the Hawkes kernel)",
             "MID 4.3 incidents 1992–2010: median delay of the reply 31 days; Iran's reciprocal expulsion came 29 days "
             "after Azerbaijan's."),
-    _memory("excitation", "replies per act", 0, 10, dict(zip(RUNGS, (0.244, 0.341, 0.195, 0.195, 0.293, 0.0))),
+    _memory("excitation", "replies per act", 0, 10, dict(zip(RUNGS, (0.239, 0.334, 0.191, 0.191, 0.286, 0.0))),
             "expected number of direct replies to one received rung-K act (branching ratio, at equal capability)",
             "issue 21: the issue-12 values (0.5, 0.7, 0.4, 0.4, 0.6, 0: tit-for-tat routine, Goldstein & Freeman "
-            "1991; MID: 33 % of displays and 24 % of uses of force answered) × 0.488, the ICEWS21 posterior median "
+            "1991; MID: 33 % of displays and 24 % of uses of force answered) × 0.477, the ICEWS21 posterior median "
             "(docs/calibration.md). "
             "Checked at load: the spectral radius of the pair's reply matrix must be < 1 (design §2.4), so cascades die out."),
     _memory("spread.down", "share", 0, 1, 0.2, "share of replies one rung below the received act (the three shares are normalised to sum 1 over the rungs 1–5 a reply can take)",
@@ -260,9 +260,9 @@ PARAMS: tuple[Param, ...] = (
     _memory("discharge", "share", 0, 1, 1.0,
             "share of the replier's received traces at or below a rung that its act at that rung settles",
             "tit-for-tat: a reply settles what it answers, so one act is not answered twice."),
-    _memory("cross_target", "share", 0, 1, 0.297,
-            "cross-target channel: an act of j on i adds this × (C_ja + C_aj)/2 to i's memory trace toward every "
-            "third actor a (j's partner), so i's replies may go to a",
+    _memory("cross_target", "share", 0, 1, 0.38,
+            "cross-target channel: an act of j on i adds this × (C_ja + C_aj)/2 × H_ia to i's memory trace toward "
+            "every third actor a (j's partner, as far as i already distrusts a), so i's replies may go to a",
             "Iran reads Azerbaijan as Israel's platform (the article; its 2021 coded acts cannot separate the channel: "
             "calibrated jointly with the rates on ICEWS21, docs/calibration.md)."),
     _actor("actors.X.capability", "relative", {"ISR": 0.85, "AZE": 0.45, "IRN": 0.65},

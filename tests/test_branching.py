@@ -60,8 +60,8 @@ def test_default_ratio_is_the_designs():
     s = build_settings(plain_cfg())
     rho = branching_ratios(s.params, s.actors)
     assert set(rho) == {"AZE-IRN", "AZE-ISR", "IRN-ISR"}
-    # design §2.4: 0.556 for every pair; issue 21 scaled every excitation by 0.488 (ρ is linear in it)
-    assert all(r == pytest.approx(0.556 * 0.488, abs=1e-3) for r in rho.values())
+    # design §2.4: 0.556 for every pair; issue 21 scaled every excitation by 0.477 (ρ is linear in it)
+    assert all(r == pytest.approx(0.556 * 0.477, abs=1e-3) for r in rho.values())
 
 
 def test_a_cascade_that_would_not_die_out_is_refused_naming_the_key():

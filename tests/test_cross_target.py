@@ -47,15 +47,15 @@ def test_weight_zero_leaves_third_parties_alone():
 
 def test_trace_and_reply_law_of_the_channel():
     """cross_target = w: on the strike's day IRN's rung-5 trace toward ISR is w × (C_AZE,ISR +
-    C_ISR,AZE)/2 (the partners' cooperation after the day's drift); IRN's first reply to ISR
+    C_ISR,AZE)/2 × H_IRN,ISR (partners, and IRN's distrust of ISR); IRN's first reply to ISR
     follows the Hawkes law of that trace, 1 − exp(−g·n₅·trace·(1 − 2^(−t/h))) per day t
     after day 0, with the partners' cooperation held at its day-0 value (it drifts little in
     six months: the tolerance allows for it)."""
     w = 0.3
     s, A, first, d = _run(w)
     aze, isr, irn = A["AZE"], A["ISR"], A["IRN"]
-    C0 = s.initial_cooperation  # the strike is written on day 0, before any drift
-    ally = 0.5 * (C0[aze, isr] + C0[isr, aze])
+    C0, H0 = s.initial_cooperation, s.initial_hostility  # the strike is written on day 0, before any drift
+    ally = 0.5 * (C0[aze, isr] + C0[isr, aze]) * H0[irn, isr]
     dec = s.params.decisions
     q = 0.5 ** (1 / float(dec.memory_half_life_days))  # observed at the end of day 0: one day of decay
     # exactly, unless IRN already replied on day 0 (a reply at rung 5 settles, discharges, the trace)
@@ -75,7 +75,8 @@ def test_trace_and_reply_law_of_the_channel():
 
 
 def test_partner_weight_reads_cooperation():
-    """No partnership, no channel: with AZE-ISR cooperation 0 the trace stays ≈ 0."""
+    """No partnership, no channel: with AZE-ISR cooperation 0 the trace stays ≈ 0; and an
+    ally is not blamed: IRN's acts on ISR leave ISR's trace toward AZE (H_ISR,AZE = 0) at 0."""
     cfg = plain_cfg(["events=none", "end=2022-10-31", "decisions.memory.cross_target=0.3",
                      "dynamics.initial.cooperation.AZE_ISR=0", "dynamics.initial.cooperation.ISR_AZE=0", *NO_RATES])
     s = build_settings(deep_update(cfg, {"events": {"timeline": [STRIKE]}}))
@@ -83,3 +84,10 @@ def test_partner_weight_reads_cooperation():
     m = TriadModel(s, Scenario("b", s.events), 0, 64)
     m.step()
     assert np.all(traces(m.M, m.clock)[A["IRN"], A["ISR"]] == pytest.approx(0.0, abs=1e-12))
+    ev = {**STRIKE, "source": "IRN", "target": "ISR"}
+    cfg = plain_cfg(["events=none", "end=2022-10-31", "decisions.memory.cross_target=0.3",
+                     "dynamics.initial.hostility.ISR_AZE=0", *NO_RATES])
+    s = build_settings(deep_update(cfg, {"events": {"timeline": [ev]}}))
+    m = TriadModel(s, Scenario("b", s.events), 0, 64)
+    m.step()
+    assert np.all(traces(m.M, m.clock)[A["ISR"], A["AZE"]] == 0.0)

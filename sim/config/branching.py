@@ -65,7 +65,7 @@ def branching_ratios(params: ModelParams, actors: Sequence[str]) -> dict[str, fl
 def network_matrix(N: np.ndarray, g: np.ndarray, cross: float, remembers: Sequence[bool]) -> np.ndarray:
     """Mean offspring over every directed pair and rung, with the cross-target channel (issue 21):
     one rung-m act of j on i causes g_ij N_km replies of i on j and at most cross · g_ia N_km
-    replies of i on each third actor a (the partner weight (C_ja + C_aj)/2 ≤ 1). Types: act
+    replies of i on each third actor a (the weight (C_ja + C_aj)/2 · H_ia ≤ 1). Types: act
     (source, target, rung), indexed (pair p of ``pairs``, rung)."""
     n = g.shape[0]
     pairs = [(a, b) for a in range(n) for b in range(n) if a != b]

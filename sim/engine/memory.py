@@ -50,7 +50,7 @@ def traces(M: np.ndarray, clock: np.ndarray) -> np.ndarray:
 
 
 def record_exogenous(M: np.ndarray, clock: np.ndarray, acts: list, discharge: np.ndarray,
-                     cross: np.ndarray | None = None, C: np.ndarray | None = None) -> None:
+                     cross: np.ndarray | None = None, C: np.ndarray | None = None, H: np.ndarray | None = None) -> None:
     """Traces of the day's exogenous hostile acts ``(source, target, rung, mask, weight)``:
     all discharges first, then the increments, in the replicates of ``mask``; with ``cross``
     > 0 also the target's traces toward the source's partners (``receive_row``)."""
@@ -61,17 +61,19 @@ def record_exogenous(M: np.ndarray, clock: np.ndarray, acts: list, discharge: np
         M[g, s, k - 1] += np.where(mask, w / clock[g], 0.0)
         if cross is not None and np.any(cross > 0.0):
             for a in range(M.shape[0]):
-                if a != s and a != g:
-                    ally = 0.5 * (C[s, a] + C[a, s])
+                if a != s and a != g:  # s's partner a, in so far as g already distrusts a
+                    ally = 0.5 * (C[s, a] + C[a, s]) * H[g, a]
                     M[g, a, k - 1] += np.where(mask, cross * ally * w / clock[g], 0.0)
 
 
 @njit(cache=True)
-def receive_row(i, M, clock, rung, discharge, cross, C, use_cross):
+def receive_row(i, M, clock, rung, discharge, cross, C, H, use_cross):
     """Agent i's traces after today's endogenous acts: i's act at rung k toward j discharges
     its traces toward j at rungs ≤ k; then (all discharges first) j's act at rung k toward i
-    adds 1 to that trace and, through the cross-target channel, cross × (C_ja + C_aj)/2 to
-    i's rung-k trace toward every third actor a (``use_cross``: some replicate's cross > 0)."""
+    adds 1 to that trace and, through the cross-target channel, cross × (C_ja + C_aj)/2 × H_ia
+    to i's rung-k trace toward every third actor a: j's partner, in so far as i already
+    distrusts a (an ally of i is not blamed for its enemies' acts; ``use_cross``: some
+    replicate's cross > 0)."""
     N, R = rung.shape[0], rung.shape[2]
     for j in range(N):
         if j == i:
@@ -93,7 +95,7 @@ def receive_row(i, M, clock, rung, discharge, cross, C, use_cross):
                     w = at(cross, r) / clock[i, r]
                     for a in range(N):
                         if a != i and a != j:
-                            M[i, a, k - 1, r] += w * 0.5 * (C[j, a, r] + C[a, j, r])
+                            M[i, a, k - 1, r] += w * 0.5 * (C[j, a, r] + C[a, j, r]) * H[i, a, r]
 
 
 @njit(cache=True)

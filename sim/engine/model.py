@@ -262,7 +262,7 @@ class TriadModel(mesa.Model):
                 np.maximum(self.dyad_rung[d], np.where(mask, self.event_rungs[k], 0), out=self.dyad_rung[d])
         if traced and self.uses_memory:
             memory.record_exogenous(self.M, self.clock, traced, self.discharge,
-                                    self.cross if self.use_cross else None, C)
+                                    self.cross if self.use_cross else None, C, H)
         if self.today_events:  # decisions read a state inside [0, 1]
             np.clip(self.S, 0.0, 1.0, out=self.S)
             np.clip(P, 0.0, 1.0, out=P)
