@@ -115,3 +115,21 @@ def test_reply_statistics_by_hand():
     # replicates pool their triggers
     two = replies.reply_stats(np.stack([trig, trig], 1), np.stack([resp, np.zeros(n, bool)], 1), w=3)
     assert two["triggers"] == 4 and two["after"] == 0.25
+
+
+def test_calibration_page_quotes_the_results_file():
+    """docs/calibration.md's issue-21 numbers are those of docs/results/calibration.json."""
+    import json
+    res = json.loads((ROOT / "docs" / "results" / "calibration.json").read_text("utf-8"))
+    page = (ROOT / "docs" / "calibration.md").read_text("utf-8").split("## Issue 21")[1]
+    for row in res["posterior"]["table"]:
+        assert f"| {row['median']:.3f} | [{row['q05']:.3f}, {row['q95']:.3f}] |" in page, row["parameter"]
+    c = res["predictive_check"]["calibrated"]
+    assert f"all {c['share_inside_all']:.2f}" in page or f"{c['share_inside_all']:.2f} of all cells" in page
+    h = res["headline"]
+    for key in ("p_irn_isr_rung5_defaults", "p_irn_isr_rung5_ordered_logit", "p_irn_isr_rung5_events_none"):
+        assert f"{h[key]['p']:.3f} [{h[key]['lo']:.3f}, {h[key]['hi']:.3f}]" in page, key
+    for name, v in res["sbc"]["per_parameter"].items():
+        assert f"| `{name}` | {v['histogram']} | {v['p_value']:.2f} |" in page, name
+    for r in res["replies"]["rows"]:
+        assert f"{r['model']['triggers']}, {r['model']['after']:.2f}" in page, r["trigger"]
