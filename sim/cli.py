@@ -51,6 +51,10 @@ def main() -> None:
         from sim.catalog import main as list_main
 
         sys.exit(list_main(args[1:]))
+    if args[:1] == ["import"]:  # issue 20: event data in (sim/events/cli.py), no Hydra
+        from sim.events.cli import main as import_main
+
+        sys.exit(import_main(args[1:]))
     # every config Hydra composes from here on is checked, whatever the flags; and the
     # user's own config folders are read with the bounded YAML reader before Hydra reads them
     trust.install(on_violation=_refuse)

@@ -351,3 +351,46 @@ CASES = [
 
 # States of the output directory a case starts from (see tests/test_bad_input.py).
 SETUPS = ("complete_run_seed_1", "locked")
+
+
+# -- issue 20: `triad import` (sim/events/). Files are SYNTHETIC ICEWS/GDELT exports built from the
+# published column lists; every case must leave {tmp}/out unwritten (tests/test_import_bad.py checks it).
+ICEWS_HEAD = ("Event ID\tEvent Date\tSource Name\tSource Sectors\tSource Country\tEvent Text\tCAMEO Code\tIntensity\t"
+              "Target Name\tTarget Sectors\tTarget Country\tStory ID\tSentence Number\tPublisher\tCity\tDistrict\t"
+              "Province\tCountry\tLatitude\tLongitude\n")
+
+
+def icews_row(eid="1", day="2021-04-11", code="190", src="Israel", tgt="Iran"):
+    return "\t".join([eid, day, src, "", src, "Use conventional military force", code, "-10", tgt, "", tgt, "7", "1",
+                      "Example", "", "", "", tgt, "0", "0"]) + "\n"
+
+
+ICEWS_OK = ICEWS_HEAD + icews_row() + icews_row("2", "2021-04-12", "111", "Iran", "Israel")
+IMPORT = ["import", "icews", "{tmp}/week.tab", "--out", "{tmp}/out"]
+CASES += [
+    ("import_wrong_columns", "an ICEWS export with a row of 19 columns", IMPORT,
+     {"week.tab": ICEWS_OK + icews_row("3").rsplit("\t", 1)[0] + "\n"},
+     "week.tab line 4: 19 columns; expected 20 (pass --skip-bad to skip such rows)"),
+    ("import_not_utf8", "an ICEWS export saved in Latin-1", IMPORT,
+     {"week.tab": (ICEWS_OK + icews_row("3", src="Israel", tgt="Iran").replace("Example", "Exampl\xe9")).encode(
+         "latin-1")}, "week.tab line 4: not UTF-8 text"),
+    ("import_unknown_cameo", "an ICEWS export with a CAMEO code that does not exist", IMPORT,
+     {"week.tab": ICEWS_OK + icews_row("3", code="999")}, "week.tab line 4: CAMEO code '999' is not in the CAMEO table"),
+    ("import_date_outside_calendar", "an event dated 2250", IMPORT,
+     {"week.tab": ICEWS_OK + icews_row("3", day="2250-01-01")},
+     "week.tab line 4: date '2250-01-01' is outside the supported calendar 1900-01-01 .. 2199-12-31"),
+    ("import_bad_date", "an impossible date", IMPORT,
+     {"week.tab": ICEWS_OK + icews_row("3", day="2021-02-30")}, "week.tab line 4: date '2021-02-30' is not a date"),
+    ("import_empty_result", "actors that never meet in the file", [*IMPORT, "--actors", "AZE,ARM"],
+     {"week.tab": ICEWS_OK}, "week.tab: no event kept between AZE,ARM (2 rows read; dropped: other_actor 2)"),
+    ("import_wrong_header", "a file that is not an ICEWS export", IMPORT,
+     {"week.tab": "date,source,target,cameo\n2021-04-11,ISR,IRN,190\n"}, "week.tab line 1: the header has 1 columns"),
+    ("import_gdelt_columns", "a GDELT 1.0 file (57 columns) read as GDELT 2.0",
+     ["import", "gdelt", "{tmp}/day.CSV", "--out", "{tmp}/out"], {"day.CSV": "\t".join(["1"] * 57) + "\n"},
+     "day.CSV line 1: 57 columns; expected 61"),
+    ("import_out_in_package", "an import written into the package's folder",
+     ["import", "icews", "{tmp}/week.tab", "--out", "sim/imported"], {"week.tab": ICEWS_OK},
+     "--out: 'sim/imported' is inside"),
+    ("import_unknown_actor_code", "an actor code in lower case", [*IMPORT, "--actors", "isr,irn"],
+     {"week.tab": ICEWS_OK}, "--actors: 'isr,irn'; give two or more different actor codes"),
+]

@@ -62,10 +62,12 @@ def run_case(tmp_path: Path, overrides, files, needle, setup=None):
                 path.write_text(_fill(text, tmp_path, experiment), "utf-8")
             made.append(path)
         args = [_fill(o, tmp_path, experiment) for o in overrides]
-        if not any(a.startswith(("hydra.run.dir=", "hydra.sweep.dir=")) for a in args):
+        plain = args[:1] == ["import"]  # `triad import` (issue 20) takes no Hydra overrides
+        if not plain and not any(a.startswith(("hydra.run.dir=", "hydra.sweep.dir=")) for a in args):
             args.append(f"hydra.run.dir={out}")
         # flags first, then the overrides (argparse takes no flag after the overrides)
-        small = [] if any(a.startswith(("ensemble.replicates=", "-m")) for a in args) else ["ensemble.replicates=5"]
+        small = [] if plain or any(a.startswith(("ensemble.replicates=", "-m")) for a in args) else [
+            "ensemble.replicates=5"]
         proc = subprocess.run([sys.executable, "-m", "sim", *args, *small],
             cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "HYDRA_FULL_ERROR": "0"})
         return proc, out, _fill(needle, tmp_path, experiment)

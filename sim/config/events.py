@@ -26,8 +26,9 @@ FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 MAX_DAYS = (LAST_DATE - FIRST_DATE).days  # the largest shift or lag that can still land inside it
 _FIELDS = {
     "id", "date", "precision", "source", "target", "cameo", "goldstein", "attribution",
-    "mutual", "summary", "quote", "anchor", "lag_days", "status", "occasion", "after",
+    "mutual", "summary", "quote", "anchor", "lag_days", "status", "occasion", "after", "provenance",
 }
+_PROVENANCE = {"dataset": str, "event_id": str, "records": int}  # written by `triad import` (sim/events)
 
 
 def parse_date(value: Any, key: str) -> dt.date:
@@ -95,6 +96,7 @@ def parse_event(raw: Any, actors: Sequence[str], where: str) -> Event:
                                      for x in lag_pair) or lag_pair[0] > lag_pair[1]:
         raise EventError(f"{where}.lag_days: {lag!r}; use a whole number of days in [0, {MAX_DAYS}] or a range "
                          "[lo, hi]")
+    _check_provenance(raw.get("provenance"), f"{where}.provenance")
     anchor = raw.get("anchor")
     if anchor is None and lag_pair != (0, 0):
         raise EventError(f"{where}.lag_days: only meaningful with an anchor")
@@ -129,6 +131,17 @@ def parse_status(raw: Any, key: str, allow_empty: bool = True) -> tuple[tuple[st
             raise EventError(f"{key}.{k}: {v!r} is not a value of {k}; allowed: {', '.join(sorted(STATUS[k][0]))}")
         out.append((str(k), str(v)))
     return tuple(sorted(out))
+
+
+def _check_provenance(raw: Any, key: str) -> None:
+    """Where an imported event comes from; recorded in the file, not used by the model."""
+    if raw is None:
+        return
+    if not isinstance(raw, dict) or set(raw) - set(_PROVENANCE):
+        raise EventError(f"{key}: a mapping with keys {', '.join(_PROVENANCE)}")
+    for k, v in raw.items():
+        if not isinstance(v, _PROVENANCE[k]) or isinstance(v, bool) or (k == "records" and v < 0):
+            raise EventError(f"{key}.{k}: {v!r}; allowed: {'a whole number >= 0' if k == 'records' else 'text'}")
 
 
 def _number(value: Any, key: str) -> float:

@@ -5,7 +5,9 @@ The observations are untrusted input: read through the bounded reader
 (``sim.config.safeyaml.read_text``: a regular UTF-8 file of at most 1 MB), then checked for
 the shape of the shipped ``sim/data/gdelt_dyads_monthly.csv``: a ``month`` column of
 consecutive ``YYYY-MM`` months, one numeric column per dyad of the run (``A-B`` in either
-order; other columns such as ``n_days`` are ignored) and no missing value.
+order; other columns such as ``n_days`` are ignored) and no missing value. An observations
+file of ``triad import`` (format v1, ``sim/events/observations.py``) is recognised by its first
+line and read as the monthly Goldstein sum of each dyad (``observed_goldstein``).
 """
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ import pandas as pd
 
 from sim.config.safeyaml import read_text
 from sim.engine.settings import Settings
-from sim.errors import ConfigError
+from sim.errors import ConfigError, TriadError
+from sim.events.observations import is_v1
+from sim.events.observations import parse_text as parse_v1
 from sim.runs.stats import dyad_names
 from sim.runs.validation import gdelt_monthly
 
@@ -105,7 +109,32 @@ def load_observations(path: Any, dyads: list[str]) -> tuple[pd.DataFrame, str]:
     if path is None:
         return gdelt_monthly()[dyads].astype(float), "shipped GDELT (sim/data/gdelt_dyads_monthly.csv)"
     text = read_text(str(path), "backtest.observations")
+    if is_v1(text):
+        return observed_goldstein(text, str(path), dyads)
     return parse_observations(text, repr(str(path)), dyads), str(path)
+
+
+def observed_goldstein(text: str, where: str, dyads: list[str]) -> tuple[pd.DataFrame, str]:
+    """An observations v1 file (``triad import``) as the backtest's monthly series: per
+    unordered dyad A-B, goldstein_sum(A→B) + goldstein_sum(B→A). A file with gaps between
+    covered months (event data with missing years) keeps its last unbroken run of months."""
+    try:
+        obs = parse_v1(text, where)
+    except TriadError as exc:
+        raise ConfigError("backtest.observations", str(exc)) from None
+    if obs.columns[0] != "month":
+        raise ConfigError("backtest.observations", f"{where} is a daily file; import without --daily for the backtest")
+    pair = ["-".join(sorted(p)) for p in zip(obs["source"].astype(str), obs["target"].astype(str))]
+    table = obs.assign(dyad=pair).pivot_table(index="month", columns="dyad", values="goldstein_sum", aggfunc="sum")
+    missing = [d for d in dyads if d not in table.columns]
+    if missing:
+        raise ConfigError("backtest.observations", f"{where} has no rows for dyad(s) {', '.join(missing)}; import "
+                          "with --actors naming every actor of the run")
+    months = list(table.index)
+    cut = max((k for k in range(1, len(months)) if pd.Period(months[k], freq="M") != pd.Period(months[k - 1],
+               freq="M") + 1), default=0)
+    note = f" (months {months[cut]}..{months[-1]}, the last unbroken run)" if cut else ""
+    return table.iloc[cut:][dyads].astype(float), f"{where}{note}"
 
 
 def _int_list(value: Any, key: str, lo: int, hi: int) -> tuple[int, ...]:
