@@ -193,13 +193,27 @@ def counts_block(res: dict, reps: int) -> dict:
     """The counts target on the held-out months: origins 2021-06 … 2021-08, horizons 1–3."""
     from sim.forecast import counts
 
+    from sim.events import observations
+
     s = settings_for(END, base=False)
     pairs = simulate.directed_pairs(s.actors)
     A, _, months = simulate.run_counts(s, reps, {})
-    obs = counts.observed_classes(observations_frame(s), pairs, months)
+    # the observations file as `triad import` writes it (wt-import), checked against our own count
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "sim", "import", "table", str(EVENTS), "--state-only", "--from", "2021-01-01",
+               "--to", END, "--out", tmp]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT),
+                                                                                  "PATH": "/usr/bin:/bin"})
+        if proc.returncode != 0:
+            raise SystemExit(f"triad import: {proc.stderr[-800:]}")
+        imported = observations.read(Path(tmp) / "observations.csv")
+    obs = counts.observed_classes(imported, pairs, months)
+    own = counts.observed_classes(observations_frame(s), pairs, months)
     df = counts.score(A, obs, bridge_of(res), np.array(res["data"]["days_in_month"]), pairs, months,
                       ["2021-06", "2021-07", "2021-08"], [1, 2, 3], SEED)
     return {"replicates": reps, "origins": ["2021-06", "2021-07", "2021-08"], "horizons": [1, 2, 3],
+            "observations": "triad import table events.csv --state-only --from 2021-01-01 --to " + END,
+            "import_equals_own_count": bool(np.array_equal(obs, own)),
             "summary": counts.skill(df), "per_class": {c: counts.skill(g) for c, g in df.groupby("rung_class")}}
 
 
