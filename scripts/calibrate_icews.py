@@ -191,9 +191,8 @@ def observations_frame(s) -> pd.DataFrame:
 
 def counts_block(res: dict, reps: int) -> dict:
     """The counts target on the held-out months: origins 2021-06 … 2021-08, horizons 1–3."""
-    from sim.forecast import counts
-
     from sim.events import observations
+    from sim.forecast import counts
 
     s = settings_for(END, base=False)
     pairs = simulate.directed_pairs(s.actors)
