@@ -332,7 +332,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stages", default="data,fit,sbc,check,replies,counts,headline")
     ap.add_argument("--replicates", type=int, default=500)
-    ap.add_argument("--sbc-trials", type=int, default=30)
+    ap.add_argument("--sbc-trials", type=int, default=12)
     ap.add_argument("--tables", action="store_true", help="print the markdown tables of the results file and exit")
     a = ap.parse_args()
     if a.tables:
