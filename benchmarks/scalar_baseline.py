@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scalar_draws import EngineDraws, OwnDraws  # noqa: E402
-from scalar_events import changes, logistic, occasion_magnitudes, rung_of, rupture, status_direction  # noqa: E402
+from scalar_events import THAW, changes, logistic, occasion_magnitudes, rung_of, rupture, status_direction  # noqa: E402
 
 from sim.engine import cameo  # noqa: E402  (the CAMEO table is data, not engine logic)
 
@@ -130,8 +130,15 @@ class State(mesa.Agent):
                 continue
             for n in range(m.rung[i][j]):  # my act settles what I received at or below its rung
                 m.M[i][j][n] *= 1.0 - m.dec.memory_discharge
-            if m.rung[j][i] > 0:
-                m.M[i][j][m.rung[j][i] - 1] += 1.0
+        for j in range(m.N):  # then what I received (all discharges first), and the cross-target channel
+            if j == i or m.rung[j][i] == 0:
+                continue
+            m.M[i][j][m.rung[j][i] - 1] += 1.0
+            w = float(m.dec.memory_cross_target)
+            if w > 0.0:
+                for a in range(m.N):
+                    if a not in (i, j):
+                        m.M[i][a][m.rung[j][i] - 1] += w * 0.5 * (m.C[j][a] + m.C[a][j]) * m.H[i][a]
 
     def forget(self) -> None:
         m = self.model
@@ -177,11 +184,16 @@ class ScalarTriad(mesa.Model):
         self.coop_thresholds = [float(x) for x in lad.cooperative_thresholds]
         self.war_days = lad.war_sustained_days
         self.hostile_mag = [0.0] + [abs(cameo.lookup(c).goldstein) / 10 for c in lad.acts]
+        # the status-aware menu (issue 21): a dyad without relations has its own acts
+        self.hostile_mag_norel = [0.0] + [abs(cameo.lookup(c).goldstein) / 10 for c in lad.acts_for(False)]
         self.coop_mag = [0.0] + [cameo.lookup(c).goldstein / 10 for c in lad.cooperative_acts]
 
         events = settings.events if scenario is None else scenario.events
         self.switches = {} if scenario is None else dict(scenario.switches)
         self.events_on: dict[int, list] = {}  # day -> events that happen and are attributed
+        self.ids_on: dict[int, list] = {}  # day -> their ids, same order (the thaw's draws are keyed by id)
+        self.draws = draws
+        self.reopen: dict[tuple, int] = {}  # (holder, host, key) -> day a downgraded status returns to normal
         realised = sorted(zip(events, draws.events(events)), key=lambda x: x[0].id)  # a day's events in id order
         occ = []  # acts of occasions: (key, channel, day, raw magnitude)
         for ev, (day, attributed) in realised:
@@ -198,6 +210,7 @@ class ScalarTriad(mesa.Model):
                 self.events_on.setdefault(day, []).append(
                     (actors.index(ev.source), actors.index(ev.target), ev.goldstein, ev.scale, ev.mutual, rung,
                      mags, changes(ev, actors)))
+                self.ids_on.setdefault(day, []).append(ev.id)
         # diplomatic status of each mission (i's in j): key -> code; each dyad's rupture since day 0
         codes = settings.initial_status
         self.status = {(i, j): {k: int(codes[i, j, n]) if codes is not None else [1, 1, 0][n]
@@ -266,6 +279,7 @@ class ScalarTriad(mesa.Model):
             self.eps_h[i][j], self.eps_c[i][j] = logistic(uh[r]), logistic(uc[r])
             self.u_h[i][j] = uh[r]
         self.dyad_rung = [0] * len(self.dyads)
+        self.thaw(t)
         self.apply_events(t)
         if self.dec.enabled:
             self.agents.do("decide")
@@ -293,22 +307,17 @@ class ScalarTriad(mesa.Model):
     def apply_events(self, t: int) -> None:
         p, H, C, P = self.p, self.H, self.C, self.P
         today = self.events_on.get(t, ())
-        for *_, status in today:  # statuses persist until changed
+        for eid, (*_, status) in zip(self.ids_on.get(t, ()), today):  # statuses persist until changed or thawed
             for i, j, key, code in status:
                 self.status[i, j][key] = code
+                if key in THAW and code == THAW[key][0]:
+                    self.reopen[i, j, key] = t + self.draws.thaw(eid, float(p.status_reopen_half_life_days))
+                else:
+                    self.reopen.pop((i, j, key), None)
             if status:
                 d = self.dyad_index[status[0][0], status[0][1]]
                 i, j = self.dyads[d]
                 self.drho[d] = min(max(rupture(self.status, i, j) - self.rho0[d], -1.0), 1.0)
-        if self.uses_memory:  # traces: all discharges, then the increments (an occasion's act: its share)
-            acts = [(a, b, rung, scale if mags is None else mags[n] * (10.0 / abs(w)))
-                    for s, g, w, scale, mutual, rung, mags, _ in today if rung > 0
-                    for n, (a, b) in enumerate(((s, g), (g, s)) if mutual else ((s, g),))]
-            for a, b, rung, _ in acts:
-                for n in range(rung):
-                    self.M[a][b][n] *= 1.0 - self.dec.memory_discharge
-            for a, b, rung, scale in acts:
-                self.M[b][a][rung - 1] += scale
         for s, g, w, scale, mutual, rung, mags, _ in today:
             m = abs(w) / 10.0 * scale
             for n, (a, b) in enumerate(((s, g), (g, s)) if mutual else ((s, g),)):
@@ -324,16 +333,43 @@ class ScalarTriad(mesa.Model):
             if rung > 0:
                 d = self.dyad_index[s, g]
                 self.dyad_rung[d] = max(self.dyad_rung[d], rung)
+        if self.uses_memory:  # traces: all discharges, then the increments (an occasion's act: its share),
+            # after the impulses (the cross-target channel reads the cooperation they left, as the engine)
+            acts = [(a, b, rung, scale if mags is None else mags[n] * (10.0 / abs(w)))
+                    for s, g, w, scale, mutual, rung, mags, _ in today if rung > 0
+                    for n, (a, b) in enumerate(((s, g), (g, s)) if mutual else ((s, g),))]
+            for a, b, rung, _ in acts:
+                for n in range(rung):
+                    self.M[a][b][n] *= 1.0 - self.dec.memory_discharge
+            cross = float(self.dec.memory_cross_target)
+            for a, b, rung, scale in acts:
+                self.M[b][a][rung - 1] += scale
+                if cross > 0.0:
+                    for x in range(self.N):
+                        if x not in (a, b):
+                            self.M[b][x][rung - 1] += cross * 0.5 * (C[a][x] + C[x][a]) * H[b][x] * scale
         if t in self.events_on:  # decisions read a state inside [0, 1]
             for X in (H, C, P):
                 for row in X:
                     for j in range(self.N):
                         row[j] = min(max(row[j], 0.0), 1.0)
 
+    def thaw(self, t: int) -> None:
+        """Downgraded statuses due today return to normal (issue 21), before the day's events."""
+        for (i, j, key), due in sorted(self.reopen.items()):
+            if due <= t:
+                self.status[i, j][key] = THAW[key][1]
+                del self.reopen[i, j, key]
+                d = self.dyad_index[i, j]
+                a, b = self.dyads[d]
+                self.drho[d] = min(max(rupture(self.status, a, b) - self.rho0[d], -1.0), 1.0)
+
     def apply_acts(self) -> None:
         p, H, C, P, rung, level = self.p, self.H, self.C, self.P, self.rung, self.level
-        hm, cm = self.hostile_mag, self.coop_mag
+        cm = self.coop_mag
         for i, j in self.pairs:
+            norel = self.status[i, j]["embassy"] == 0 and self.status[j, i]["embassy"] == 0
+            hm = self.hostile_mag_norel if norel else self.hostile_mag
             H[i][j] += p.impulse_commitment * hm[rung[i][j]] + p.impulse_hostility * hm[rung[j][i]]
             P[i][j] = min(max(P[i][j] + hm[rung[j][i]], 0.0), 1.0)
             C[i][j] += p.impulse_commitment * cm[level[i][j]] + p.impulse_cooperation * cm[level[j][i]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.events import realise
+from sim.engine.events import realise, thaw_delays
 from sim.engine.rng import Stream
 
 
@@ -15,6 +15,7 @@ class OwnDraws:
     def __init__(self, settings, r: int):
         self.settings = settings
         self.rng = np.random.default_rng([settings.seed, r])
+        self._thaw: dict[str, int] = {}
 
     def events(self, events) -> list[tuple[int, bool]]:
         """(day or -1, attributed) of every event: uniform in its window, anchors followed."""
@@ -50,6 +51,14 @@ class OwnDraws:
             resolve(ev)
         return [out[ev.id] for ev in events]
 
+    def thaw(self, event_id: str, half_life: float) -> int:
+        """Days until the statuses the event downgraded return to normal (geometric, ≥ 1)."""
+        if event_id not in self._thaw:
+            keep = 0.5 ** (1.0 / half_life)
+            u = self.rng.random()
+            self._thaw[event_id] = 2**40 if keep >= 1.0 else int(min(1 + np.floor(np.log1p(-u) / np.log(keep)), 2**40))
+        return self._thaw[event_id]
+
     def day(self, K: int) -> tuple[list[float], list[float], list[float], list[float]]:
         """Normal noise for H and C, uniforms for the hostile and cooperative decisions."""
         z = self.rng.standard_normal(2 * K).tolist()
@@ -69,6 +78,9 @@ class EngineDraws:
         s = self.settings
         rl = realise(events, s.start, s.n_days, s.seed, self.r, self.r + 1)
         return [(int(rl.day[k, 0]), bool(rl.attributed[k, 0])) for k in range(len(events))]
+
+    def thaw(self, event_id: str, half_life: float) -> int:
+        return int(thaw_delays(self.settings.seed, event_id, self.r, self.r + 1, half_life)[0])
 
     def day(self, K: int):
         z = self.noise.normal((2, K))[:, :, 0].tolist()

@@ -21,6 +21,8 @@ STATUS = {
     "staff": (["normal", "reduced"], [0.0, 0.2], "host"),
 }
 KEYS = ["embassy", "ambassador", "staff"]
+# thaw (issue 21): downgraded code -> normal code of each key
+THAW = {"embassy": (2, 1), "ambassador": (2, 1), "staff": (1, 0)}
 
 
 def bound(ms: list[float], share: float, cap: float) -> float:

@@ -168,6 +168,12 @@ PARAMS: tuple[Param, ...] = (
             "resting tension by ≈ +0.1 (docs/design/escalation.md §4.3)."),
     _scalar("dynamics.status.affinity", "1/day per unit Δρ", 0, 1, 0.0007, "params.status_affinity",
             "… and subtracts this × Δρ from both affinities", "same."),
+    Param("dynamics.status.reopen_half_life_days", SCALAR, "day", 1, 1e9, 370.0,
+          "params.status_reopen_half_life_days", False, False,
+          "half-life of a downgraded status (suspended embassy, recalled ambassador, reduced staff): it returns "
+          "to normal after a geometric delay drawn when the event downgrades it (1e9: never)",
+          "a prior from one case: Baku suspended its Tehran embassy on 27 Jan 2023 and reopened it on 15 Jul 2024, "
+          "535 days; the exponential law whose mean is that delay has a half-life of 535·ln 2 ≈ 370 days."),
     _scalar("dynamics.noise.hostility", "1/√day", 0, 1, 0.01, "params.noise_hostility",
             "σ of the daily Gaussian increment of hostility",
             "with restraint 0.02 the stationary spread is ≈ σ/√(2a) ≈ 0.05 — day-to-day drift of perceptions "
@@ -210,11 +216,12 @@ PARAMS: tuple[Param, ...] = (
             "params.decisions.coop_hostility_weight", "weight of hostility suppressing cooperative acts",
             "hostility suppresses cooperative acts as strongly as cooperation promotes them."),
     # the reciprocal rule (default; docs/ODD.md §7c, docs/design/escalation.md §2-3)
-    _rung("rate", "1/day", 0, 1, (0.030, 0.0012, 0.0030, 0.0060, 0.00040, 0.000010),
+    _rung("rate", "1/day", 0, 1, (0.0444, 0.00121, 0.00303, 0.0205, 0.00137, 0.000010),
           "reciprocal rule: base hazard of a rung-K act by a fully hostile actor (H = 1, P = 0, C = 0, equal "
           "capability)",
-          "set so IRN→ISR at its initial state acts about 8, 0.3, 0.6, 1.0, 0.05, 0.001 times a year on rungs 1–6 "
-          "(ODD 7c compares with MID and event data)."),
+          "issue 21: posterior medians on ICEWS21 coded dyad-days, Jan–May 2021, state actors on both ends "
+          "(docs/calibration.md): the issue-12 rates × 1.48 (rung 1), × 1.01 (rungs 2–3), × 3.42 (rungs 4–5); "
+          "rung 6 kept (no data)."),
     _rung("hostility", "log-rate per unit H", 0, 50, (2, 3, 3, 3, 5, 8),
           "reciprocal rule: log rate ratio of a rung-K act per unit of hostility (applied to H − 1)",
           "strikes and war need high hostility; kept modest because it sets the strength of the act loop "
@@ -235,10 +242,11 @@ PARAMS: tuple[Param, ...] = (
     _memory("half_life_days", "day", 0.01, 1e6, 30.0, "half-life of the memory of received acts (the Hawkes kernel)",
             "MID 4.3 incidents 1992–2010: median delay of the reply 31 days; Iran's reciprocal expulsion came 29 days "
             "after Azerbaijan's."),
-    _memory("excitation", "replies per act", 0, 10, dict(zip(RUNGS, (0.5, 0.7, 0.4, 0.4, 0.6, 0.0))),
+    _memory("excitation", "replies per act", 0, 10, dict(zip(RUNGS, (0.239, 0.334, 0.191, 0.191, 0.286, 0.0))),
             "expected number of direct replies to one received rung-K act (branching ratio, at equal capability)",
-            "verbal and diplomatic tit-for-tat is routine (Goldstein & Freeman 1991); MID: 33 % of displays and 24 % "
-            "of uses of force answered; the 2024 strikes were answered; war is an outcome, not an act to answer. "
+            "issue 21: the issue-12 values (0.5, 0.7, 0.4, 0.4, 0.6, 0: tit-for-tat routine, Goldstein & Freeman "
+            "1991; MID: 33 % of displays and 24 % of uses of force answered) × 0.477, the ICEWS21 posterior median "
+            "(docs/calibration.md). "
             "Checked at load: the spectral radius of the pair's reply matrix must be < 1 (design §2.4), so cascades die out."),
     _memory("spread.down", "share", 0, 1, 0.2, "share of replies one rung below the received act (the three shares are normalised to sum 1 over the rungs 1–5 a reply can take)",
             "MID replies to displays and uses: 18 % a level lower, 63 % the same, 19 % higher.", varies=False),
@@ -252,6 +260,11 @@ PARAMS: tuple[Param, ...] = (
     _memory("discharge", "share", 0, 1, 1.0,
             "share of the replier's received traces at or below a rung that its act at that rung settles",
             "tit-for-tat: a reply settles what it answers, so one act is not answered twice."),
+    _memory("cross_target", "share", 0, 1, 0.38,
+            "cross-target channel: an act of j on i adds this × (C_ja + C_aj)/2 × H_ia to i's memory trace toward "
+            "every third actor a (j's partner, as far as i already distrusts a), so i's replies may go to a",
+            "Iran reads Azerbaijan as Israel's platform (the article; its 2021 coded acts cannot separate the channel: "
+            "calibrated jointly with the rates on ICEWS21, docs/calibration.md)."),
     _actor("actors.X.capability", "relative", {"ISR": 0.85, "AZE": 0.45, "IRN": 0.65},
            "military capability; used only by the deterrence term",
            "relative judgement of military capability (ordering ISR > IRN > AZE). Not derived from data.",

@@ -39,15 +39,29 @@ def test_one_excitation_above_one_can_still_die_out():
     # n5 = 1.2 alone: a rung-5 act's replies fall on 4 (0.25) and 5 (0.75): ρ = 0.9 < 1
     assert _rho_45(0.0, 1.2) == pytest.approx(0.9)
     s = build_settings(plain_cfg([f"decisions.memory.excitation.{k}=0" for k in (1, 2, 3, 4)]
-                                 + ["decisions.memory.excitation.5=1.2"]))
+                                 + ["decisions.memory.excitation.5=1.2", "decisions.memory.cross_target=0"]))
     assert list(branching_ratios(s.params, s.actors).values()) == [pytest.approx(0.9)] * 3
+
+
+def test_cross_target_network_ratio():
+    """Issue 21: with cross_target 0 the network's ratio is the pairs' (replies stay in the
+    pair); it grows with the channel, and a channel that would not die out is refused."""
+    from sim.config.branching import network_ratio
+    s = build_settings(plain_cfg(["decisions.memory.cross_target=0"]))
+    assert network_ratio(s.params, s.actors) == pytest.approx(max(branching_ratios(s.params, s.actors).values()))
+    lo = build_settings(plain_cfg(["decisions.memory.cross_target=0.1"]))
+    hi = build_settings(plain_cfg(["decisions.memory.cross_target=0.5"]))
+    assert network_ratio(s.params, s.actors) < network_ratio(lo.params, lo.actors) < network_ratio(hi.params, hi.actors)
+    with pytest.raises(ConfigError, match="^decisions.memory.cross_target: branching ratio"):
+        build_settings(plain_cfg(["decisions.memory.cross_target=1", "decisions.memory.excitation.5=1.2"]))
 
 
 def test_default_ratio_is_the_designs():
     s = build_settings(plain_cfg())
     rho = branching_ratios(s.params, s.actors)
     assert set(rho) == {"AZE-IRN", "AZE-ISR", "IRN-ISR"}
-    assert all(r == pytest.approx(0.556, abs=1e-3) for r in rho.values())  # design §2.4: 0.56 for every pair
+    # design §2.4: 0.556 for every pair; issue 21 scaled every excitation by 0.477 (ρ is linear in it)
+    assert all(r == pytest.approx(0.556 * 0.477, abs=1e-3) for r in rho.values())
 
 
 def test_a_cascade_that_would_not_die_out_is_refused_naming_the_key():

@@ -88,6 +88,11 @@ CASES = {
     "ordered_logit": lambda: build_settings(plain_cfg(SHORT + ORDERED_LOGIT)),
     "status_occasions": status_occasion_settings,
     "mixed_rules": lambda: build_settings(plain_cfg(SHORT + ESCALATORY + ["+decisions.rule.AZE=ordered_logit"])),
+    # issue 21: downgraded statuses thaw (half-life 20 days: every replicate's suspension and expulsions
+    # return to normal inside the horizon), with strong status offsets so the thaw shows in H and C
+    "thaw": lambda: build_settings(plain_cfg(["end=2023-07-31", "record.replicates=0",
+                                              "dynamics.status.grievance=0.01", "dynamics.status.affinity=0.01",
+                                              "dynamics.status.reopen_half_life_days=20"])),
 }
 
 

@@ -61,7 +61,12 @@ def test_timeline_covers_the_article():
     assert events["tehran_embassy_attack"].date == dt.date(2023, 1, 27)
     assert events["tehran_embassy_attack"].attribution < 1
     assert events["herzog_visit_baku"].date == dt.date(2023, 5, 30)
-    assert events["tel_aviv_embassy_opening"].precision == "month"
+    # issue 21: the dated facts (the article says "in March" for both)
+    assert (events["tel_aviv_embassy_opening"].date, events["tel_aviv_embassy_opening"].precision) == (
+        dt.date(2023, 3, 29), "day")
+    for eid in ("azerbaijan_arrests_iranian_recruits", "azerbaijan_expels_iranian_diplomats"):
+        assert (events[eid].date, events[eid].precision) == (dt.date(2023, 4, 6), "day")
+    assert "in March" in next(e for e in TIMELINE if e["id"] == "azerbaijan_expels_iranian_diplomats")["quote"]
 
 
 def test_cameo_weights_come_from_the_gdelt_column():
@@ -90,7 +95,8 @@ def test_realised_days_fall_in_windows_and_follow_anchors():
     assert np.all(days["iran_reciprocal_expulsion"] >= days["azerbaijan_expels_iranian_diplomats"])
     assert np.all(days["iran_border_exercises"] >= days["iran_accuses_israeli_presence"])
     # month precision spreads over the month; the attack is attributed about half the time
-    assert len(np.unique(days["tel_aviv_embassy_opening"])) > 20
+    assert len(np.unique(days["iran_demands_explanations"])) == 3  # 29-31 March: [0, 3] truncated to March
+    assert len(np.unique(days["tel_aviv_embassy_opening"])) == 1
     k = [e.id for e in events].index("tehran_embassy_attack")
     assert 0.4 < r.attributed[k].mean() < 0.6
 
@@ -174,8 +180,24 @@ def test_no_pile_on_year_end():
     assert abs(pmf[b - 1] - 0.0303) < 1e-3
 
 
+def _march_arrests():
+    """The timeline as issue 12 coded it: the opening and the arrests anywhere in March, the
+    arrests ordered after the opening (issue 21 dated both; `after` keeps its own test)."""
+    out = []
+    for e in TIMELINE:
+        e = dict(e)
+        if e["id"] == "tel_aviv_embassy_opening":
+            e.update(date="2023-03-01", precision="month")
+        if e["id"] in ("azerbaijan_arrests_iranian_recruits", "azerbaijan_expels_iranian_diplomats"):
+            e.update(date="2023-03-01", precision="month")
+        if e["id"] == "azerbaijan_arrests_iranian_recruits":
+            e["after"] = "tel_aviv_embassy_opening"
+        out.append(e)
+    return out
+
+
 def test_after_constraint_orders_without_causing():
-    events = parse_events(TIMELINE, ACTORS)
+    events = parse_events(_march_arrests(), ACTORS)
     days, _ = _days(events, hi=4000)
     op, ar = days["tel_aviv_embassy_opening"], days["azerbaijan_arrests_iranian_recruits"]
     assert np.all(ar >= op)
@@ -192,10 +214,11 @@ def test_after_constraint_orders_without_causing():
 
 def test_recoded_timeline():
     ev = {e.id: e for e in parse_events(TIMELINE, ACTORS)}
-    assert ev["azerbaijan_denies_israeli_presence"].goldstein == 0.0
+    # issue 21: codebook weights (the GDELT target's scale), no override
+    assert ev["azerbaijan_denies_israeli_presence"].goldstein == cameo.lookup("016").goldstein == -2.0
+    assert ev["health_cooperation_plan"].goldstein == cameo.lookup("057").goldstein == 8.0
     assert ev["azerbaijan_arrests_iranian_recruits"].cameo == "112"
-    assert ev["azerbaijan_arrests_iranian_recruits"].after == "tel_aviv_embassy_opening"
-    assert ev["health_cooperation_plan"].goldstein == 5.2
+    assert ev["azerbaijan_arrests_iranian_recruits"].after is None
     assert ev["iran_reciprocal_expulsion"].lag_days == (1, 60)
     assert dict(ev["azerbaijan_suspends_tehran_embassy"].status) == {"embassy": "suspended", "ambassador": "recalled"}
     assert dict(ev["azerbaijan_expels_iranian_diplomats"].status) == {"staff": "reduced"}

@@ -117,8 +117,9 @@ def test_acled_file(tmp_path):
 def test_rungs_are_the_default_ladders():
     ladder = yaml.safe_load((CONF / "ladder" / "default.yaml").read_text("utf-8"))
     assert {str(k): v for k, v in ladder["roots"].items()} == ROOTS
-    assert [rung_of(c) for c in ("010", "111", "138", "1384", "150", "161", "180", "190", "195", "200")] == [
-        0, 1, 3, 3, 3, 2, 4, 5, 5, 6]
+    # issue 21: root 20 is mass violence, rung 5 (not war); 171/175 violent coercion, rung 4
+    assert [rung_of(c) for c in ("010", "111", "138", "1384", "150", "161", "180", "190", "195", "200", "171",
+                                 "175", "174")] == [0, 1, 3, 3, 3, 2, 4, 5, 5, 5, 4, 4, 2]
 
 
 @pytest.mark.parametrize("daily", [False, True])

@@ -96,11 +96,11 @@ def test_varying_paths_are_the_table_rows_but_the_initial_state():
                    for f in ("rate", "hostility", "provocation", "cooperation", "deterrence", "rupture")]
                 + [f"decisions.memory.excitation.{k}" for k in params.RUNGS]
                 + ["decisions.memory.half_life_days", "decisions.memory.deterrence_weight",
-                   "decisions.memory.discharge"]
+                   "decisions.memory.discharge", "decisions.memory.cross_target"]
                 + [f"dynamics.balance_cases.{c}" for c in ("friend_of_friend", "enemy_of_friend", "friend_of_enemy",
                                                            "enemy_of_enemy")]
                 + ["dynamics.status.grievance", "dynamics.status.affinity"])
-    assert sorted(paths(ACTORS)) == sorted(expected) and len(paths(ACTORS)) == 48 + 39 + 4 + 6 + 2
+    assert sorted(paths(ACTORS)) == sorted(expected) and len(paths(ACTORS)) == 48 + 40 + 4 + 6 + 2
 
 
 @pytest.mark.parametrize("row", params.PARAMS, ids=[p.path for p in params.PARAMS])

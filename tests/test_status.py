@@ -36,7 +36,7 @@ def _embassy_days(settings, scenario, R=16):
 
 
 def test_suspension_persists_until_a_reopening_event():
-    s = _settings([SUSPEND])
+    s = _settings([SUSPEND], ["dynamics.status.reopen_half_life_days=1e9"])  # no thaw (issue 21)
     day = s.day_of(__import__("datetime").date(2023, 1, 30))
     codes, m = _embassy_days(s, Scenario("base", s.events))
     assert np.all(codes[:day] == 1) and np.all(codes[day:] == 2)  # open, then suspended to `end`, every replicate
@@ -135,3 +135,41 @@ def test_rupture_multiplies_the_rung_hazards():
     lam0 = lam * np.exp(-dec.rung_rupture[:, 0] * 0.7)  # without the rupture: other rungs for many uniforms
     assert (np.array([draw_rung(u, lam0, lam0.sum()) for u in m.u[0, k]]) != want).sum() > 50
     m.release()
+
+
+def test_thaw_follows_its_geometric_law():
+    """Issue 21: with half-life h a downgraded status is still down d days after the event
+    with probability 2^(−d/h) (closed form), embassy and ambassador return together, and the
+    dyad's rupture Δρ returns to 0 with them."""
+    import datetime as dt
+    h, R = 20.0, 4000
+    s = _settings([SUSPEND], ["end=2023-06-30", f"dynamics.status.reopen_half_life_days={h}"])
+    day = s.day_of(dt.date(2023, 1, 30))
+    emb, amb, rho = [], [], []
+
+    def obs(t, m):
+        emb.append(m.status[AZE, IRN, EMB].copy())
+        amb.append(m.status[AZE, IRN, AMB].copy())
+        rho.append(m.drho[m.dyad_of[AZE, IRN]].copy())
+    m = TriadModel(s, Scenario("base", s.events), 0, R, observers=[obs])
+    m.run()
+    m.release()
+    emb, amb, rho = np.stack(emb), np.stack(amb), np.stack(rho)
+    assert np.all(emb[:day] == 1) and np.all(emb[day] == 2)
+    assert np.array_equal(emb == 2, amb == 2)  # together
+    assert np.array_equal(rho != 0.0, emb == 2)  # grievance lasts exactly as long as the downgrade
+    for d in (1, 10, 20, 40, 80):
+        p = 0.5 ** (d / h)
+        got = (emb[day + d] == 2).mean()
+        assert abs(got - p) < 4 * np.sqrt(p * (1 - p) / R) + 1e-9, (d, got, p)
+
+
+def test_thaw_draws_are_keyed_by_event():
+    """The delay depends on the replicate and the event id only: the same in a run of other
+    replicates and whatever other events exist."""
+    from sim.engine.events import thaw_delays
+    a = thaw_delays(0, "suspension", 0, 64, 370.0)
+    b = thaw_delays(0, "suspension", 32, 40, 370.0)
+    assert np.array_equal(a[32:40], b) and np.all(a >= 1)
+    assert not np.array_equal(a, thaw_delays(0, "other_event", 0, 64, 370.0))
+    assert np.all(thaw_delays(0, "suspension", 0, 64, 1e9) > 10**6)  # effectively never

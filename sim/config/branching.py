@@ -62,6 +62,40 @@ def branching_ratios(params: ModelParams, actors: Sequence[str]) -> dict[str, fl
     return out
 
 
+def network_matrix(N: np.ndarray, g: np.ndarray, cross: float, remembers: Sequence[bool]) -> np.ndarray:
+    """Mean offspring over every directed pair and rung, with the cross-target channel (issue 21):
+    one rung-m act of j on i causes g_ij N_km replies of i on j and at most cross · g_ia N_km
+    replies of i on each third actor a (the weight (C_ja + C_aj)/2 · H_ia ≤ 1). Types: act
+    (source, target, rung), indexed (pair p of ``pairs``, rung)."""
+    n = g.shape[0]
+    pairs = [(a, b) for a in range(n) for b in range(n) if a != b]
+    idx = {p: k for k, p in enumerate(pairs)}
+    B = np.zeros((len(pairs) * 6, len(pairs) * 6))
+    for (j, i), col in idx.items():  # the act j → i ...
+        if not remembers[i]:
+            continue
+        for a in range(n):  # ... causes i → a replies
+            if a == i:
+                continue
+            w = g[i, a] * (1.0 if a == j else cross)
+            row = idx[(i, a)]
+            B[row * 6:(row + 1) * 6, col * 6:(col + 1) * 6] += w * N
+    return B
+
+
+def network_ratio(params: ModelParams, actors: Sequence[str]) -> float:
+    """ρ of ``network_matrix`` at the configured values (upper bound: partner weight 1)."""
+    d = params.decisions
+    spread = (float(d.memory_spread_down), float(d.memory_spread_same), float(d.memory_spread_up))
+    N = offspring_matrix(np.asarray(d.memory_excitation, dtype=float)[:, 0], spread)
+    cap = np.asarray(params.capability, dtype=float).reshape(len(actors), -1)[:, 0]
+    det = float(np.atleast_1d(np.asarray(d.memory_deterrence_weight, dtype=float))[0])
+    g = np.exp(-det * (cap[None, :] - cap[:, None]))  # g[i, a] = exp(−δ_M (cap_a − cap_i))
+    remembers = [bool(getattr(RULES.get(r), "uses_memory", False)) for r in d.rules] or [True] * len(actors)
+    cross = float(np.max(np.atleast_1d(np.asarray(d.memory_cross_target, dtype=float))))
+    return spectral_radius(network_matrix(N, g, cross, remembers))
+
+
 def check_branching(params: ModelParams, actors: Sequence[str]) -> None:
     """A ConfigError naming the keys when some dyad's retaliation cascade would not die out."""
     worst = max(branching_ratios(params, actors).items(), key=lambda kv: (kv[1], kv[0]), default=None)
@@ -69,6 +103,13 @@ def check_branching(params: ModelParams, actors: Sequence[str]) -> None:
         raise ConfigError(KEY, f"branching ratio {worst[1]:.3f} >= 1 for {worst[0]} (the spectral radius of its "
                           "reply matrix, from the excitation and decisions.memory.spread): the retaliation cascade "
                           "would not die out; allowed: < 1 (lower the excitation)")
+    d = params.decisions
+    if d.enabled and len(actors) > 2 and np.any(np.asarray(d.memory_cross_target, dtype=float) > 0):
+        rho = network_ratio(params, actors)
+        if rho >= 1.0:
+            raise ConfigError("decisions.memory.cross_target", f"branching ratio {rho:.3f} >= 1 over all pairs with "
+                              "the cross-target channel (partner weight at most 1): the retaliation cascade could "
+                              "not die out; allowed: < 1 (lower cross_target or the excitation)")
 
 
 RELEVANT = ("memory", "capability", "deterrence", "decisions.enabled", "rules")  # targets ρ depends on

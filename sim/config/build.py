@@ -91,6 +91,16 @@ def build_ladder(lc: Mapping[str, Any]) -> Ladder:
     acts = tuple(str(c) for c in lc["acts"])
     if any(cameo.lookup(c).goldstein >= 0 for c in acts):
         raise ConfigError("ladder.acts", "hostile acts need CAMEO codes with a negative Goldstein weight")
+    norel = list(acts)
+    for key, code in (lc.get("acts_without_relations") or {}).items():
+        k = int(str(key)) if str(key).isdigit() else -1
+        if not 1 <= k <= N_RUNGS:
+            raise ConfigError(f"ladder.acts_without_relations.{key}", f"not a hostile rung; allowed: 1..{N_RUNGS}")
+        code = str(code)
+        if code not in cameo.table() or cameo.lookup(code).goldstein >= 0:
+            raise ConfigError(f"ladder.acts_without_relations.{key}",
+                              f"{code!r} is not a CAMEO code with a negative Goldstein weight in the CAMEO table")
+        norel[k - 1] = code
     coop = tuple(str(c) for c in lc["cooperative_acts"])
     if any(cameo.lookup(c).goldstein <= 0 for c in coop):
         raise ConfigError("ladder.cooperative_acts", "cooperative acts need CAMEO codes with a positive Goldstein weight")
@@ -100,7 +110,8 @@ def build_ladder(lc: Mapping[str, Any]) -> Ladder:
         if len(arr) != n or np.any(np.diff(arr) <= 0):
             raise ConfigError(f"ladder.{key}", f"needs {n} strictly increasing numbers, got {arr.tolist()}")
     return Ladder(
-        names=tuple(names), roots=roots, acts=acts, cooperative_acts=coop, thresholds=thr,
+        names=tuple(names), roots=roots, acts=acts, acts_without_relations=tuple(norel), cooperative_acts=coop,
+        thresholds=thr,
         cooperative_thresholds=cthr,
         war_sustained_days=whole(lc["war_sustained_days"], "ladder.war_sustained_days", 1, 3650),
     )

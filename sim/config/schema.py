@@ -32,6 +32,7 @@ class InitialConf:
 class StatusConf:
     grievance: float = 0.0007  # per day per unit of rupture Δρ (docs/design/escalation.md §4.3)
     affinity: float = 0.0007
+    reopen_half_life_days: float = 370.0  # thaw of a downgraded status (issue 21)
 
 
 @dataclass
@@ -120,6 +121,7 @@ class MemoryConf:
     spread: SpreadConf = field(default_factory=SpreadConf)
     deterrence_weight: float = MISSING
     discharge: float = MISSING
+    cross_target: float = 0.0  # issue 21: j's act on i also excites i toward j's partners
 
 
 @dataclass
@@ -141,6 +143,7 @@ class LadderConf:
     names: List[str] = MISSING
     roots: Dict[str, int] = MISSING
     acts: List[str] = MISSING
+    acts_without_relations: Dict[str, str] = field(default_factory=dict)  # rung -> CAMEO code (issue 21)
     cooperative_acts: List[str] = MISSING
     thresholds: List[float] = MISSING
     cooperative_thresholds: List[float] = MISSING

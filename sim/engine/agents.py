@@ -44,7 +44,8 @@ class StateAgent(mesa.Agent):
         """Settle the traces this state's acts answered today and add the acts it received."""
         m = self.model
         if m.uses_memory and m.decisions.enabled:
-            memory.receive_row(self.index, m.M, m.clock, m.hostile_rung, m.discharge)
+            memory.receive_row(self.index, m.M, m.clock, m.hostile_rung, m.discharge, m.cross, m.S[1], m.S[0],
+                               m.use_cross)
 
     def forget(self) -> None:
         """One day of decay of this state's memory of received acts."""

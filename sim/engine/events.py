@@ -97,6 +97,26 @@ def status_code(key: str, value: str) -> int:
     return STATUS[key][0].index(value)
 
 
+# Thaw (issue 21): a downgraded status returns to normal after a random delay. key index ->
+# (downgraded code, normal code); `none` (no relations) never thaws by itself.
+THAW: dict[int, tuple[int, int]] = {0: (2, 1), 1: (2, 1), 2: (1, 0)}
+NEVER = 2**40  # a day after any horizon
+
+
+def thaw_delays(seed: int, event_id: str, lo: int, hi: int, half_life: float) -> np.ndarray:
+    """Days (≥ 1) until the statuses an event downgraded return to normal (together: a
+    suspended embassy reopens with its ambassador), per replicate lo … hi−1: geometric with
+    P(delay > d) = 2^(−d/half_life). One uniform per replicate from the stream
+    ``thaw:<event id>``, so the delay depends on the replicate and the event only (common
+    random numbers: removing another event moves no thaw)."""
+    u = Stream(seed, f"thaw:{event_id}", lo, hi).uniform(())
+    keep = 0.5 ** (1.0 / float(half_life))  # daily probability of staying downgraded
+    if keep >= 1.0:
+        return np.full(hi - lo, NEVER, dtype=np.int64)
+    d = 1.0 + np.floor(np.log1p(-u) / np.log(keep))
+    return np.minimum(d, NEVER).astype(np.int64)
+
+
 def status_weights() -> np.ndarray:
     """(3, 3) rupture weight of each key's code (unused codes 0)."""
     w = np.zeros((len(STATUS_KEYS), 3))

@@ -24,6 +24,12 @@ class Ladder:
     thresholds: np.ndarray  # 6 increasing cut points of the hostile ordered logit
     cooperative_thresholds: np.ndarray  # 3 increasing cut points of the cooperative one
     war_sustained_days: int
+    # the acts of rungs 1..6 in a dyad without diplomatic relations (both embassies `none`); default: ``acts``
+    acts_without_relations: tuple[str, ...] = ()
+
+    def acts_for(self, relations: bool) -> tuple[str, ...]:
+        """The menu of hostile acts: a state cannot break relations it does not have."""
+        return self.acts if relations or not self.acts_without_relations else self.acts_without_relations
 
     def rung_of(self, code: str) -> int:
         """Rung of a CAMEO code: the longest configured prefix, else 0 (no conflict)."""
@@ -36,6 +42,11 @@ class Ladder:
     def act_magnitude(self) -> np.ndarray:
         """|Goldstein|/10 of the hostile act of each rung 0..6 (rung 0: no act)."""
         return np.array([0.0] + [abs(cameo.lookup(c).goldstein) / 10 for c in self.acts])
+
+    @property
+    def act_magnitude_without_relations(self) -> np.ndarray:
+        """|Goldstein|/10 of each rung's act in a dyad without relations (rung 0: no act)."""
+        return np.array([0.0] + [abs(cameo.lookup(c).goldstein) / 10 for c in self.acts_for(False)])
 
     @property
     def cooperative_magnitude(self) -> np.ndarray:

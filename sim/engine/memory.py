@@ -49,10 +49,12 @@ def traces(M: np.ndarray, clock: np.ndarray) -> np.ndarray:
     return M * clock[:, None, None, :]
 
 
-def record_exogenous(M: np.ndarray, clock: np.ndarray, acts: list, discharge: np.ndarray) -> None:
+def record_exogenous(M: np.ndarray, clock: np.ndarray, acts: list, discharge: np.ndarray,
+                     cross: np.ndarray | None = None, C: np.ndarray | None = None, H: np.ndarray | None = None) -> None:
     """Traces of the day's exogenous hostile acts ``(source, target, rung, replicates, weight)``
     (``replicates``: an index array; ``weight``: a number or one per listed replicate): all
-    discharges first, then the increments."""
+    discharges first, then the increments; with ``cross`` > 0 also the target's traces toward
+    the source's partners (``receive_row``)."""
     keep = 1.0 - discharge
     for s, g, k, idx, _ in acts:
         kp = keep[idx] if keep.shape[0] > 1 else keep
@@ -60,12 +62,22 @@ def record_exogenous(M: np.ndarray, clock: np.ndarray, acts: list, discharge: np
             M[s, g, m, idx] *= kp
     for s, g, k, idx, w in acts:
         M[g, s, k - 1, idx] += w / clock[g, idx]
+        if cross is not None and np.any(cross > 0.0):
+            cr = cross[idx] if np.ndim(cross) and np.shape(cross)[0] > 1 else cross
+            for a in range(M.shape[0]):
+                if a != s and a != g:  # s's partner a, in so far as g already distrusts a
+                    ally = 0.5 * (C[s, a, idx] + C[a, s, idx]) * H[g, a, idx]
+                    M[g, a, k - 1, idx] += cr * ally * w / clock[g, idx]
 
 
 @njit(cache=True)
-def receive_row(i, M, clock, rung, discharge):
+def receive_row(i, M, clock, rung, discharge, cross, C, H, use_cross):
     """Agent i's traces after today's endogenous acts: i's act at rung k toward j discharges
-    its traces toward j at rungs ≤ k, then j's act at rung k toward i adds 1 to that trace."""
+    its traces toward j at rungs ≤ k; then (all discharges first) j's act at rung k toward i
+    adds 1 to that trace and, through the cross-target channel, cross × (C_ja + C_aj)/2 × H_ia
+    to i's rung-k trace toward every third actor a: j's partner, in so far as i already
+    distrusts a (an ally of i is not blamed for its enemies' acts; ``use_cross``: some
+    replicate's cross > 0)."""
     N, R = rung.shape[0], rung.shape[2]
     for j in range(N):
         if j == i:
@@ -76,9 +88,18 @@ def receive_row(i, M, clock, rung, discharge):
                 d = 1.0 - at(discharge, r)
                 for m in range(k):
                     M[i, j, m, r] *= d
+    for j in range(N):
+        if j == i:
+            continue
+        for r in range(R):
             k = rung[j, i, r]
             if k > 0:
                 M[i, j, k - 1, r] += 1.0 / clock[i, r]
+                if use_cross:
+                    w = at(cross, r) / clock[i, r]
+                    for a in range(N):
+                        if a != i and a != j:
+                            M[i, a, k - 1, r] += w * 0.5 * (C[j, a, r] + C[a, j, r]) * H[i, a, r]
 
 
 @njit(cache=True)

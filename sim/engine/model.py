@@ -46,7 +46,7 @@ from sim.engine import attribution, memory
 from sim.engine import dynamics as dyn
 from sim.engine.agents import StateAgent
 from sim.engine.bookkeeping import ladder_day
-from sim.engine.events import event_rung, realise, status_changes, status_weights
+from sim.engine.events import NEVER, THAW, event_rung, realise, status_changes, status_weights, thaw_delays
 from sim.engine.kernel_args import DayState, DriftState, DriftStep
 from sim.engine.ladder import N_RUNGS
 from sim.engine.replicate_params import localise
@@ -125,6 +125,12 @@ class TriadModel(mesa.Model):
         self.drho = np.zeros((n_dyads, self.R))
         self.status_off = np.zeros((n_dyads, 4, self.R))
         self.use_status = False  # no rupture yet: the drift skips the offsets
+        # dyads without diplomatic relations (both embassies `none`): their acts come from the
+        # ladder's status-aware menu (a state cannot break relations it does not have)
+        self.norel = self._without_relations(np.arange(n_dyads))
+        # thaw (issue 21): the day each downgraded status returns to normal (NEVER: none pending)
+        self.reopen = np.full(self.status.shape, NEVER, dtype=np.int64)
+        self.next_reopen = NEVER
         self.event_status = [status_changes(e, settings.actors) for e in scenario.events]
         self.realised = realise(scenario.events, settings.start, settings.n_days, settings.seed, lo, hi,
                                 settings.occasion)
@@ -163,12 +169,15 @@ class TriadModel(mesa.Model):
                                               params.impulse_commitment))
         self.sigma = (vec(params.noise_hostility), vec(params.noise_cooperation))
         self.hostile_mag = self.ladder.act_magnitude
+        self.norel_delta = self.ladder.act_magnitude_without_relations - self.hostile_mag  # (7,), mostly 0
         self.coop_mag = self.ladder.cooperative_magnitude
         self.memory_keep = vec(0.5 ** (1.0 / np.asarray(d.memory_half_life_days, dtype=float)))
         self.drift_step = DriftStep(Phi=self.Phi, phi=self.phi, Id=self.Id, Jd=self.Jd, bal=self.balance,
                                     cases=self.balance_cases, row_of=self.draw_row_of, sig_h=self.sigma[0],
                                     sig_c=self.sigma[1], keep=self.provocation_keep)
         self.discharge = vec(d.memory_discharge)
+        self.cross = vec(d.memory_cross_target)
+        self.use_cross = bool(np.any(self.cross > 0.0)) and self.N > 2
         self.agents.do("use", params)  # each agent takes its rule with the new parameters
         self.uses_memory = any(a.rule.uses_memory for a in self.agents)
 
@@ -180,6 +189,8 @@ class TriadModel(mesa.Model):
         self._draw()
         self.dyad_rung[:] = 0
         self.dyad_rung_endo[:] = 0
+        if t >= self.next_reopen:
+            self._thaw(t)
         self._apply_events(t)
         if self.decisions.enabled:
             self.agents.do("decide")
@@ -245,7 +256,7 @@ class TriadModel(mesa.Model):
             hit.append(idx)
             self.today_events.append((k, mask))
             if self.event_status[k]:
-                self._change_status(self.event_status[k], mask)
+                self._change_status(self.event_status[k], mask, ev.id, t)
             mag = rl.magnitude.get(k)
             m = abs(ev.goldstein) / 10.0 * ev.scale
             ih, ic, icom = (pick(x, idx) for x in (p.impulse_hostility, p.impulse_cooperation,
@@ -274,7 +285,8 @@ class TriadModel(mesa.Model):
                 d = self.dyad_of[s, g]
                 self.dyad_rung[d, idx] = np.maximum(self.dyad_rung[d, idx], self.event_rungs[k])
         if traced and self.uses_memory:
-            memory.record_exogenous(self.M, self.clock, traced, self.discharge)
+            memory.record_exogenous(self.M, self.clock, traced, self.discharge,
+                                    self.cross if self.use_cross else None, C, H)
         if spilled and self.uses_memory:  # increments only: the patron did not act, nothing is discharged
             for q, g_, k_, mask, w in spilled:
                 self.M[g_, q, k_ - 1] += np.where(mask, w / self.clock[g_], 0.0)
@@ -289,24 +301,68 @@ class TriadModel(mesa.Model):
         w, keys = self.status_w, np.arange(self.status.shape[2])[:, None]
         return (w[keys, self.status[i, j]].sum(axis=1) + w[keys, self.status[j, i]].sum(axis=1))
 
-    def _change_status(self, changes, mask: np.ndarray) -> None:
-        """Set the event's statuses in ``mask``'s replicates; recompute the touched dyads'
-        rupture Δρ (clipped to [−1, 1]) and drift offsets. Nothing else ever changes them."""
+    def _change_status(self, changes, mask: np.ndarray, event_id: str, t: int) -> None:
+        """Set the event's statuses in ``mask``'s replicates; a downgrade (``THAW``) gets the day
+        it returns to normal, any other value cancels a pending return. Recompute the touched
+        dyads' rupture Δρ (clipped to [−1, 1]) and drift offsets. Only events and the thaw
+        change statuses."""
         touched = set()
+        h = float(np.atleast_1d(self.params.status_reopen_half_life_days)[0])
         for i, j, key, code in changes:
             self.status[i, j, key][mask] = code
+            if key in THAW and code == THAW[key][0]:
+                due = t + thaw_delays(self.settings.seed, event_id, self.lo, self.hi, h)
+                self.reopen[i, j, key][mask] = due[mask]
+            else:
+                self.reopen[i, j, key][mask] = NEVER
             touched.add(int(self.dyad_of[i, j]))
+        self.next_reopen = int(self.reopen.min())
+        self._status_changed(touched)
+
+    def _thaw(self, t: int) -> None:
+        """Downgraded statuses due today return to normal (before the day's events)."""
+        touched = set()
+        for i, j, key in zip(*np.nonzero((self.reopen <= t).any(axis=3))):
+            due = self.reopen[i, j, key] <= t
+            self.status[i, j, key][due] = THAW[int(key)][1]
+            self.reopen[i, j, key][due] = NEVER
+            touched.add(int(self.dyad_of[i, j]))
+        self.next_reopen = int(self.reopen.min())
+        self._status_changed(touched)
+
+    def _status_changed(self, touched: set) -> None:
         d = np.array(sorted(touched))
+        self.norel[d] = self._without_relations(d)
         self.drho[d] = np.clip(self._rho(d) - self.rho0[d], -1.0, 1.0)
         self.status_off[d] = self.status_dir[d] * self.drho[d][:, None, :]
         self.use_status = bool(np.any(self.drho != 0.0))
+
+    def _without_relations(self, dyads: np.ndarray) -> np.ndarray:
+        """(D, R) True where neither side of the dyad has an embassy (status code 0 = `none`)."""
+        i, j = self.Id[dyads], self.Jd[dyads]
+        return (self.status[i, j, 0] == 0) & (self.status[j, i, 0] == 0)
 
     def _apply_acts(self) -> None:
         ih, ic, icom = self.impulse
         dyn.apply_acts(self.S[0], self.S[1], self.P, self.hostile_rung, self.coop_level, self.hostile_mag,
                        self.coop_mag, ih, ic, icom, self.Id, self.Jd, self.dyad_rung, self.dyad_rung_endo)
+        if self.norel_delta.any():
+            self._norel_impulses(ih, icom)
         if self.links:
             attribution.spill_acts(self.S[0], self.P, self.hostile_rung, self.hostile_mag, self.links, ih)
+
+    def _norel_impulses(self, ih: np.ndarray, icom: np.ndarray) -> None:
+        """The impulse difference of the acts replaced in dyads without relations (rung 2: 163
+        sanctions instead of 161 break relations), on top of the menu's impulses just applied."""
+        H, P = self.S[0], self.P
+        for d in np.nonzero(self.norel.any(axis=1))[0]:
+            i, j = self.Id[d], self.Jd[d]
+            for a, b in ((i, j), (j, i)):
+                dm = self.norel_delta[self.hostile_rung[a, b]] * self.norel[d]
+                if dm.any():
+                    H[a, b] += icom * dm
+                    H[b, a] += ih * dm
+                    np.minimum(P[b, a] + dm, 1.0, out=P[b, a])
 
     def _ladder_bookkeeping(self) -> None:
         self._ladder(self.dyad_rung, self.strike_streak, self.max_rung, self.first_reach)

@@ -37,6 +37,9 @@ class DecisionParams:
     memory_spread_up: float = 0.2
     memory_deterrence_weight: float = 0.0
     memory_discharge: float = 1.0
+    # cross-target channel (issue 21): j's act on i adds this × (C_ja + C_aj)/2 to i's trace toward each
+    # third actor a (j's partner): Iran reading Azerbaijan's acts as Israel's platform
+    memory_cross_target: float = 0.0
     rules: tuple[str, ...] = ()  # the decision rule of each actor, in actor order (sim.engine.rules)
 
 
@@ -60,6 +63,9 @@ class ModelParams:
     # a dyad's rupture Δρ shifts its grievances by +status_grievance·Δρ, affinities by −status_affinity·Δρ
     status_grievance: float = 0.0
     status_affinity: float = 0.0
+    # a downgraded status (suspended embassy, recalled ambassador, reduced staff) returns to normal
+    # after a geometric delay with this half-life (issue 21; 1e9: never)
+    status_reopen_half_life_days: float = 1e9
 
     def get(self, target: str) -> Any:
         """The value at a dotted attribute path (``drift.reaction``, ``noise_hostility``)."""

@@ -14,8 +14,9 @@ from sim.engine import cameo
 RUNGS = tuple(range(7))
 QUADS = ("verbal_coop", "material_coop", "verbal_conflict", "material_conflict")
 # the default ladder's prefixes (rung of a code = its longest prefix here, else 0)
+# (issue 21: 171/175 violent coercion → 4, root 20 mass violence → 5 not war, 201 mass expulsion → 2)
 ROOTS = {"10": 1, "11": 1, "12": 1, "13": 1, "138": 3, "14": 1, "15": 3, "16": 2, "17": 2,
-         "18": 4, "19": 5, "20": 6}
+         "171": 4, "175": 4, "18": 4, "19": 5, "20": 5, "201": 2}
 
 
 def rung_of(code: str) -> int:

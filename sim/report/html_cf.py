@@ -201,9 +201,13 @@ def _attr_rows(rows: Sequence[dict], p_key: str, by_id: dict) -> list[list[str]]
     out = []
     for i, r in enumerate(rows, 1):
         ev = by_id.get(str(r.get("event")), {})
-        out.append([esc(i), esc(ev.get("n", "–")), esc(r.get("event")), esc(ev.get("summary", "")),
-                    esc(r.get("horizon_date")), _effect_diff(r.get("tension") or {}, 4),
-                    _effect_diff(r.get(p_key) or {}, 3)])
+        also = [e for e in (r.get("removed_events") or []) if e != r.get("event")]
+        summary = esc(ev.get("summary", "")) + (f" <span class='muted'>(removes also: {esc(', '.join(also))})</span>"
+                                                 if also else "")
+        p_cell = (f"<span class='muted'>suppressed: scored by {esc(', '.join(r['self_scored']))} itself</span>"
+                  if r.get("self_scored") else _effect_diff(r.get(p_key) or {}, 3))
+        out.append([esc(i), esc(ev.get("n", "–")), esc(r.get("event")), summary,
+                    esc(r.get("horizon_date")), _effect_diff(r.get("tension") or {}, 4), p_cell])
     return out
 
 

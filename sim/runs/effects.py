@@ -216,8 +216,20 @@ def _rank_key(row: dict, rank_lag: int) -> float:
     return -abs(t["diff"]) if t else 0.0
 
 
+def self_scored(removed: Sequence[str], settings: Settings, dyad: str, rung: int) -> list[str]:
+    """The removed events that put ``dyad`` at rung ≥ ``rung`` themselves: for them an effect on
+    "reaches rung ≥ k (any act)" is a tautology (the event scores the metric), not an effect."""
+    out = []
+    for ev in settings.events:
+        if ev.id in removed and "-".join(sorted((ev.source, ev.target))) == dyad \
+                and event_rung(ev, settings.ladder) >= rung:
+            out.append(ev.id)
+    return out
+
+
 def attribution_ranking(pairs: Mapping[str, PairResult], event_of: Mapping[str, str], settings: Settings,
-                        half_width: float, rung: int = 3, rank_lag: int = 90) -> dict:
+                        half_width: float, rung: int = 3, rank_lag: int = 90,
+                        removed: Mapping[str, Sequence[str]] | None = None) -> dict:
     """Leave-one-out ranking per dyad: each event's effect on tension 12 months after it,
     and on P(rung >= ``rung`` within 12 months), and the same at each of the pairs' lags
     after the event's own day; the effect of an event is minus the effect of removing it.
@@ -234,10 +246,19 @@ def attribution_ranking(pairs: Mapping[str, PairResult], event_of: Mapping[str, 
             flip = lambda r: {"diff": -r["diff"], "lo": -r["hi"], "hi": -r["lo"]}  # noqa: E731
             row = {"event": event_of[name], "horizon_date": _iso(settings, pday),
                    "tension": flip(t) if t else None, f"p_rung_at_least_{rung}": flip(p)}
+            if removed is not None:  # issue 21: what the row removes, and whether it scores itself
+                row["removed_events"] = list(removed.get(name, (event_of[name],)))
+                own = self_scored(row["removed_events"], settings, dyad, rung)
+                row["self_scored"] = own
+                if own:  # suppressed: the any-act metric counts the removed event's own rung
+                    row[f"p_rung_at_least_{rung}"] = None
             if (pday, d, rung, "endogenous") in pr.p:
                 row[f"p_rung_at_least_{rung}_endogenous"] = flip(pr.p[(pday, d, rung, "endogenous")].report(half_width))
             if pr.plan.lags:
                 row["lags"] = _lag_block(pr, d, rung, half_width, flip)
+                if removed is not None and row["self_scored"]:
+                    for block in row["lags"].values():
+                        block[f"p_rung_at_least_{rung}"] = None
             rows.append(row)
         out[dyad] = sorted(rows, key=lambda r: _rank_key(r, rank_lag))
     return dict(sorted(out.items()))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from sim.config.ops import Remove
 from sim.config.spec import RunSpec
+from sim.engine.events import dependents
 from sim.engine.settings import Scenario, Settings
 from sim.runs import effects
 from sim.runs.counterfactual import Applied, apply_ops
@@ -57,7 +58,10 @@ def counterfactual_summary(plan: Plan, paired: dict, spec: RunSpec) -> dict:
     settings, cf = spec.settings, spec.counterfactual
     hw = cf.target_half_width
     if cf.leave_one_out:
-        ranking = effects.attribution_ranking(paired, plan.event_of, settings, hw, cf.rank_rung, cf.rank_lag)
+        # the events each row removes: its own and (cascade) those anchored to it, directly or not
+        removed = {name: (ev, *dependents(list(settings.events), ev)) for name, ev in plan.event_of.items()}
+        ranking = effects.attribution_ranking(paired, plan.event_of, settings, hw, cf.rank_rung, cf.rank_lag,
+                                              removed=removed)
         lines = []
         for dyad, rows in ranking.items():
             r = rows[0]

@@ -39,17 +39,21 @@ class Recorder:
                 self._acts.append((t, reps, a, b, "exogenous", ev.id, ev.cameo, ev.goldstein,
                                    int(model.event_rungs[k]), status if n == 0 else None))
         lad = model.ladder
-        for level_arr, codes, hostile in ((model.hostile_rung, lad.acts, True),
-                                          (model.coop_level, lad.cooperative_acts, False)):
+        for level_arr, hostile in ((model.hostile_rung, True), (model.coop_level, False)):
             i, j, r = np.nonzero(level_arr[:, :, :m])
             if i.size == 0:
                 continue
             lv = level_arr[i, j, r]
+            # the status-aware menu: a dyad without relations has its own hostile acts (ladder)
+            rel = ~model.norel[model.dyad_of[i, j], r] if hostile else np.ones(i.size, dtype=bool)
             for level in np.unique(lv):
-                sel = lv == level
-                code = codes[level - 1]
-                self._acts.append((t, r[sel], i[sel], j[sel], "endogenous", None, code,
-                                   cameo.lookup(code).goldstein, int(level) if hostile else 0, None))
+                for relations in (True, False):
+                    sel = (lv == level) & (rel == relations)
+                    if not sel.any():
+                        continue
+                    code = (lad.acts_for(relations) if hostile else lad.cooperative_acts)[level - 1]
+                    self._acts.append((t, r[sel], i[sel], j[sel], "endogenous", None, code,
+                                       cameo.lookup(code).goldstein, int(level) if hostile else 0, None))
 
     def trajectories(self, scenario: str) -> pd.DataFrame:
         s = self.settings
