@@ -60,12 +60,15 @@ def test_pair_type_precedence(region_plain):
 
 
 def _attribution_run(w: float, event: bool, days: int = 40):
-    """Decisions off, noise and balance 0: one HZB->ISR strike (m = 1) on day 5."""
+    """Decisions off, noise and balance 0, the cross-target channel off (it too would raise
+    ISR's trace toward HZB's partner IRN; tests/test_cross_target.py): one HZB->ISR strike
+    (m = 1) on day 5."""
     zero = {a: 0.0 for a in REGION}
     ev = [{"id": "strike", "date": "2022-09-06", "source": "HZB", "target": "ISR", "cameo": "190",
            "summary": "test strike", "sources": ["test, 2022-09-06: injected"]}]
     cfg = plain_cfg(["actors=region", "events=none", "end=2022-10-10", "record.replicates=0",
-                     "decisions.enabled=false", "dynamics.noise.hostility=0", "dynamics.noise.cooperation=0"])
+                     "decisions.enabled=false", "dynamics.noise.hostility=0", "dynamics.noise.cooperation=0",
+                     "decisions.memory.cross_target=0"])
     cfg = deep_update(cfg, {"actors": {"HZB": {"attributed_to": {"__replace__": True, "IRN": w}}},
                             "dynamics": {"balance": {"__replace__": True, **zero}},
                             "events": {"timeline": ev if event else []}})
