@@ -135,7 +135,14 @@ def check(proc: Outcome, out: Path, tmp_path: Path, needle: str, setup: list) ->
     assert not (tmp_path / "bashrc").exists()  # the hostile log handler wrote nothing
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def _param(case: tuple):
+    """A case; one that writes an experiment into experiments/ runs in the xdist group of the
+    tests that list that folder (tests/conftest.py), never beside them."""
+    marks = [pytest.mark.xdist_group("experiments_dir")] if "experiment" in case[3] else []
+    return pytest.param(case, id=case[0], marks=marks)
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_bad_input(tmp_path, case, capsys, monkeypatch):
     cid, what, overrides, files, needle, *setup = case
     proc, out, needle = run_case(tmp_path, overrides, files, needle, *setup,
@@ -143,7 +150,8 @@ def test_bad_input(tmp_path, case, capsys, monkeypatch):
     check(proc, out, tmp_path, needle, setup)
 
 
-@pytest.mark.parametrize("cid", list(SUBPROCESS.values()), ids=list(SUBPROCESS))
+@pytest.mark.parametrize("cid", [pytest.param(c, id=family, marks=_param(BY_ID[c]).marks)
+                                 for family, c in SUBPROCESS.items()])
 def test_bad_input_real_process(tmp_path, cid, capsys, monkeypatch):
     """The real entry point prints what run_cli printed: same exit status, same message."""
     _, what, overrides, files, needle, *setup = BY_ID[cid]

@@ -4,11 +4,15 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from conftest import CONF, ROOT
 from sim import __version__
 from sim import params as table
+
+# lists experiments/: never while a bad-input case has put one there (tests/conftest.py)
+pytestmark = pytest.mark.xdist_group("experiments_dir")
 
 
 def triad(*args):

@@ -95,6 +95,7 @@ def _stop(pids: list[int]) -> None:
         time.sleep(1.0)
 
 
+@pytest.mark.slow
 def test_ray_sweep_gives_the_same_table(joblib_sweep, tmp_path):
     ray_tmp = tempfile.mkdtemp(prefix="triadray", dir="/tmp")  # short: Ray's socket paths are length-limited
     env = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
@@ -116,6 +117,7 @@ def test_ray_sweep_gives_the_same_table(joblib_sweep, tmp_path):
     pd.testing.assert_frame_equal(numbers(table(d)), numbers(table(joblib_sweep[0])), check_exact=True)
 
 
+@pytest.mark.slow
 def test_submitit_local_sweep_gives_the_same_table(joblib_sweep, tmp_path):
     d = tmp_path / "sweep"
     proc = triad_multirun(d, "hydra/launcher=submitit_local", "hydra.launcher.timeout_min=10", *THREE)
