@@ -1,14 +1,22 @@
-# triad — one-command set-up. Needs only Python 3.11 on the PATH.
-PYTHON ?= python3.11
-VENV   ?= .venv
+# triad — one-command set-up. Needs only Python 3.11, 3.12 or 3.13 on the PATH.
+# PYTHON picks the interpreter (default: the first of python3.11, 3.12, 3.13 found); each
+# interpreter gets its own venv: .venv for 3.11, .venv-3.12 / .venv-3.13 for the others
+# (override with VENV=...), so `make run PYTHON=python3.12` never reuses a 3.11 venv.
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13; do command -v $$p >/dev/null 2>&1 && { echo $$p; break; }; done)
+PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+VENV   ?= .venv$(if $(filter-out 3.11,$(PYVER)),-$(PYVER))
 BIN    := $(VENV)/bin
 RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench setup clean
+# pytest-xdist: one worker per core; a file's tests stay on one worker (tests/conftest.py)
+XDIST  := -n auto --dist loadgroup
+
+.PHONY: run test test-fast lint bench setup clean
 
 $(BIN)/python:
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11'"; exit 2; }
+	@test -n "$(PYVER)" || { echo "make: no Python found (tried '$(PYTHON)'); install Python 3.11, 3.12 or 3.13, or run 'make PYTHON=/path/to/python3.12'"; exit 2; }
+	@case "$(PYVER)" in 3.11|3.12|3.13) ;; *) echo "make: $(PYTHON) is Python $(PYVER); triad needs 3.11, 3.12 or 3.13"; exit 2;; esac
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
@@ -28,9 +36,15 @@ setup: $(RUN_STAMP)
 run: $(RUN_STAMP)
 	$(BIN)/triad
 
-## make test: set up with the test extra and run the test suite
+## make test: set up with the test extra and run the whole test suite on every core,
+## the slow end-to-end cases included, listing the 25 slowest tests at the end
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(XDIST) --durations=25 $(PYTEST_ARGS)
+
+## make test-fast: the edit loop: everything but the tests marked slow (kill stages,
+## launchers, wheel, notebook, browser)
+test-fast: $(TEST_STAMP)
+	$(BIN)/python -m pytest -q $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 ## make lint: ruff (pyflakes, bugbear, import order; configured in pyproject.toml)
 lint: $(TEST_STAMP)

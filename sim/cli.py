@@ -242,5 +242,20 @@ def aggregate_main(argv: Sequence[str] | None = None) -> int:
     return 0 if agg.ok else 1
 
 
+def run_cli(argv: Sequence[str], prog: str = "triad") -> int:
+    """``triad ARGV…`` in this process: the exit status the command would have (0, 1, 2),
+    its output on this process's stdout/stderr. ``sys.argv``, logging, Hydra's singletons
+    and the config guard are restored afterwards (sim.inprocess), so commands can follow
+    one another; the tests run the bad-input catalogue this way."""
+    from sim.inprocess import exit_code, isolated
+
+    with isolated(argv, prog):
+        try:
+            main()
+        except SystemExit as stop:
+            return exit_code(stop)
+    return 0
+
+
 if __name__ == "__main__":
     main()

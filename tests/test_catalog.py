@@ -1,22 +1,36 @@
 """Discoverability: `triad list …`, `triad --version`, a short `triad --help`."""
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from conftest import CONF, ROOT
 from sim import __version__
 from sim import params as table
+from sim.cli import run_cli
+
+# lists experiments/: never while a bad-input case has put one there (tests/conftest.py)
+pytestmark = pytest.mark.xdist_group("experiments_dir")
 
 
-def triad(*args):
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+def triad(*args, real=False):
+    """``triad ARGS`` in this process (sim.cli.run_cli), or with ``real`` as ``python -m sim``."""
+    if real:
+        return subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run_cli(list(args))
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def test_list_params_prints_every_row_of_the_parameter_table():
-    proc = triad("list", "params")
+    proc = triad("list", "params", real=True)  # the real entry point once; the other commands in-process
     assert proc.returncode == 0
     lines = proc.stdout.strip().splitlines()
     assert [ln.split()[0] for ln in lines] == [p.path for p in table.PARAMS]

@@ -110,6 +110,7 @@ def settled(page, timeout: float = 90) -> dict:
     return snapshot(page)
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_explorer_in_chromium_matches_the_command_line(server, tmp_path):
     from playwright.sync_api import sync_playwright

@@ -76,6 +76,7 @@ def test_the_manifest_is_last_and_lists_every_file(clean):
     assert (clean / "manifest.json").stat().st_mtime_ns >= newest
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", ["simulation", "data", "report", "manifest"])
 def test_a_run_killed_at_any_stage_is_never_taken_as_complete(tmp_path, clean, stage):
     driver = tmp_path / "driver.py"
@@ -166,6 +167,7 @@ SITE = textwrap.dedent('''
 ''')
 
 
+@pytest.mark.slow
 def test_a_sweep_survives_a_worker_killed_by_sigkill(tmp_path):
     pytest.importorskip("hydra_plugins.hydra_joblib_launcher")
     site = tmp_path / "site"

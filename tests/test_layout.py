@@ -118,17 +118,22 @@ def test_engine_has_no_io_pandas_or_hydra():
 
 
 def test_importing_sim_has_no_side_effects(tmp_path):
-    """Importing every module of the package chooses no matplotlib backend, touches no umask
-    and tunes no allocator: a library must not change the process that imports it."""
+    """Importing every module of the package chooses no matplotlib backend, touches no umask,
+    tunes no allocator and leaves the multiprocessing start method unchosen (Mesa 3.3 sets
+    "spawn" when imported; sim.engine.mesa_compat puts it back): a library must not change
+    the process that imports it."""
     import subprocess
     import sys
 
     code = (
-        "import importlib, os, pkgutil, matplotlib\n"
+        "import importlib, multiprocessing, os, pkgutil, matplotlib\n"
         "mask = os.umask(0o022); os.umask(mask)\n"
+        "assert multiprocessing.get_start_method(allow_none=True) is None\n"
         "import sim\n"
         "mods = [m.name for m in pkgutil.walk_packages(sim.__path__, 'sim.') if not m.name.endswith('__main__')]\n"
-        "for m in mods: importlib.import_module(m)\n"
+        "for m in mods:\n"
+        "    importlib.import_module(m)\n"
+        "    assert multiprocessing.get_start_method(allow_none=True) is None, (m, multiprocessing.get_start_method())\n"
         "assert matplotlib.rcParams._get_backend_or_none() is None, matplotlib.get_backend()\n"
         "m2 = os.umask(0o022); os.umask(m2); assert m2 == mask\n"
         "print(len(mods))\n")

@@ -46,6 +46,7 @@ def _text(cell) -> str:
     return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
 
 
+@pytest.mark.slow
 def test_notebook_runs_and_writes_nothing(executed):
     nb, cwd = executed
     assert list(cwd.iterdir()) == []
@@ -56,6 +57,7 @@ def test_notebook_runs_and_writes_nothing(executed):
     assert len(images) >= 2  # the report's paired-difference figure and the custom paper figure
 
 
+@pytest.mark.slow
 def test_notebook_numbers_are_the_api_numbers(executed):
     nb, _ = executed
     cell = next(c for c in nb.cells if "check" in c.get("metadata", {}).get("tags", []))

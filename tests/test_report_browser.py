@@ -20,6 +20,8 @@ from sim.report import build_report
 from sim.runs.job import run
 from test_report import write_synthetic_run
 
+pytestmark = pytest.mark.slow  # headless Chromium, a real run and its report
+
 INSTALL_HINT = "chromium not found: run `apt-get install -y chromium` (Debian package) to run the browser tests"
 
 

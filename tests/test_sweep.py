@@ -95,6 +95,7 @@ def _stop(pids: list[int]) -> None:
         time.sleep(1.0)
 
 
+@pytest.mark.slow
 def test_ray_sweep_gives_the_same_table(joblib_sweep, tmp_path):
     ray_tmp = tempfile.mkdtemp(prefix="triadray", dir="/tmp")  # short: Ray's socket paths are length-limited
     env = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
@@ -116,6 +117,7 @@ def test_ray_sweep_gives_the_same_table(joblib_sweep, tmp_path):
     pd.testing.assert_frame_equal(numbers(table(d)), numbers(table(joblib_sweep[0])), check_exact=True)
 
 
+@pytest.mark.slow
 def test_submitit_local_sweep_gives_the_same_table(joblib_sweep, tmp_path):
     d = tmp_path / "sweep"
     proc = triad_multirun(d, "hydra/launcher=submitit_local", "hydra.launcher.timeout_min=10", *THREE)
@@ -228,6 +230,7 @@ def test_damaged_job_files_are_listed_not_raised(joblib_sweep, tmp_path):
     assert by_job.loc[2, "status"] == "incomplete" and "stats.parquet: changed since the run" in by_job.loc[2, "error"]
 
 
+@pytest.mark.slow  # a split sweep and the one-process run: 173 s of 524 s for this file (measured under load)
 def test_split_ensemble_merges_to_the_one_process_result(tmp_path, monkeypatch):
     common = ["counterfactual=no_embassy_attack"]
     d = tmp_path / "sweep"
@@ -295,6 +298,7 @@ def test_the_shipped_slurm_launcher_config_composes():
     assert cfg.hydra.callbacks.aggregate._target_ == "sim.sweep.AggregateCallback"
 
 
+@pytest.mark.slow  # a sweep with every job's report, then all rebuilt
 def test_triad_report_rebuilds_a_sweep_directory(tmp_path):
     """`triad-report SWEEP_DIR` writes each finished job's report and the sweep report."""
     import subprocess

@@ -15,7 +15,8 @@ import pytest
 
 from conftest import ROOT
 
-pytestmark = pytest.mark.wheel
+# the wheel carries every experiment: built while no bad-input case adds one (tests/conftest.py)
+pytestmark = [pytest.mark.wheel, pytest.mark.xdist_group("experiments_dir")]
 
 # what the build reads; copied out so the build leaves nothing in the checkout
 SOURCES = ("pyproject.toml", "README.md", "LICENSE", "sim", "conf", "experiments")

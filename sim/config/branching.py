@@ -98,7 +98,9 @@ def network_ratio(params: ModelParams, actors: Sequence[str]) -> float:
 
 def check_branching(params: ModelParams, actors: Sequence[str]) -> None:
     """A ConfigError naming the keys when some dyad's retaliation cascade would not die out."""
-    worst = max(branching_ratios(params, actors).items(), key=lambda kv: (kv[1], kv[0]), default=None)
+    # dyads whose ratios agree to 1e-9 tie (equal by construction, apart from the last bits an
+    # eigenvalue solver gives: numpy 2.4 and 2.5 differ there); the first in name order is named
+    worst = max(sorted(branching_ratios(params, actors).items()), key=lambda kv: round(kv[1], 9), default=None)
     if worst is not None and worst[1] >= 1.0:
         raise ConfigError(KEY, f"branching ratio {worst[1]:.3f} >= 1 for {worst[0]} (the spectral radius of its "
                           "reply matrix, from the excitation and decisions.memory.spread): the retaliation cascade "

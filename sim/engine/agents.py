@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
-
 from sim.engine import memory
+from sim.engine.mesa_compat import mesa
 from sim.engine.rules import RULES
 from sim.engine.rules.base import DecisionRule
 

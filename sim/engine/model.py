@@ -39,7 +39,6 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-import mesa
 import numpy as np
 
 from sim.engine import attribution, memory
@@ -49,6 +48,7 @@ from sim.engine.bookkeeping import ladder_day
 from sim.engine.events import NEVER, THAW, event_rung, realise, status_changes, status_weights, thaw_delays
 from sim.engine.kernel_args import DayState, DriftState, DriftStep
 from sim.engine.ladder import N_RUNGS
+from sim.engine.mesa_compat import forget_model, mesa
 from sim.engine.replicate_params import localise
 from sim.engine.rng import Stream
 from sim.engine.settings import ModelParams, Scenario, Settings
@@ -67,9 +67,14 @@ class TriadModel(mesa.Model):
         observers: callables ``f(day, model)`` run at the end of every day.
     """
 
+    # Mesa 3.5's Model has a ``scenario`` property for its own Scenario class (its setter
+    # writes ``scenario.model``, which our frozen Scenario refuses); a plain class attribute
+    # shadows it, so ``self.scenario`` is ours on Mesa 3.3 and 3.5 alike
+    scenario = None
+
     def __init__(self, settings: Settings, scenario: Scenario, lo: int, hi: int,
                  observers: Sequence[Observer] = ()):
-        super().__init__(seed=settings.seed)
+        super().__init__(rng=settings.seed)  # sim.engine.mesa_compat: same seeding on Mesa 3.3 and 3.5
         self.settings, self.scenario = settings, scenario
         self.lo, self.hi, self.R = lo, hi, hi - lo
         self.ladder = settings.ladder
@@ -228,7 +233,7 @@ class TriadModel(mesa.Model):
         ``Agent._ids`` (mesa#3179, fixed upstream after 3.3), so without this each chunk's
         arrays would stay alive and memory would grow with the number of replicates.
         """
-        mesa.Agent._ids.pop(self, None)
+        forget_model(self)
 
     def _draw(self) -> None:
         """(2, K, R) normals (H, C noise) and uniforms (hostile, cooperative latent noise),

@@ -128,7 +128,9 @@ class Settings:
 
     @property
     def dates(self) -> np.ndarray:
-        return np.arange(np.datetime64(self.start), np.datetime64(self.end) + 1)
+        # explicit day units: numpy 2.5 deprecates adding a bare integer to a datetime64
+        day = np.timedelta64(1, "D")
+        return np.arange(np.datetime64(self.start, "D"), np.datetime64(self.end, "D") + day, day)
 
     def day_of(self, date: dt.date) -> int:
         return (date - self.start).days
