@@ -70,6 +70,11 @@ class OriginRun:
     days: np.ndarray  # (E, R) realised day of each event known before the origin (-1: not known)
     day_month: np.ndarray  # month index of each simulated day
 
+    @property
+    def days_in(self) -> np.ndarray:
+        """Days of each simulated month (the first and last may be partial)."""
+        return np.bincount(self.day_month, minlength=len(self.months))
+
 
 def month_start(m: str) -> dt.date:
     return dt.date(int(m[:4]), int(m[5:7]), 1)
@@ -79,10 +84,11 @@ def _add(m: str, k: int) -> str:
     return str(pd.Period(m, freq="M") + k)
 
 
-def simulate_origin(settings: Settings, origin: str, last_month: str, state=None) -> OriginRun:
+def simulate_origin(settings: Settings, origin: str, last_month: str, state=None, n_series: int | None = None,
+                    aggregate: str = "mean") -> OriginRun:
     """Simulate ``settings.replicates`` replicates from start to the end of ``last_month``
-    knowing the events before ``origin``; monthly means of ``state(model)`` (default: the
-    net relation) per replicate."""
+    knowing the events before ``origin``; monthly means (``aggregate="sum"``: sums) of
+    ``state(model)`` (default: the net relation, one series per dyad) per replicate."""
     state = state or (lambda model: model.net_relation())
     end = pd.Period(last_month, freq="M").end_time.date()
     s = replace(settings, end=end, chunk=0, chunks=1, record_trajectories=False, record_actions=False,
@@ -92,7 +98,7 @@ def simulate_origin(settings: Settings, origin: str, last_month: str, state=None
     months = tuple(dict.fromkeys(lab.tolist()))
     day_month = np.searchsorted(np.array(months), lab)
     days_in = np.bincount(day_month, minlength=len(months)).astype(float)
-    D, R = len(dyad_names(s.actors)), s.replicates
+    D, R = n_series or len(dyad_names(s.actors)), s.replicates
     x = np.empty((R, len(months), D))
     days = np.full((len(s.events), R), -1, dtype=np.int64)
     for lo in range(0, R, s.chunk_size):
@@ -105,7 +111,7 @@ def simulate_origin(settings: Settings, origin: str, last_month: str, state=None
         model = KnownModel(s, lo, hi, origin_day, settings.n_days, [observe])
         model.run()
         days[:, lo:hi] = model.realised.day
-        x[lo:hi] = (acc / days_in[:, None, None]).transpose(2, 0, 1)
+        x[lo:hi] = (acc / (days_in[:, None, None] if aggregate == "mean" else 1.0)).transpose(2, 0, 1)
     latest = int(days.max()) if days.size else -1
     return OriginRun(origin, months, x, latest, origin_day, days, day_month)
 
@@ -129,35 +135,42 @@ def score_origin(run: OriginRun, obs: pd.DataFrame, horizons: tuple[int, ...], s
     k0 = run.months.index(o)
     R, M = run.x.shape[0], len(run.months)
     edges = np.asarray(target.edges, dtype=float)
-    imp = eventfilter.impulses(run.days, events, dyads, len(run.day_month))
-    ef = {hl: eventfilter.monthly(imp, hl, run.day_month, M) for hl in eventfilter.HALF_LIVES}
+    if "event_filter" in target.forecasters:
+        imp = eventfilter.impulses(run.days, events, dyads, len(run.day_month))
+        ef = {hl: eventfilter.monthly(imp, hl, run.day_month, M) for hl in eventfilter.HALF_LIVES}
     rows, fits = [], []
+    forecasters = target.forecasters
+    bridged = [f for f in forecasters if f in BRIDGED]
+    ctx = {"days_in_month": run.days_in[k0:]}
     for d, dyad in enumerate(dyads):
         y_past = obs.loc[past_months, dyad].to_numpy(dtype=float)
         key = [seed, int(o.replace("-", "")), d]
         x_past = _past(run, run.x[:, :, d], past_months)
         draws = {}
         draws["model"], p, cal = target.forecast(y_past, x_past, run.x[:, k0:, d], float(run.x[:, 0, d].mean()), horizons,
-                                         np.random.default_rng([*key, 13]))
-        x_ef = {hl: _past(run, v[:, :, d], past_months) for hl, v in ef.items()}
-        hl, _ll = eventfilter.fit_half_life(y_past, {h: intervals.ensemble_mean(v) for h, v in x_ef.items()})
-        draws["event_filter"], p_ef, cal_ef = target.forecast(y_past, x_ef[hl], ef[hl][:, k0:, d], 0.0, horizons,
-                                                      np.random.default_rng([*key, 17]))
-        nan = np.full((R, len(past_months)), np.nan)
-        draws["ar1"], p_ar, cal_ar = target.forecast(y_past, nan, np.full((R, M - k0), np.nan), 0.0, horizons,
-                                             np.random.default_rng([*key, 19]))
-        fits.append({"seed": seed, "origin": o, "dyad": dyad, "train_months": [past_months[0], past_months[-1]],
-                     "model_months": p.n_model, "observation_model": p.as_dict(), "noise": cal,
-                     "event_filter": {"half_life_days": hl, "observation_model": p_ef.as_dict(), "noise": cal_ef},
-                     "ar1": {"observation_model": p_ar.as_dict(), "noise": cal_ar}})
+                                         np.random.default_rng([*key, 13]), series=dyad, **ctx)
+        fit = {"seed": seed, "origin": o, "dyad": dyad, "train_months": [past_months[0], past_months[-1]],
+               "model_months": p.n_model, "observation_model": p.as_dict(), "noise": cal}
+        if "event_filter" in bridged:
+            x_ef = {hl: _past(run, v[:, :, d], past_months) for hl, v in ef.items()}
+            hl, _ll = eventfilter.fit_half_life(y_past, {h: intervals.ensemble_mean(v) for h, v in x_ef.items()})
+            draws["event_filter"], p_ef, cal_ef = target.forecast(y_past, x_ef[hl], ef[hl][:, k0:, d], 0.0, horizons,
+                                                          np.random.default_rng([*key, 17]), series=dyad, **ctx)
+            fit["event_filter"] = {"half_life_days": hl, "observation_model": p_ef.as_dict(), "noise": cal_ef}
+        if "ar1" in bridged:
+            nan = np.full((R, len(past_months)), np.nan)
+            draws["ar1"], p_ar, cal_ar = target.forecast(y_past, nan, np.full((R, M - k0), np.nan), 0.0, horizons,
+                                                 np.random.default_rng([*key, 19]), series=dyad, **ctx)
+            fit["ar1"] = {"observation_model": p_ar.as_dict(), "noise": cal_ar}
+        fits.append(fit)
         rng_c = np.random.default_rng([*key, 23])
         for h in horizons:
             if h > M - k0:
                 continue
             tm = _add(o, h - 1)
             y = float(obs.at[tm, dyad]) if tm in obs.index else np.nan
-            members = {**{f: draws[f][:, h - 1] for f in BRIDGED}, **baselines.simple(y_past, h, R, rng_c)}
-            for f in FORECASTERS:
+            members = {**{f: draws[f][:, h - 1] for f in draws}, **baselines.simple(y_past, h, R, rng_c)}
+            for f in forecasters:
                 rows.append({"seed": seed, "origin": month_start(o), "horizon": h, "dyad": dyad,
                              "target_month": month_start(tm), "observable": bool(np.isfinite(y)), "observed": y,
                              "forecaster": f, "members": len(members[f]), **metrics.summary(members[f]),
@@ -170,13 +183,14 @@ def run_backtest(settings: Settings, obs: pd.DataFrame, origins: tuple[str, ...]
                  progress=None) -> tuple[pd.DataFrame, list[dict], list[dict]]:
     """Every seed and origin simulated and scored: the rows (``COLUMNS``), the per-(seed,
     origin, dyad) fits, and per (seed, origin) the latest realised event day."""
-    dyads = dyad_names(settings.actors)
+    dyads = target.series(settings.actors)
     last_month = last_month or str(pd.Period(settings.end, freq="M"))
     rows, fits, timelines = [], [], []
     for seed in seeds:
         s = replace(settings, seed=seed)
         for o in origins:
-            run = simulate_origin(s, o, min(_add(o, max(horizons) - 1), last_month), target.state)
+            run = simulate_origin(s, o, min(_add(o, max(horizons) - 1), last_month), target.state, len(dyads),
+                                  target.aggregate)
             r, f = score_origin(run, obs, horizons, seed, dyads, target, s.events)
             rows += r
             fits += f

@@ -111,10 +111,11 @@ def fit_noise(y: np.ndarray, x_ens: np.ndarray, x_rest: float, horizons: tuple[i
 
 
 def forecast(y_past: np.ndarray, x_past: np.ndarray, x_future: np.ndarray, x_rest: float, horizons: tuple[int, ...],
-             rng: np.random.Generator) -> tuple[np.ndarray, ob.ObsParams, dict]:
+             rng: np.random.Generator, **_context) -> tuple[np.ndarray, ob.ObsParams, dict]:
     """The Goldstein target's bridge: forecast draws ``(R, months)`` through the observation
     model fitted on the training months (``x_past (R, T)``, NaN where the model did not run),
-    its noise calibrated on them; also the fitted parameters and the calibration record."""
+    its noise calibrated on them; also the fitted parameters and the calibration record.
+    ``_context`` (the series' name, the months' days) is what other targets' bridges use."""
     cal = fit_noise(y_past, x_past, x_rest, horizons, rng)
     p = ob.fit(y_past, ensemble_mean(x_past), x_rest)
     return sample(x_future, p, cal["scale"], cal["shape"], rng), p, cal

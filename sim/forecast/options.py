@@ -25,7 +25,6 @@ from sim.errors import ConfigError, TriadError
 from sim.events.observations import is_v1
 from sim.events.observations import parse_text as parse_v1
 from sim.forecast import targets
-from sim.runs.stats import dyad_names
 from sim.runs.validation import gdelt_monthly
 
 KEYS = ("enabled", "observations", "origins", "horizons", "bootstrap", "seeds", "target")
@@ -172,11 +171,11 @@ def check(plain: Mapping, settings: Settings) -> BacktestOptions:
         raise ConfigError("counterfactual", "the backtest scores the factual timeline; use counterfactual=none")
     if settings.chunks > 1:
         raise ConfigError("ensemble.chunks", "the backtest runs in one job; use ensemble.chunks=1")
-    dyads = dyad_names(settings.actors)
     tname = bt.get("target", "goldstein")
     if tname not in targets.TARGETS:
         raise ConfigError("backtest.target", f"{tname!r}; allowed: {', '.join(targets.TARGETS)}")
     target = targets.get(tname)
+    dyads = target.series(settings.actors)
     obs, source = (target.load or load_observations)(bt.get("observations"), dyads)
     horizons = _int_list(bt.get("horizons", list(range(1, 13))), "backtest.horizons", 1, MAX_HORIZON)
     boot = bt.get("bootstrap", 2000)

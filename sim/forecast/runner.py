@@ -19,7 +19,7 @@ from omegaconf import OmegaConf
 from sim.engine.settings import Settings
 from sim.forecast import backtest as bt
 from sim.forecast import summarise as sm
-from sim.forecast.options import MIN_TRAIN, check
+from sim.forecast.options import check
 from sim.forecast.targets import get as get_target
 from sim.io import tables
 from sim.io.atomic import atomic_write_bytes, write_json, write_parquet
@@ -100,18 +100,16 @@ def write_backtest(out: Path, plain: Mapping, settings: Settings, summ: dict, df
 
 
 def summary(plain: Mapping, settings: Settings, opt, df, fits: list[dict], timelines: list[dict]) -> dict:
+    target = get_target(opt.target)
     groups = sm.horizon_groups(opt.horizons)
     pers = sm.periods(opt.origins, TUNED_WINDOW[1])
-    comps = sm.comparisons(df, pers, groups, bt.BASELINES, opt.bootstrap, opt.seeds[0])
+    comps = sm.comparisons(df, pers, groups, target.forecasters[1:], opt.bootstrap, opt.seeds[0])
     best = sm.best_baseline(comps)
     lines = sm.best_lines(best)
     obs = opt.observations
     scored = df[df["observable"]]
     n_seeds = len(opt.seeds)
-    model_fits = [f for f in fits]
-    held = {d: {k: float(np.mean([f["noise"][k] for f in model_fits if f["dyad"] == d and f["noise"][k] is not None]))
-                for k in ("held_cover50", "held_cover90")} for d in sorted({f["dyad"] for f in fits})}
-    target = get_target(opt.target)
+    n_f = n_seeds * len(target.forecasters)
     return {
         "question": plain["question"], "start": settings.start.isoformat(), "seed": opt.seeds[0],
         "replicates": settings.replicates, "headline": headline(comps, lines),
@@ -122,9 +120,9 @@ def summary(plain: Mapping, settings: Settings, opt, df, fits: list[dict], timel
             "observations": {"source": opt.source, "months": [obs.index[0], obs.index[-1]], "dyads": list(obs.columns)},
             "origins": list(opt.origins), "periods": pers, "horizons": list(opt.horizons), "seeds": list(opt.seeds),
             "bootstrap": opt.bootstrap, "rows": int(len(df)),
-            "targets": {"total": int(len(df) // (n_seeds * len(bt.FORECASTERS))),
-                        "scored": int(len(scored) // (n_seeds * len(bt.FORECASTERS))),
-                        "not_yet_observable": int((~df["observable"]).sum() // (n_seeds * len(bt.FORECASTERS)))},
+            "forecasters": list(target.forecasters),
+            "targets": {"total": int(len(df) // n_f), "scored": int(len(scored) // n_f),
+                        "not_yet_observable": int((~df["observable"]).sum() // n_f)},
             "out_of_sample": {
                 "target_months": [str(df["target_month"].min())[:7], str(df["target_month"].max())[:7]] if len(df) else [],
                 "scored_months": [str(scored["target_month"].min())[:7], str(scored["target_month"].max())[:7]]
@@ -136,17 +134,23 @@ def summary(plain: Mapping, settings: Settings, opt, df, fits: list[dict], timel
                           "for events and observations, not for the parameters; true-future origins (after it) are "
                           "out of sample in every sense"},
             "timelines": timelines,
-            "observation_model": {"equation": "y = mu + beta*(x - x_rest) + e, e AR(1) with sd sigma*k and lag-1 "
-                                              "correlation phi (sim/forecast/observation.py); k calibrated on held-back "
-                                              "training origins (sim/forecast/intervals.py)",
-                                  "fitted_on": f"observed months before each origin (at least {MIN_TRAIN}), at the "
-                                               "frozen parameters, once per origin and seed",
-                                  "held_back_coverage": held},
+            "observation_model": {**(target.describe or {}), "held_back_coverage": _held(fits)},
             "fits": fits, "scores": sm.scores(df, pers, groups), "skill": comps, "best_baseline": best,
-            "pit": sm.pit_histograms(df),
+            "pit": sm.pit_histograms(df, [f for f in target.forecasters if f in bt.BRIDGED]),
             "ignorance_bins": [None if not math.isfinite(e) else e for e in target.edges],
         },
     }
+
+
+def _held(fits: list[dict]) -> dict:
+    """Per dyad, the held-back coverage of the noise calibration (None: the bridge calibrates none)."""
+    out = {}
+    for d in sorted({f["dyad"] for f in fits}):
+        out[d] = {}
+        for k in ("held_cover50", "held_cover90"):
+            v = [f["noise"][k] for f in fits if f["dyad"] == d and f["noise"].get(k) is not None]
+            out[d][k] = float(np.mean(v)) if v else None
+    return out
 
 
 def _clean(obj):

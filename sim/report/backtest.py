@@ -46,7 +46,7 @@ def skill_figure(skills: list[dict], score: str = "crps") -> Figure:
                 ax.vlines(h, lo, hi, color=c, lw=1.2)
                 ax.plot(h, sk, "o", color=c, ms=3.5, mec="black" if base == "random_walk" else c, mew=0.4,
                         label=BASE_LABELS[base])
-                clipped = np.array([s["lo"] is not None and s["lo"] < SKILL_FLOOR for s in rs])
+                clipped = np.array([s["lo"] is not None and s["lo"] < SKILL_FLOOR for s in rs], dtype=bool)
                 ax.plot(h[clipped], np.full(clipped.sum(), SKILL_FLOOR), "v", color=c, ms=4)
             ax.axhline(0.0, color="0.3", lw=0.8)
             ax.set_title(dyad.replace("-", "–"), loc="left", color=style.dyad_colors(dyads)[dyad], fontweight="bold")
