@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("triad")
 TUNED_WINDOW = WINDOW  # the months the defaults were tuned on (sim/runs/validation.py)
+COUNTS_CAVEAT = ("the escalation defaults are the posterior medians fitted on ICEWS21 dyad-days of 2021-01..2021-05 "
+                 "and the counts bridge on its incidents of the same months (docs/calibration.md): target months up "
+                 "to 2021-05 are in sample for the parameters, later months out of sample in every sense")
 NOT_PARAMETERS = ("backtest", "question", "hydra", "report", "ensemble", "record", "explore", "counterfactual")
 
 
@@ -129,7 +132,7 @@ def summary(plain: Mapping, settings: Settings, opt, df, fits: list[dict], timel
                 if len(scored) else [],
                 "meaning": "every scored month is on or after its origin: the observation model, its noise, the "
                            "event filter's decay and the baselines used only months and events before the origin",
-                "caveat": f"backcast origins (up to {TUNED_WINDOW[1]}) score months inside the window the defaults "
+                "caveat": COUNTS_CAVEAT if opt.target == "counts" else f"backcast origins (up to {TUNED_WINDOW[1]}) score months inside the window the defaults "
                           f"were tuned on (GDELT {TUNED_WINDOW[0]}..{TUNED_WINDOW[1]}, docs/ODD.md): out of sample "
                           "for events and observations, not for the parameters; true-future origins (after it) are "
                           "out of sample in every sense"},

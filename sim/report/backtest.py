@@ -32,8 +32,14 @@ def skill_figure(skills: list[dict], score: str = "crps") -> Figure:
     rows = [s for s in skills if s["score"] == score and s["horizons"].isdigit() and s.get("period") == period]
     dyads = sorted({s["dyad"] for s in rows})
     with style.style_context():
-        fig = Figure(figsize=(style.DOUBLE_COL, 2.4), layout="constrained")
-        axes = fig.subplots(1, max(len(dyads), 1), sharey=True, squeeze=False)[0]
+        # the three Goldstein dyads side by side; more series (the counts target's 18) wrap in rows of 3
+        ncols = max(min(len(dyads), 3), 1)
+        nrows = -(-max(len(dyads), 1) // ncols)
+        fig = Figure(figsize=(style.DOUBLE_COL, 2.4 + 1.8 * (nrows - 1)), layout="constrained")
+        grid = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
+        axes = grid.ravel()
+        for ax in axes[len(dyads):]:
+            ax.set_visible(False)
         for ax, dyad in zip(axes, dyads):
             for j, base in enumerate(BASE_COLORS):
                 rs = sorted((s for s in rows if s["dyad"] == dyad and s["baseline"] == base),
@@ -53,7 +59,8 @@ def skill_figure(skills: list[dict], score: str = "crps") -> Figure:
             ax.set_xlabel("horizon (months)")
             ax.set_xticks(sorted({int(s["horizons"]) for s in rows}))
             ax.set_ylim(SKILL_FLOOR - 0.1, 1.0)
-        axes[0].set_ylabel(f"{score.upper()} skill, 1 − model/baseline")
+        for ax in grid[:, 0]:
+            ax.set_ylabel(f"{score.upper()} skill, 1 − model/baseline")
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=4)
     return fig
@@ -81,7 +88,7 @@ def pit_figure(pit: Mapping) -> Figure:
     return fig
 
 
-def forecast_figure(df: pd.DataFrame, horizon: int = 1) -> Figure:
+def forecast_figure(df: pd.DataFrame, horizon: int = 1, ylabel: str = "GDELT score") -> Figure:
     sub = df[(df["horizon"] == horizon) & (df["forecaster"] == "model") & (df["seed"] == df["seed"].min())]
     dyads = sorted(sub["dyad"].unique())
     colors = style.dyad_colors(dyads)
@@ -98,7 +105,7 @@ def forecast_figure(df: pd.DataFrame, horizon: int = 1) -> Figure:
             ax.plot(t, g["observed"], "s--", color="0.2", ms=3, lw=0.8, mfc="white", label="observed")
             ax.axhline(0, color="0.5", lw=0.6)
             ax.set_title(d.replace("-", "–"), loc="left", color=c, fontweight="bold")
-            ax.set_ylabel("GDELT score")
+            ax.set_ylabel(ylabel)
         axes[-1].set_xlabel("target month")
         style.format_date_axis(axes[-1])
         handles, labels = axes[0].get_legend_handles_labels()
@@ -144,18 +151,20 @@ def _coverage_table(scores: list[dict]) -> str:
 def write_backtest_report(out_dir: Path, summ: Mapping, df: pd.DataFrame) -> Path:
     b = summ["backtest"]
     oos = b["out_of_sample"]
+    counts = b.get("target") == "counts"
+    what = "monthly coded dyad-days (directed dyad: rung class)" if counts else "monthly GDELT score"
     specs = [
         ("backtest_skill", lambda: skill_figure(b["skill"], "crps"),
-         "CRPS skill of the model's forecast of each dyad's monthly GDELT score against each baseline, by horizon "
+         f"CRPS skill of the model's forecast of each dyad's {what} against each baseline, by horizon "
          "(1 − mean CRPS of the model / mean CRPS of the baseline; above 0: the model is better). Bars: 95 % "
          f"bootstrap intervals over origins; the axis is cut at {SKILL_FLOOR:g} (a triangle marks an interval "
          "reaching below). Few origins, so wide intervals."),
         ("backtest_pit", lambda: pit_figure(b["pit"]["model"]),
          "Probability integral transform of every observed score in the model's predictive ensemble, stacked by "
          "dyad. Flat: calibrated; U-shaped: too narrow (overconfident); hump-shaped: too wide."),
-        ("backtest_forecasts_h1", lambda: forecast_figure(df, 1),
+        ("backtest_forecasts_h1", lambda: forecast_figure(df, 1, "dyad-days" if counts else "GDELT score"),
          "One month ahead (horizon 1): the model's predictive median, 50 % and 90 % intervals for each target "
-         "month, issued at the start of that month from what was known before it, and the observed GDELT score."),
+         f"month, issued at the start of that month from what was known before it, and the observed {what}."),
     ]
     records, pngs = write_figures(out_dir, specs)
     parts = [f"<h1>triad — backtest</h1><p><strong>Question:</strong> {esc(b['question'])}</p>",
