@@ -350,7 +350,7 @@ CASES = [
     ("backtest_seed_negative", "a negative backtest seed", ["experiment=backtest", "backtest.seeds=[0,-1]"], {},
      "backtest.seeds: -1; allowed: whole numbers of seeds 0 .. 2147483647"),
     ("backtest_target_unknown", "a backtest target that does not exist", ["experiment=backtest", "backtest.target=tone"],
-     {}, "backtest.target: 'tone'; allowed: goldstein"),
+     {}, "backtest.target: 'tone'; allowed: goldstein, counts"),
     ("backtest_reach_after_end", "forecasts reaching past the simulated horizon",
      ["experiment=backtest", "backtest.origins=[2023-06]", "end=2023-12-31"], {},
      "backtest.horizons: origin 2023-06 with horizon 12 targets 2024-05, after end=2023-12-31; allowed: horizons up "
@@ -438,4 +438,16 @@ CASES += [
      "--out: 'sim/imported' is inside"),
     ("import_unknown_actor_code", "an actor code in lower case", [*IMPORT, "--actors", "isr,irn"],
      {"week.tab": ICEWS_OK}, "--actors: 'isr,irn'; give two or more different actor codes"),
+]
+# -- issue 21 (wt-counts): the counts target of the backtest needs an observations v1 file
+GOLD_SERIES = "month,AZE-IRN,AZE-ISR,IRN-ISR\n" + "".join(f"2021-0{m},1,2,3\n" for m in range(1, 9))
+CASES += [
+    ("backtest_counts_goldstein_file", "a monthly Goldstein series given to the counts target",
+     ["experiment=backtest", "backtest.target=counts", "backtest.observations={tmp}/gold.csv"],
+     {"gold.csv": GOLD_SERIES},
+     "gold.csv' is not an observations v1 file; backtest.target=counts needs an observations v1 file written by "
+     "'triad import'"),
+    ("backtest_counts_no_file", "the counts target without an observations file",
+     ["experiment=backtest", "backtest.target=counts"], {},
+     "backtest.observations: not set; backtest.target=counts needs an observations v1 file written by 'triad import'"),
 ]

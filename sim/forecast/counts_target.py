@@ -75,7 +75,7 @@ def observed(obs: pd.DataFrame, names: Sequence[str], where: str) -> tuple[pd.Da
 
 
 def load(path: Any, names: list[str]) -> tuple[pd.DataFrame, str]:
-    need = "backtest.target=counts needs an observations v1 file written by `triad import` (first line " \
+    need = "backtest.target=counts needs an observations v1 file written by 'triad import' (first line " \
            "'# triad observations v1')"
     if path is None:
         raise ConfigError(KEY, f"not set; {need}")
