@@ -137,3 +137,17 @@ def test_counts_refuses_a_goldstein_series_in_one_line(tmp_path):
 def test_an_unknown_target_lists_the_allowed_ones():
     with pytest.raises(ConfigError, match=r"^backtest.target: 'tone'; allowed: goldstein, counts$"):
         _check("backtest.target=tone")
+
+
+def test_the_backtest_page_quotes_the_counts_results_file():
+    res = json.loads((ROOT / "docs" / "results" / "backtest_counts.json").read_text("utf-8"))
+    doc = " ".join((ROOT / "docs" / "backtest.md").read_text("utf-8").split())
+    p = res["pooled"]
+    assert (f"CRPS: model {p['model']['crps']:.3f}, climatology {p['climatology']['crps']:.3f}, conflictology "
+            f"{p['conflictology']['crps']:.3f}, persistence {p['persistence']['crps']:.3f}, zero "
+            f"{p['zero']['crps']:.3f}") in doc
+    assert f"hold {p['model']['cover50']:.2f} / {p['model']['cover90']:.2f}" in doc
+    for c in ("1", "2-3", "4-5"):
+        q = res["per_class"][c]
+        assert f"{c.replace('-', '–')}: {q['model']['crps']:.3f} vs {q['climatology']['crps']:.3f}" in doc
+    assert f"the {p['model']['targets']} scored" in doc and res["targets"]["scored"] * 3 == p["model"]["targets"]
