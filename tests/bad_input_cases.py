@@ -115,7 +115,7 @@ CASES = [
      "decisions.memory.half_life_days: -30.0 is out of range; allowed: [0.01, 1000000.0]"),
     ("branching_ratio_above_one", "an excitation whose retaliation cascade would not die out",
      ["decisions.memory.excitation.5=1.4"], {},
-     "decisions.memory.excitation: branching ratio 1.084 >= 1 for AZE-IRN (the spectral radius"),
+     "decisions.memory.excitation: branching ratio 1.064 >= 1 for AZE-IRN (the spectral radius"),
     ("attribution_lag_not_positive", "a leave-one-out lag of zero days",
      ["experiment=attribution", "counterfactual.attribution_lags=[0,90]"], {},
      "counterfactual.attribution_lags[0]: 0 is not a lag in days; allowed: whole days in [1, 3650]"),

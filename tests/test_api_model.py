@@ -31,12 +31,12 @@ def test_stepping_by_hand_is_the_ensemble_run(run, scenario):
     n_acts = 0
     while not m.done:
         m.step()
-        want = traj[traj["date"] == m.date].reset_index(drop=True)
+        want = traj[traj["date"] == pd.Timestamp(m.date)].reset_index(drop=True)
         pd.testing.assert_frame_equal(m.state(), want, check_exact=True)
         # agent.rung is the day's hostile act toward each actor: exactly the endogenous acts recorded
         got = {(a.code, m.actors[j], r, int(a.rung[j, r])) for a in m.agents
                for j, r in zip(*np.nonzero(a.rung))}
-        today = acts[acts["date"] == m.date]
+        today = acts[acts["date"] == pd.Timestamp(m.date)]
         assert got == set(zip(today["source"], today["target"], today["replicate"], today["rung"])), m.date
         n_acts += len(got)
     assert m.day == m.settings.n_days and m.date == dt.date(2023, 2, 28)
@@ -60,7 +60,7 @@ def test_agents_show_the_documented_state(run):
                & (acts["replicate"] < R)]
     attributed = sorted(hit["replicate"])
     assert 0 < len(attributed) < R  # attribution 0.5: some replicates take it as Iran's act
-    assert (hit["rung"] == 4).all() and (hit["date"] == ATTACK).all()
+    assert (hit["rung"] == 4).all() and (hit["date"] == pd.Timestamp(ATTACK)).all()
     # AZE's memory of rung-4 acts received from IRN jumps in those replicates, and only there
     jump = aze.memory[i_irn, 3] - before_mem[i_irn, 3]
     assert (jump[attributed] > 0.5).all()

@@ -29,7 +29,8 @@ def test_sim_run_backtest_is_the_commands_backtest(tmp_path):
     b = sim.run("backtest", BT, replicates=30)
     assert isinstance(b, sim.Backtest)
     want = pd.read_parquet(tmp_path / "cli" / "backtest.parquet")
-    assert len(want) == 6
+    # seeds (3, the default) × origins (1) × horizons (2) × dyads (3) × forecasters
+    assert len(want) == 3 * 1 * 2 * 3 * want["forecaster"].nunique() and want["forecaster"].nunique() == 8
     dates = [c for c in want.columns if b.table[c].dtype == "datetime64[ns]"]
     assert dates  # the file's date32 columns, as pandas datetimes
     for c in dates:

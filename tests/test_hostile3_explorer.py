@@ -139,7 +139,7 @@ def test_M6_server_side_bounds():
 
 
 def test_M6_time_bound(monkeypatch):
-    import sim.runs.job as job
+    import sim.runs.simulate as job  # where the command line's estimate check lives (sim.runs.orchestrate)
     from sim.ui import compute
     from sim.ui.scenario import Scenario
 

@@ -72,6 +72,7 @@ class Exploration:
     def save(self, directory: str | Path, report: bool = True) -> Path:
         """Write the run directory ``triad`` writes for this config (no re-simulation);
         ``report=False``: no figures nor report.html."""
-        from sim.runs.orchestrate import save
+        from sim.runs.orchestrate import api_dir, save
 
+        api_dir(directory)  # the door's checks before anything of the run is touched
         return save(self._c, directory, report=report).out

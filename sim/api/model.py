@@ -83,7 +83,8 @@ class Model:
 
     def state(self) -> pd.DataFrame:
         """Hostility and cooperation of every ordered pair in every replicate at the end of
-        the last day stepped, with the columns (and row order) of ``trajectories``."""
+        the last day stepped, with the columns, dtypes (``date`` a pandas datetime) and row order
+        of ``Result.trajectories``."""
         if not self.day:
             raise RuntimeError("no day stepped yet: call step() first")
         s, e = self.settings, self.engine
@@ -93,7 +94,8 @@ class Model:
         return pd.DataFrame({
             "scenario": self.scenario,
             "replicate": (e.lo + r_idx).astype(np.int64),
-            "date": self.date,
+            # a pandas datetime, as in the Result's tables (``Result.trajectories``)
+            "date": pd.Series(pd.Timestamp(self.date), index=range(len(r_idx))).astype("datetime64[ns]"),
             "source": np.array(s.actors)[Io[p_idx]],
             "target": np.array(s.actors)[Jo[p_idx]],
             "hostility": e.S[0][Io[p_idx], Jo[p_idx], r_idx],

@@ -210,8 +210,9 @@ class Result:
         ``report.enabled``, ``manifest.json`` last) into ``directory``; return its path.
         ``report=False``: no figures nor report.html (seconds saved; ``triad-report DIR``
         builds them later). A directory that already holds this complete run is left as it is."""
-        from sim.runs.orchestrate import save
+        from sim.runs.orchestrate import api_dir, save
 
+        api_dir(directory)  # the door's checks before anything of the run is touched
         return save(self._c, directory, report=report, extra={"api_call": self._call}).out
 
 

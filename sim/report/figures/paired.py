@@ -75,7 +75,9 @@ def paired_difference(effects_df: pd.DataFrame | None, scenario: str, first_chan
                          fontweight="bold", pad=10 if i == 0 else 4)
     axes[0, 0].set_xlim(*xlim)
     for j in range(2):  # symmetric about 0, so up and down read alike
-        lim = max(max(abs(v) for v in axes[0, j].get_ylim()), 1e-3)
+        # 5 % headroom: a tick at the very limit would put its label half outside the panel,
+        # past the top of the figure for the first row
+        lim = 1.05 * max(max(abs(v) for v in axes[0, j].get_ylim()), 1e-3)
         axes[0, j].set_ylim(-lim, lim)
     for ax in axes[-1]:
         style.format_date_axis(ax, maxticks=6)
