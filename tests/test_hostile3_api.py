@@ -127,3 +127,16 @@ def test_L8_numpy_scalars_accepted(monkeypatch):
     plain = resolve(updates={"ensemble.replicates": np.int64(6), "ensemble.seed": np.int32(3)})
     assert plain["ensemble"]["replicates"] == 6 and type(plain["ensemble"]["replicates"]) is int
     assert plain["ensemble"]["seed"] == 3
+
+
+def test_M15_the_api_runs_the_backtest_it_is_asked_for():
+    """``sim.run("backtest")`` is the backtest (a ``Backtest`` with its long table and the
+    ``backtest`` summary block), not a plain ensemble; ``sim.compare`` refuses it in words.
+    The equality with the command's files: tests/test_api_orchestrate.py."""
+    small = ["backtest.origins=[2023-02]", "backtest.horizons=[1]", "backtest.seeds=[0]", "backtest.bootstrap=20",
+             "report.enabled=false"]
+    b = sim.run("backtest", small, replicates=8)
+    assert isinstance(b, sim.Backtest) and "backtest" in b.summary
+    assert set(b.table["origin"].astype(str).str[:7]) == {"2023-02"} and set(b.table["horizon"]) == {1}
+    with pytest.raises(ValueError, match="runs no counterfactual"):
+        sim.compare("no_embassy_attack", "backtest", small, replicates=8)
