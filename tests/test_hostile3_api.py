@@ -131,12 +131,13 @@ def test_L8_numpy_scalars_accepted(monkeypatch):
 
 def test_M15_the_api_runs_the_backtest_it_is_asked_for():
     """``sim.run("backtest")`` is the backtest (a ``Backtest`` with its long table and the
-    ``backtest`` summary block), not a plain ensemble; ``sim.compare`` refuses it in words.
+    ``backtest`` summary block), not a plain ensemble; ``sim.compare`` refuses it in one line
+    naming the key.
     The equality with the command's files: tests/test_api_orchestrate.py."""
-    small = ["backtest.origins=[2023-02]", "backtest.horizons=[1]", "backtest.seeds=[0]", "backtest.bootstrap=20",
+    small = ["backtest.origins=[2023-02]", "backtest.horizons=[1]", "backtest.seeds=[0]", "backtest.bootstrap=100",
              "report.enabled=false"]
     b = sim.run("backtest", small, replicates=8)
     assert isinstance(b, sim.Backtest) and "backtest" in b.summary
     assert set(b.table["origin"].astype(str).str[:7]) == {"2023-02"} and set(b.table["horizon"]) == {1}
-    with pytest.raises(ValueError, match="runs no counterfactual"):
+    with pytest.raises(ConfigError, match="^counterfactual: the backtest scores the factual timeline"):
         sim.compare("no_embassy_attack", "backtest", small, replicates=8)
