@@ -6,11 +6,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
+# The golden files were recorded on Python 3.11 (numpy 2.4, Mesa 3.3: the versions pip resolves
+# there). Python 3.12/3.13 resolve numpy 2.5, whose floating-point reductions may differ in the
+# last bits: there the float columns must agree to 1e-12 relative (summary.json, rounded, and
+# every other column stay exact); on the reference interpreter every byte must agree.
+REFERENCE = sys.version_info[:2] == (3, 11)
 
 
 def _run(out: Path) -> None:
@@ -41,4 +47,9 @@ def test_default_run_reproduces_the_golden_outputs(tmp_path):
         a, b = new.column(name), old.column(name)
         if pa.types.is_string(a.type) or pa.types.is_large_string(a.type):
             a, b = a.cast(pa.string()), b.cast(pa.string())
-        assert a.equals(b), name
+        if REFERENCE or not pa.types.is_floating(a.type):
+            assert a.equals(b), name
+        else:
+            x, y = a.to_numpy(), b.to_numpy()
+            assert np.array_equal(np.isnan(x), np.isnan(y)), name
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=0, equal_nan=True, err_msg=name)
