@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from sim.api import batch as _batch
 from sim.api.backtest import Backtest
-from sim.api.batch import batch_run
 from sim.api.exploration import Exploration
 from sim.api.model import Model
 from sim.api.result import Result
@@ -119,3 +119,11 @@ def model(experiment: str | None = None, overrides: Sequence[str] = (), *, confi
 
     plain = resolve(experiment, overrides, config=config, updates=_values(seed, replicates, values))
     return build(build_spec(plain), scenario, replicates)
+
+
+def batch_run(experiment: str | None = None, grid: Mapping[str, Sequence[Any]] | None = None,
+              **kwargs: Any):
+    return _batch.batch_run(experiment, grid, runner=run, **kwargs)
+
+
+batch_run.__doc__ = _batch.batch_run.__doc__

@@ -11,7 +11,8 @@ import pandas as pd
 def batch_run(experiment: str | None = None, grid: Mapping[str, Sequence[Any]] | None = None, *,
               seeds: Sequence[int] | None = None, replicates: int | None = None, overrides: Sequence[str] = (),
               values: Mapping[str, Any] | None = None,
-              progress: Callable[[int, int, dict], None] | None = None) -> pd.DataFrame:
+              progress: Callable[[int, int, dict], None] | None = None,
+              runner: Callable[..., Any] | None = None) -> pd.DataFrame:
     """Run every combination of ``grid`` (dotted key -> values) for every seed and return one
     DataFrame: a row per run × scenario × dyad, with a column per grid key, ``seed``,
     ``replicates``, ``run`` (0, 1, … in grid order, seeds innermost) and the metrics of
@@ -29,9 +30,14 @@ def batch_run(experiment: str | None = None, grid: Mapping[str, Sequence[Any]] |
         grid: dotted config key -> the values to try (Python values: numbers, strings, lists).
         seeds: ``ensemble.seed`` of each run; None: the config's seed, once.
         progress: called after each run with (runs done, runs in all, that run's grid values).
+        runner: the function that runs one config (``sim.run``; the public ``sim.batch_run``
+            passes it in, so this module does not import the package that imports it).
     """
-    from sim.api import Result, run
+    from sim.api.result import Result
     from sim.sweep.table import metric_rows
+
+    if runner is None:
+        raise TypeError("batch_run needs runner=sim.run; call sim.batch_run")
 
     grid = {k: list(v) for k, v in (grid or {}).items()}
     for key, vals in grid.items():
@@ -42,7 +48,7 @@ def batch_run(experiment: str | None = None, grid: Mapping[str, Sequence[Any]] |
     jobs = [(c, s) for c in combos for s in seed_list]
     frames = []
     for i, (combo, seed) in enumerate(jobs):
-        r = run(experiment, overrides, seed=seed, replicates=replicates, values={**(values or {}), **combo})
+        r = runner(experiment, overrides, seed=seed, replicates=replicates, values={**(values or {}), **combo})
         if not isinstance(r, Result):
             raise ValueError("batch_run runs ensembles; this config is an exploration or a backtest (use sim.run)")
         rows = pd.DataFrame(metric_rows(r.summary))
