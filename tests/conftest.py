@@ -91,19 +91,19 @@ def default_settings(default_plain):
 
 
 # -- running under pytest-xdist (make test: -n auto --dist loadgroup) ------------------------
-# A file's module-scoped fixtures (a shared run, a sweep, a built wheel) are made once per
-# worker that runs one of its tests; so each file's tests go to one worker together, except
-# the files listed here, whose tests share nothing and are spread one by one. A test that
-# names its own xdist_group keeps it (tests/test_bad_input.py's cases that write an
-# experiment into experiments/ share the "experiments_dir" group with the tests that list
-# that folder).
-SPREAD = {"test_bad_input.py"}
+# Which tests share a worker: tests/xdist_groups.py (a file's tests together, bad-input cases
+# one by one, the tests around experiments/ in one group).
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist_groups import make_scheduler
+
+    return make_scheduler(config, log)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.get_closest_marker("xdist_group") is None and item.path.name not in SPREAD:
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
         if item.get_closest_marker("wheel") or item.get_closest_marker("calibration"):
             item.add_marker(pytest.mark.slow)

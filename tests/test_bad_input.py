@@ -139,9 +139,13 @@ def check(proc: Outcome, out: Path, tmp_path: Path, needle: str, setup: list) ->
 
 def _param(case: tuple):
     """A case; one that writes an experiment into experiments/ runs in the xdist group of the
-    tests that list that folder (tests/conftest.py), never beside them."""
-    marks = [pytest.mark.xdist_group("experiments_dir")] if "experiment" in case[3] else []
-    return pytest.param(case, id=case[0], marks=marks)
+    tests that list that folder (its id ends in ``@experiments_dir``: tests/xdist_groups.py),
+    never beside them."""
+    return pytest.param(case, id=case[0] + _group(case))
+
+
+def _group(case: tuple) -> str:
+    return "@experiments_dir" if "experiment" in case[3] else ""
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
@@ -152,7 +156,7 @@ def test_bad_input(tmp_path, case, capsys, monkeypatch):
     check(proc, out, tmp_path, needle, setup)
 
 
-@pytest.mark.parametrize("cid", [pytest.param(c, id=family, marks=_param(BY_ID[c]).marks)
+@pytest.mark.parametrize("cid", [pytest.param(c, id=family + _group(BY_ID[c]))
                                  for family, c in SUBPROCESS.items()])
 def test_bad_input_real_process(tmp_path, cid, capsys, monkeypatch):
     """The real entry point prints what run_cli printed: same exit status, same message."""

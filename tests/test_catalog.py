@@ -6,7 +6,6 @@ import io
 import subprocess
 import sys
 
-import pytest
 import yaml
 
 from conftest import CONF, ROOT
@@ -14,8 +13,8 @@ from sim import __version__
 from sim import params as table
 from sim.cli import run_cli
 
-# lists experiments/: never while a bad-input case has put one there (tests/conftest.py)
-pytestmark = pytest.mark.xdist_group("experiments_dir")
+# lists experiments/: never while a bad-input case has put one there (its xdist group,
+# tests/xdist_groups.py)
 
 
 def triad(*args, real=False):

@@ -180,7 +180,7 @@ def test_paired_difference_columns_share_the_y_scale():
 # --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("block, expected", [
-    (None, (("png", "svg"), "screen")), ({"format": "pdf"}, (("pdf",), "screen")),
+    (None, (("png",), "screen")), ({"format": ["png", "svg"]}, (("png", "svg"), "screen")), ({"format": "pdf"}, (("pdf",), "screen")),
     ({"format": ["PNG", "pdf", "png"], "paper": "Letter"}, (("png", "pdf"), "letter")),
 ])
 def test_report_options(block, expected):

@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT
 
 # the wheel carries every experiment: built while no bad-input case adds one (tests/conftest.py)
-pytestmark = [pytest.mark.wheel, pytest.mark.xdist_group("experiments_dir")]
+pytestmark = pytest.mark.wheel  # with the tests around experiments/ under xdist (tests/xdist_groups.py)
 
 # what the build reads; copied out so the build leaves nothing in the checkout
 SOURCES = ("pyproject.toml", "README.md", "LICENSE", "sim", "conf", "experiments")
