@@ -9,7 +9,7 @@ from sim.errors import ConfigError
 
 FORMATS = ("png", "svg", "pdf")
 PAPERS = ("a4", "letter", "screen")
-DEFAULT_FORMATS = ("png", "svg")
+DEFAULT_FORMATS = ("png",)  # vector formats on request: a third of the report's time (docs/figures.md)
 
 
 def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> str:

@@ -210,7 +210,7 @@ class CounterfactualConf:
 class ReportConf:
     enabled: bool = True
     # figure files to write: png, svg, pdf (vector) -- a list, or one name (checked in sim/config/report.py)
-    format: Any = field(default_factory=lambda: ["png", "svg"])
+    format: Any = field(default_factory=lambda: ["png"])
     paper: str = "screen"  # figure width: a4 | letter | screen
     dyads: Optional[List[str]] = None  # dyads of the per-dyad figures (default: all up to 9; sim/report/dyads.py)
 

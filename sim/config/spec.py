@@ -59,7 +59,7 @@ class RecordSpec:
 @dataclass(frozen=True)
 class ReportSpec:
     enabled: bool
-    formats: tuple[str, ...] = ("png", "svg")  # figure files (report.format)
+    formats: tuple[str, ...] = ("png",)  # figure files (report.format)
     paper: str = "screen"  # figure width (report.paper)
 
 

@@ -324,7 +324,7 @@ def _draw_all(specs: list, formats: Sequence[str], paper: str) -> list[tuple[byt
         _JOB = ()
 
 
-def _write_figures(run_dir: Path, run: dict, formats: Sequence[str] = ("png", "svg"),
+def _write_figures(run_dir: Path, run: dict, formats: Sequence[str] = ("png",),
                    paper: str = "screen") -> list[tuple[str, bytes, str]]:
     """Render and save each figure in `formats` (PNG at 200 dpi; SVG and PDF vector) and
     return (name, png, caption); the page embeds the PNG whether or not it is saved."""
