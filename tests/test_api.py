@@ -44,6 +44,7 @@ def api_run(tmp_path_factory):
     return r
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_save_writes_the_cli_directory_byte_for_byte(cli_run, api_run, tmp_path):
     cli, _ = cli_run
     out = api_run.save(tmp_path / "api")
@@ -60,6 +61,7 @@ def test_save_writes_the_cli_directory_byte_for_byte(cli_run, api_run, tmp_path)
     assert (out / "manifest.json").read_bytes() == before
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_tables_are_the_cli_files_read_back(cli_run, api_run):
     cli, _ = cli_run
     for name in ("stats", "incidence", "effects", "routes", "trajectories", "actions"):
@@ -73,6 +75,7 @@ def test_tables_are_the_cli_files_read_back(cli_run, api_run):
     assert api_run.events == json.loads((cli / "events.json").read_text())
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_headline_and_answer_are_what_the_cli_prints(cli_run, api_run):
     _, stdout = cli_run
     lines = stdout.splitlines()

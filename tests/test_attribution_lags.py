@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # experiment=attribution: one counterfactual run per event: make test runs it, make test-fast leaves it out
+
 ROOT = Path(__file__).resolve().parent.parent
 R = 200
 

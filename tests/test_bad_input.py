@@ -158,6 +158,7 @@ def test_bad_input(tmp_path, case, capsys, monkeypatch):
 
 @pytest.mark.parametrize("cid", [pytest.param(c, id=family + _group(BY_ID[c]))
                                  for family, c in SUBPROCESS.items()])
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_bad_input_real_process(tmp_path, cid, capsys, monkeypatch):
     """The real entry point prints what run_cli printed: same exit status, same message."""
     _, what, overrides, files, needle, *setup = BY_ID[cid]

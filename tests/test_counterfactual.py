@@ -171,6 +171,7 @@ def test_route_masks_from_first_reach():
     assert route_masks(fr)[:, 0].tolist() == [0b1001, 0, 0b10]
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_attribution_experiment(tmp_path):
     out = tmp_path / "attr"
     run(compose_cfg(["experiment=attribution", "ensemble.replicates=60", "report.enabled=false",

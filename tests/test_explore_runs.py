@@ -56,6 +56,7 @@ def test_experiment_writes_its_outputs(name, tmp_path):
             assert node == pytest.approx(v, rel=1e-5)
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_sensitivity_results_are_reproducible(tmp_path):
     cfg = compose_cfg(["experiment=sensitivity", *TINY["sensitivity"], "explore.morris.trajectories=0"])
     a = run(cfg, tmp_path / "a")["exploration"]

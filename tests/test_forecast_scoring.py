@@ -7,7 +7,6 @@ import math
 
 import numpy as np
 import pytest
-import scoringrules as sr
 
 from sim.forecast import baselines, eventfilter, intervals, metrics
 from sim.forecast import observation as ob
@@ -36,6 +35,8 @@ def test_ignorance_uses_the_declared_bins_with_one_pseudo_member():
 @pytest.mark.parametrize("y,want", [(2.0, 2.0), (0.0, 2.0 + 20 * 1.0), (4.5, 2.0 + 20 * 1.5), (1.0, 2.0), (3.0, 2.0)])
 def test_interval_score_closed_form(y, want):
     assert metrics.interval_score(y, 1.0, 3.0, 0.1) == pytest.approx(want)
+    import scoringrules as sr  # ≈ 3 s to import (numba): not at collection
+
     assert float(sr.interval_score(y, 1.0, 3.0, 0.1)) == pytest.approx(want)
 
 

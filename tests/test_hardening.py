@@ -14,6 +14,8 @@ import pytest
 from conftest import ROOT
 from sim.io.manifest import verify
 
+pytestmark = pytest.mark.slow  # runs killed and resumed, each a whole run: make test runs it, make test-fast leaves it out
+
 SMALL = ["ensemble.replicates=300", "record.replicates=20", "end=2023-06-30"]
 DATA = ("stats.parquet", "incidence.parquet", "routes.parquet", "trajectories.parquet", "actions.parquet",
         "summary.json", "events.json", "config.yaml")

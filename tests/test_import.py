@@ -102,6 +102,7 @@ def test_table_state_only_dyad_days_per_rung_match_a_direct_count(table):
     assert sum(len(v) for v in days.values()) > 100  # the comparison is not over empty months
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_backtest_runs_on_imported_observations(table, tmp_path):
     out = tmp_path / "bt"
     proc = _triad("experiment=backtest", f"backtest.observations={table / 'observations.csv'}", "start=2021-01-01",

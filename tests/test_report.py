@@ -453,6 +453,7 @@ def test_paired_difference_marks_first_change_and_zero():
     assert axes[0].get_xlim()[0] == pytest.approx(fc - P.LEAD_DAYS)
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_several_counterfactuals_get_one_figure_each_and_stale_removed(tmp_path):
     root = write_synthetic_run(tmp_path / "run", days=30, scenarios=("baseline", "a cf", "b"),
                                counterfactual_outputs=True, validation=False)
@@ -510,6 +511,7 @@ def test_answer_text_strips_repeated_question():
     assert answer_text(None, "A.") == "A."
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_cf_report_rebuild_is_byte_identical(cf_run):
     first = (cf_run / "report.html").read_bytes()
     build_report(cf_run)

@@ -208,6 +208,7 @@ def pdf_run(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_pdf_format_is_vector_and_reproducible(pdf_run):
     figs = pdf_run / "figures"
     pdfs = sorted(figs.glob("*.pdf"))

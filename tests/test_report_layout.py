@@ -76,6 +76,7 @@ def test_a_legend_wider_than_its_figure_loses_columns_then_wraps():
     assert _outside(fig) == []
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_figures_drawn_in_forked_processes_are_the_serial_bytes(run_dir, tmp_path, monkeypatch):
     import shutil
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from conftest import compose_cfg, deep_update, plain_cfg
 from sim.config.build import build_settings
@@ -36,6 +37,7 @@ def _first_replicates(tmp_path, name, overrides):
     return traj, acts
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_replicates_do_not_depend_on_count_or_chunking(tmp_path):
     ref_t, ref_a = _first_replicates(tmp_path, "r50", ["ensemble.replicates=50"])
     assert len(ref_a) > 0 and ref_t.replicate.nunique() == 50
@@ -97,6 +99,7 @@ def test_reordering_actors_permutes_results():
     pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_two_workers_give_the_one_process_result(tmp_path):
     """Chunks simulated in two processes merge into exactly the sequential result."""
     base = [*SHORT, "ensemble.replicates=300", "ensemble.chunk_size=100", "record.replicates=120",

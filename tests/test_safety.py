@@ -5,7 +5,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # a whole run watched for writes outside its directory: make test runs it, make test-fast leaves it out
 
 
 def test_a_run_writes_only_inside_its_output_directory(tmp_path):

@@ -21,6 +21,8 @@ import pytest
 from conftest import CONF, ROOT
 from sim.io.manifest import verify
 
+pytestmark = pytest.mark.slow  # Hydra sweeps through the real launchers: make test runs it, make test-fast leaves it out
+
 TINY = ["ensemble.replicates=20", "record.replicates=2", "end=2023-03-31", "report.enabled=false"]
 IRN = "dynamics.reaction.IRN"
 THREE = [f"{IRN}=0.01,0.02,0.04"]

@@ -12,6 +12,8 @@ from sim.report.sweep_axes import readable, swept_keys, value_label
 from sim.sweep.table import METRICS, RUNGS
 from test_sweep import table, triad_multirun
 
+pytestmark = pytest.mark.slow  # a sweep of counterfactual runs: make test runs it, make test-fast leaves it out
+
 EFFECTS = [c for c in METRICS if c.startswith("cf_diff_")]
 
 

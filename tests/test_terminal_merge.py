@@ -6,8 +6,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 from sim.io.manifest import verify
+
+pytestmark = pytest.mark.slow  # a split ensemble run as separate processes, then merged: make test runs it, make test-fast leaves it out
 
 
 def test_merged_split_ensemble_has_its_report_and_prints_its_path(tmp_path):

@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import scoringrules as sr
 
 LEVELS = (50, 80, 90, 95)  # central interval levels, percent
 IS_LEVEL = 90  # the level of the reported interval score (ViEWS 2023/24)
@@ -46,6 +45,10 @@ Q_COLUMNS = tuple(f"q{q * 100:g}".replace(".", "_") for q in QUANTILES)
 
 
 def crps(y: float, members: np.ndarray) -> float:
+    # imported here: scoringrules compiles its numba gufuncs at import (≈ 3 s), which every
+    # process importing the backtest (the test collection, a plain run) would pay
+    import scoringrules as sr
+
     return float(sr.crps_ensemble(float(y), np.asarray(members, dtype=float)))
 
 
