@@ -52,6 +52,7 @@ def small():
     return sim.compare("no_embassy_attack", overrides=["end=2023-03-31", "record.replicates=2"], replicates=12)
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_save_without_report_writes_the_same_data_and_no_report(small, tmp_path):
     with_report = small.save(tmp_path / "with")
     without = small.save(tmp_path / "without", report=False)

@@ -142,6 +142,7 @@ def _later_file(tmp_path, name, shift):
     return path
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_true_future_on_a_constructed_later_months_file(tmp_path):
     a = _later_file(tmp_path, "later_a.csv", 0.0)
     h12 = "[1,2,3,4,5,6,7,8,9,10,11,12]"

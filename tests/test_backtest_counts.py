@@ -54,6 +54,7 @@ def _file_class_days(path) -> dict[tuple[str, str, str, str], float]:
     return out
 
 
+@pytest.mark.slow  # a whole counts backtest (≈ 12 s): make test runs it, make test-fast leaves it out
 def test_counts_backtest_scores_every_series_against_the_file(counts_run, imported):
     summ, out = counts_run
     table = pq.read_table(out / "backtest.parquet")

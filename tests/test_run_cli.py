@@ -71,6 +71,7 @@ def test_system_exit_codes_map_as_the_interpreter_maps_them(capsys):
     assert capsys.readouterr().err == "stopped: no disk\n"
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_a_complete_run_in_process_equals_the_real_process(tmp_path, capsys):
     """Same config and seed: the same numbers and the same printed lines, and the process
     (logging, Hydra's singletons, its config guard) as it was before the run."""

@@ -52,6 +52,7 @@ def test_chunk_plan():
     assert all(b == c for (_, b), (c, _) in zip(parts, parts[1:]))
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_auto_gives_the_one_worker_bytes(tmp_path):
     """The default (auto: every core) and one worker write the same files, byte for byte."""
     base = ["end=2023-03-31", "report.enabled=false", "ensemble.replicates=300", "ensemble.chunk_size=100",
