@@ -170,22 +170,28 @@ def shade(color: str, frac: float) -> tuple[float, float, float]:
     return tuple(c * (1 + frac) for c in rgb)  # type: ignore[return-value]
 
 
-class _ClippedDateLocator(mdates.AutoDateLocator):
-    """AutoDateLocator that drops ticks after `last` (a date number)."""
+class _DateLocator(mdates.AutoDateLocator):
+    """AutoDateLocator that drops ticks after `last` (a date number, if given) and remembers
+    its ticks for the view interval: the panels of a figure share one locator (``sharex``)
+    and every draw asks each panel again, each time through dateutil's rrule."""
 
-    def __init__(self, last: float, **kwargs):
+    def __init__(self, last: float | None = None, **kwargs):
         super().__init__(**kwargs)
         self._last = last
+        self._memo: tuple = (None, None)
 
     def __call__(self):
-        return [t for t in super().__call__() if t <= self._last + 1e-9]
+        key = tuple(self.axis.get_view_interval()) if self.axis is not None else None
+        if key is None or key != self._memo[0]:
+            ticks = super().__call__()
+            if self._last is not None:
+                ticks = [t for t in ticks if t <= self._last + 1e-9]
+            self._memo = (key, ticks)
+        return self._memo[1]
 
 
 def format_date_axis(ax: Axes, maxticks: int | dict = 8, last: float | None = None) -> None:
     """Readable, compact date ticks (none after `last` if given)."""
-    if last is None:
-        locator = mdates.AutoDateLocator(minticks=4, maxticks=maxticks)
-    else:
-        locator = _ClippedDateLocator(last, minticks=4, maxticks=maxticks)
+    locator = _DateLocator(last, minticks=4, maxticks=maxticks)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))

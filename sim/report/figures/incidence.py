@@ -116,7 +116,8 @@ def _label_line_ends(ax, sub: pd.DataFrame, scenario: str, rungs: list[int]) -> 
         ax.annotate(f"≥{r} {style.RUNG_NAMES.get(r, '')}", xy=(1.0, y_end), xycoords=trans,
                     xytext=(1.012, y), textcoords=trans, fontsize=LABEL_FS, color=style.rung_color(r),
                     fontweight="bold", ha="left", va="center", annotation_clip=False,
-                    arrowprops=dict(arrowstyle="-", color=style.rung_color(r), lw=0.5, shrinkA=0, shrinkB=1))
+                    arrowprops=dict(arrowstyle="-", color=style.rung_color(r), lw=0.5, shrinkA=0, shrinkB=1,
+                                    patchA=None, relpos=(0.0, 0.5)))  # ends at the label's left middle, unclipped
 
 
 _CI_GAP, _CI_GROUP, _CI_STEP = 0.015, 0.075, 0.011  # as fractions of the time span
