@@ -67,6 +67,7 @@ def test_save_without_report_writes_the_same_data_and_no_report(small, tmp_path)
                    for f in man["files"])
 
 
+@pytest.mark.slow  # over 4 s: make test runs it, make test-fast leaves it out
 def test_batch_run_is_one_tidy_frame_of_the_runs(small):
     import sim.sweep.table as T
 

@@ -51,7 +51,7 @@ def run_dir(tmp_path_factory):
     return r.save(tmp_path_factory.mktemp("layout") / "run", report=False)
 
 
-@pytest.mark.parametrize("paper", ["screen", "a4"])
+@pytest.mark.parametrize("paper", ["screen", pytest.param("a4", marks=pytest.mark.slow)])  # a4: over 4 s
 def test_every_text_of_every_figure_lies_inside_it(run_dir, paper):
     run = R.load_run(run_dir)
     specs = R._figure_specs(run)
