@@ -9,6 +9,12 @@ BIN    := $(VENV)/bin
 RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
+# Bytecode caching on for our commands even where the environment turns it off (these
+# machines set PYTHONDONTWRITEBYTECODE=1): without it every process of the test suite, each
+# xdist worker and each `python -m sim` a test starts, compiles sim/ and the test modules
+# again (about a second each on a fresh clone). Python treats the empty value as unset.
+export PYTHONDONTWRITEBYTECODE :=
+
 # pytest-xdist: one worker per core; a file's tests stay on one worker (tests/conftest.py)
 XDIST  := -n auto --dist loadgroup
 
