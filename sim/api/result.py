@@ -149,17 +149,10 @@ class Result:
         """What ``sim.report.load_run`` reads from a run directory, from memory."""
         from sim.report import style
         from sim.report.figures.events import number_events
+        from sim.report.run import report_columns
 
         def norm(df: pd.DataFrame | None) -> pd.DataFrame | None:
-            if df is None:
-                return None
-            df = df.copy()
-            if "date" in df.columns:
-                df["date"] = pd.to_datetime(df["date"])
-            for col in ("scenario", "source", "target", "variable", "dyad", "route"):
-                if col in df.columns:
-                    df[col] = df[col].astype(str)
-            return df
+            return None if df is None else report_columns(df.copy())
 
         stats, incid = norm(self.stats), norm(self.incidence)
         return {"stats": stats, "incidence": incid, "summary": self.summary, "events": number_events(self.events),

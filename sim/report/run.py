@@ -57,7 +57,11 @@ def _read_parquet(path: Path, required: bool) -> pd.DataFrame | None:
         if required:
             raise ReportError(f"{path} not found (is this a triad run directory?)")
         return None
-    df = pd.read_parquet(path)
+    return report_columns(pd.read_parquet(path))
+
+
+def report_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` (changed in place) as the figures read it: dates as datetimes, names as str."""
     if "date" in df.columns:
         df["date"] = pd.to_datetime(df["date"])
     for col in ("scenario", "source", "target", "variable", "dyad", "route"):
