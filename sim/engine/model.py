@@ -43,6 +43,7 @@ import numpy as np
 
 from sim.engine import attribution, memory
 from sim.engine import dynamics as dyn
+from sim.engine import status as st_k
 from sim.engine.agents import StateAgent
 from sim.engine.bookkeeping import ladder_day
 from sim.engine.events import NEVER, THAW, event_rung, realise, status_changes, status_weights, thaw_delays
@@ -126,16 +127,19 @@ class TriadModel(mesa.Model):
         init = np.zeros((N, N, 3), dtype=np.int8) + np.array([1, 1, 0], dtype=np.int8) if init is None else init
         self.status = np.repeat(np.asarray(init, dtype=np.int8)[..., None], self.R, axis=3)
         self.status_w = status_weights()
-        self.rho0 = self._rho(np.arange(n_dyads))
+        self.rho0 = np.empty((n_dyads, self.R))
+        st_k.rupture(self.status, self.status_w, self.Id, self.Jd, self.rho0)
         self.drho = np.zeros((n_dyads, self.R))
         self.status_off = np.zeros((n_dyads, 4, self.R))
         self.use_status = False  # no rupture yet: the drift skips the offsets
         # dyads without diplomatic relations (both embassies `none`): their acts come from the
         # ladder's status-aware menu (a state cannot break relations it does not have)
-        self.norel = self._without_relations(np.arange(n_dyads))
+        self.norel = (self.status[self.Id, self.Jd, 0] == 0) & (self.status[self.Jd, self.Id, 0] == 0)
         # thaw (issue 21): the day each downgraded status returns to normal (NEVER: none pending)
         self.reopen = np.full(self.status.shape, NEVER, dtype=np.int64)
+        self.reopen_next = np.full(self.status.shape[:3], NEVER, dtype=np.int64)  # per row of reopen
         self.next_reopen = NEVER
+        self.thaw_to = st_k.codes_after_thaw(THAW, self.status.shape[2])
         self.event_status = [status_changes(e, settings.actors) for e in scenario.events]
         self.realised = realise(scenario.events, settings.start, settings.n_days, settings.seed, lo, hi,
                                 settings.occasion)
@@ -300,18 +304,12 @@ class TriadModel(mesa.Model):
             self.S[..., idx] = np.clip(self.S[..., idx], 0.0, 1.0)
             P[:, :, idx] = np.clip(P[:, :, idx], 0.0, 1.0)
 
-    def _rho(self, dyads: np.ndarray) -> np.ndarray:
-        """Rupture index of the dyads (D, R): the status weights of both missions summed."""
-        i, j = self.Id[dyads], self.Jd[dyads]
-        w, keys = self.status_w, np.arange(self.status.shape[2])[:, None]
-        return (w[keys, self.status[i, j]].sum(axis=1) + w[keys, self.status[j, i]].sum(axis=1))
-
     def _change_status(self, changes, mask: np.ndarray, event_id: str, t: int) -> None:
         """Set the event's statuses in ``mask``'s replicates; a downgrade (``THAW``) gets the day
         it returns to normal, any other value cancels a pending return. Recompute the touched
         dyads' rupture Δρ (clipped to [−1, 1]) and drift offsets. Only events and the thaw
         change statuses."""
-        touched = set()
+        touched = np.zeros(len(self.Id), dtype=np.bool_)
         h = float(np.atleast_1d(self.params.status_reopen_half_life_days)[0])
         for i, j, key, code in changes:
             self.status[i, j, key][mask] = code
@@ -320,54 +318,31 @@ class TriadModel(mesa.Model):
                 self.reopen[i, j, key][mask] = due[mask]
             else:
                 self.reopen[i, j, key][mask] = NEVER
-            touched.add(int(self.dyad_of[i, j]))
-        self.next_reopen = int(self.reopen.min())
+            self.reopen_next[i, j, key] = self.reopen[i, j, key].min()
+            touched[self.dyad_of[i, j]] = True
+        self.next_reopen = int(self.reopen_next.min())
         self._status_changed(touched)
 
     def _thaw(self, t: int) -> None:
         """Downgraded statuses due today return to normal (before the day's events)."""
-        touched = set()
-        for i, j, key in zip(*np.nonzero((self.reopen <= t).any(axis=3))):
-            due = self.reopen[i, j, key] <= t
-            self.status[i, j, key][due] = THAW[int(key)][1]
-            self.reopen[i, j, key][due] = NEVER
-            touched.add(int(self.dyad_of[i, j]))
-        self.next_reopen = int(self.reopen.min())
+        touched = np.zeros(len(self.Id), dtype=np.bool_)
+        self.next_reopen = int(st_k.thaw(t, self.status, self.reopen, self.reopen_next, self.thaw_to, NEVER,
+                                         self.dyad_of, touched))
         self._status_changed(touched)
 
-    def _status_changed(self, touched: set) -> None:
-        d = np.array(sorted(touched))
-        self.norel[d] = self._without_relations(d)
-        self.drho[d] = np.clip(self._rho(d) - self.rho0[d], -1.0, 1.0)
-        self.status_off[d] = self.status_dir[d] * self.drho[d][:, None, :]
-        self.use_status = bool(np.any(self.drho != 0.0))
-
-    def _without_relations(self, dyads: np.ndarray) -> np.ndarray:
-        """(D, R) True where neither side of the dyad has an embassy (status code 0 = `none`)."""
-        i, j = self.Id[dyads], self.Jd[dyads]
-        return (self.status[i, j, 0] == 0) & (self.status[j, i, 0] == 0)
+    def _status_changed(self, touched: np.ndarray) -> None:
+        self.use_status = bool(st_k.refresh(touched, self.status, self.status_w, self.Id, self.Jd, self.rho0,
+                                            self.status_dir, self.norel, self.drho, self.status_off))
 
     def _apply_acts(self) -> None:
         ih, ic, icom = self.impulse
         dyn.apply_acts(self.S[0], self.S[1], self.P, self.hostile_rung, self.coop_level, self.hostile_mag,
                        self.coop_mag, ih, ic, icom, self.Id, self.Jd, self.dyad_rung, self.dyad_rung_endo)
-        if self.norel_delta.any():
-            self._norel_impulses(ih, icom)
+        if self.norel_delta.any():  # the impulse difference of the status-aware menu's acts
+            st_k.norel_impulses(self.S[0], self.P, self.hostile_rung, self.norel, self.norel_delta, ih, icom,
+                                self.Id, self.Jd)
         if self.links:
             attribution.spill_acts(self.S[0], self.P, self.hostile_rung, self.hostile_mag, self.links, ih)
-
-    def _norel_impulses(self, ih: np.ndarray, icom: np.ndarray) -> None:
-        """The impulse difference of the acts replaced in dyads without relations (rung 2: 163
-        sanctions instead of 161 break relations), on top of the menu's impulses just applied."""
-        H, P = self.S[0], self.P
-        for d in np.nonzero(self.norel.any(axis=1))[0]:
-            i, j = self.Id[d], self.Jd[d]
-            for a, b in ((i, j), (j, i)):
-                dm = self.norel_delta[self.hostile_rung[a, b]] * self.norel[d]
-                if dm.any():
-                    H[a, b] += icom * dm
-                    H[b, a] += ih * dm
-                    np.minimum(P[b, a] + dm, 1.0, out=P[b, a])
 
     def _ladder_bookkeeping(self) -> None:
         self._ladder(self.dyad_rung, self.strike_streak, self.max_rung, self.first_reach)

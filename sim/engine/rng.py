@@ -49,8 +49,20 @@ class Stream:
         self._n = hi - lo
 
     def _take(self, parts: list[np.ndarray]) -> np.ndarray:
-        full = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)
-        return full[..., self._offset : self._offset + self._n]
+        """The range's columns of the blocks' draws, as one C-contiguous array (one copy):
+        a strided view would make the compiled kernels that read it take their slow,
+        non-vectorised path (issue 19: 10 % of the engine's time at R = 10 000)."""
+        lo, n = self._offset, self._n
+        if len(parts) == 1 and lo == 0 and n == BLOCK:
+            return parts[0]
+        out = np.empty(parts[0].shape[:-1] + (n,), dtype=parts[0].dtype)
+        pos = 0
+        for b, part in enumerate(parts):
+            first, last = max(lo - b * BLOCK, 0), min(lo + n - b * BLOCK, BLOCK)
+            if last > first:
+                out[..., pos : pos + last - first] = part[..., first:last]
+                pos += last - first
+        return out
 
     def normal(self, shape: tuple[int, ...]) -> np.ndarray:
         return self._take([g.standard_normal(shape + (BLOCK,)) for g in self._gens])

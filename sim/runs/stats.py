@@ -126,18 +126,18 @@ def bin_state(H, C, kind, si, sj, scale, shift, hi, B, hist, sums):
 
 @njit(cache=True)
 def count_reached(max_rung, reached):
-    """Add to ``reached[d, k]`` the replicates whose dyad d has reached at least rung k
-    (the replicates at each highest rung, summed from the top)."""
+    """Add to ``reached[d, k]`` the replicates whose dyad d has reached at least rung k: one
+    compare-and-count pass per rung (it vectorises; a histogram of the highest rungs
+    would make each increment wait for the last)."""
     D, R = max_rung.shape
-    at_rung = np.zeros(reached.shape[1], dtype=np.int64)
     for d in range(D):
-        at_rung[:] = 0
-        for r in range(R):
-            at_rung[max_rung[d, r]] += 1
-        above = 0
-        for k in range(reached.shape[1] - 1, -1, -1):
-            above += at_rung[k]
-            reached[d, k] += above
+        row = max_rung[d]
+        reached[d, 0] += R
+        for k in range(1, reached.shape[1]):
+            n = 0
+            for r in range(R):
+                n += row[r] >= k
+            reached[d, k] += n
 
 
 class DailyStats:

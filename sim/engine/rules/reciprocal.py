@@ -11,7 +11,7 @@ the dyad's diplomatic rupture (read only while some replicate has one). With
 Λ = Σ_k λ_k the day's act is none with probability e^(−Λ) and rung k with probability
 (λ_k/Λ)(1 − e^(−Λ)); the uniform u maps to it by inverse CDF with the highest rung at the
 top of [0, 1). Fast path (exact): with an upper bound U ≥ Λ, u < 1 − U ≤ e^(−Λ) means no
-act, at the cost of one division (e^x ≤ 1/(1 − x) for x < 1). The cooperative level is the
+act, at the cost of four squarings and a division (``exp_bound``). The cooperative level is the
 ordered logit of spec §4, with the second uniform. When the replicates share the
 coefficients, a vectorised screen (``_screen``) first settles the pair-days with neither act
 by looser provable bounds; the body decides the rest, with the same results (issue 19).
@@ -54,10 +54,27 @@ def draw_rung(uu, lam, total):
     return 0
 
 
+@njit(inline="always")
+def exp_bound(x):
+    """(1 − x/16)^−16 ≥ e^x for x < 16 (−16·ln(1 − x/16) ≥ x), within 3 % of e^x at
+    x = −1 and 28 % at x = −3 (e^x ≤ 1/(1 − x) is 5x loose there): an upper bound with
+    four squarings and one division, which vectorises."""
+    q = 1.0 - x * 0.0625
+    q *= q
+    q *= q
+    q *= q
+    return 1.0 / (q * q)
+
+
+TILE = 1024  # replicates screened, then decided, at a time: the body's reads stay in cache
+
+
 @njit(cache=True)
 def reciprocal_row(i, st, prm, out):
     """Agent i's hostile rung and cooperative level toward every j, in every replicate
-    (``st``: ``DayState``, ``prm``: ``ReciprocalParams``, ``out``: ``Acts``; sim/engine/kernel_args.py)."""
+    (``st``: ``DayState``, ``prm``: ``ReciprocalParams``, ``out``: ``Acts``; sim/engine/kernel_args.py).
+    Replicates go by tiles of ``TILE``: the screen, then the body for what it left, so the
+    body's reads are still in cache."""
     H, C, P, cap, u, row_of, M, clock = st.H, st.C, st.P, st.cap, st.u, st.row_of, st.M, st.clock
     drho, dyad_of, use_status = st.drho, st.dyad_of, st.use_status
     rate, beta, gamma, psi, delta, eta, alpha = prm.rate, prm.beta, prm.gamma, prm.psi, prm.delta, prm.eta, prm.alpha
@@ -75,49 +92,51 @@ def reciprocal_row(i, st, prm, out):
             continue
         k = row_of[i, j]
         dj = dyad_of[i, j]
-        if screen:
-            _screen(i, j, k, dj, st, prm, out, settled)
-        for r in range(R):
-            if settled[r]:  # no act either way, written by the screen
-                continue
-            gap = at(cap[j], r) - at(cap[i], r)
-            h, c, p = H[i, j, r], C[i, j, r], P[i, j, r]
-            # Σ_k g Σ_m α_km M_m = g Σ_m a_m M_m, a_m the replies per unit of trace m (≥ 0:
-            # zero iff no trace that excites a reply is left); stored traces × i's clock
-            msum = 0.0
-            g = 0.0
-            for m in range(6):
-                msum += at(acol[m], r) * M[i, j, m, r]
-            has = msum > 0.0
-            if has:
-                g = at(G[i, j], r) * clock[i, r]
-                msum *= g
-            x = at(bmin, r) * (h - 1.0) + at(gmax, r) * p - at(pmin, r) * c
-            x -= (at(dmin, r) if gap >= 0.0 else at(dmax, r)) * gap
-            dr = drho[dj, r] if use_status else 0.0
-            if dr != 0.0:
-                x += (at(emax, r) if dr >= 0.0 else at(emin, r)) * dr
-            bound = 1.0 / (1.0 - x) if x < 0.5 else math.exp(x)
-            uu = u[0, k, r]
-            if uu < 1.0 - (at(rsum, r) * bound + msum):
-                rung[j, r] = 0
-            else:
-                total = 0.0
-                for kk in range(6):
-                    y = at(beta[kk], r) * (h - 1.0) + at(gamma[kk], r) * p - at(psi[kk], r) * c
-                    y -= at(delta[kk], r) * gap
-                    if dr != 0.0:
-                        y += at(eta[kk], r) * dr
-                    lam[kk] = at(rate[kk], r) * math.exp(y)
-                    if has:
-                        s = 0.0
-                        for m in range(6):
-                            s += at(alpha[kk, m], r) * M[i, j, m, r]
-                        lam[kk] += g * s
-                    total += lam[kk]
-                rung[j, r] = draw_rung(uu, lam, total)
-            mu = at(cwc, r) * c - at(cwh, r) * h
-            level[j, r] = _passed(u[1, k, r], mu, cthr)
+        for lo in range(0, R, TILE):
+            hi = min(lo + TILE, R)
+            if screen:
+                _screen(i, j, k, dj, st, prm, out, settled, lo, hi)
+            for r in range(lo, hi):
+                if settled[r]:  # no act either way, written by the screen
+                    continue
+                gap = at(cap[j], r) - at(cap[i], r)
+                h, c, p = H[i, j, r], C[i, j, r], P[i, j, r]
+                # Σ_k g Σ_m α_km M_m = g Σ_m a_m M_m, a_m the replies per unit of trace m (≥ 0:
+                # zero iff no trace that excites a reply is left); stored traces × i's clock
+                msum = 0.0
+                g = 0.0
+                for m in range(6):
+                    msum += at(acol[m], r) * M[i, j, m, r]
+                has = msum > 0.0
+                if has:
+                    g = at(G[i, j], r) * clock[i, r]
+                    msum *= g
+                x = at(bmin, r) * (h - 1.0) + at(gmax, r) * p - at(pmin, r) * c
+                x -= (at(dmin, r) if gap >= 0.0 else at(dmax, r)) * gap
+                dr = drho[dj, r] if use_status else 0.0
+                if dr != 0.0:
+                    x += (at(emax, r) if dr >= 0.0 else at(emin, r)) * dr
+                bound = exp_bound(x) if x < 16.0 else math.exp(x)
+                uu = u[0, k, r]
+                if uu < 1.0 - (at(rsum, r) * bound + msum):
+                    rung[j, r] = 0
+                else:
+                    total = 0.0
+                    for kk in range(6):
+                        y = at(beta[kk], r) * (h - 1.0) + at(gamma[kk], r) * p - at(psi[kk], r) * c
+                        y -= at(delta[kk], r) * gap
+                        if dr != 0.0:
+                            y += at(eta[kk], r) * dr
+                        lam[kk] = at(rate[kk], r) * math.exp(y)
+                        if has:
+                            s = 0.0
+                            for m in range(6):
+                                s += at(alpha[kk, m], r) * M[i, j, m, r]
+                            lam[kk] += g * s
+                        total += lam[kk]
+                    rung[j, r] = draw_rung(uu, lam, total)
+                mu = at(cwc, r) * c - at(cwh, r) * h
+                level[j, r] = _passed(u[1, k, r], mu, cthr)
 
 
 @njit(cache=True)
@@ -133,12 +152,14 @@ SCREEN_MARGIN = 1e-12  # absolute: far above the rounding of the body's own test
 
 
 @njit(cache=True, error_model="numpy")
-def _screen(i, j, k, dj, st, prm, out, settled):
+def _screen(i, j, k, dj, st, prm, out, settled, lo, hi):
     """The replicates where i does nothing toward j today, decided in one branch-free pass
     over the replicates (it vectorises): ``settled[r]`` is set where both hold
 
-    - u₀ < 1 − (Σ_k rate_k · B(x) + msum) − margin, with B(x) = (1 − x/4)^−4 ≥ e^x (x < 4)
-      and x, msum the body's bound terms: then u₀ < e^(−Λ) and the body draws no act;
+    - u₀ < 1 − (Σ_k rate_k e^(−δ_k gap) · B(x) + msum) − margin, with B = ``exp_bound``
+      (x < 16), msum the body's memory term and x its bound on the rest of the exponent
+      (β, γ, ψ, η at their least favourable over the rungs; the pair's deterrence exactly, per
+      rung): then u₀ < e^(−Λ) and the body draws no act;
     - u₁ ≤ T/(1 + T) − margin with y = θ₁ − μ ≥ 0 and T = 1 + y + y²/2 + y³/6 + y⁴/24 ≤ e^y:
       then u₁ ≤ σ(y) and the cooperative level is 0;
 
@@ -150,30 +171,36 @@ def _screen(i, j, k, dj, st, prm, out, settled):
     H, C, P, u, M, clock = st.H, st.C, st.P, st.u, st.M, st.clock
     a0, a1, a2, a3, a4, a5 = (prm.acol[0, 0], prm.acol[1, 0], prm.acol[2, 0], prm.acol[3, 0], prm.acol[4, 0],
                               prm.acol[5, 0])
-    gij, rs, bmin, gmax, pmin = prm.G[i, j, 0], prm.rsum[0], prm.bmin[0], prm.gmax[0], prm.pmin[0]
+    gij, bmin, gmax, pmin = prm.G[i, j, 0], prm.bmin[0], prm.gmax[0], prm.pmin[0]
     emin, emax, cwc, cwh, thr0 = prm.emin[0], prm.emax[0], prm.cwc[0], prm.cwh[0], prm.cthr[0]
     gap = st.cap[j, 0] - st.cap[i, 0]
-    dg = (prm.dmin[0] if gap >= 0.0 else prm.dmax[0]) * gap
-    Hr, Cr, Pr, u0, u1, ck = H[i, j], C[i, j], P[i, j], u[0, k], u[1, k], clock[i]
-    M0, M1, M2, M3, M4, M5 = M[i, j, 0], M[i, j, 1], M[i, j, 2], M[i, j, 3], M[i, j, 4], M[i, j, 5]
-    dr_row = st.drho[dj] if st.use_status else np.zeros(Hr.shape[0])
-    rung, level = out.rung[j], out.level[j]
-    for r in range(Hr.shape[0]):
+    # the pair's deterrence per rung, exactly: Σ_k rate_k e^(−δ_k gap) (one number per pair
+    # and day), not Σ_k rate_k times the least favourable e^(−δ gap) of any rung
+    rs = 0.0
+    for kk in range(6):
+        rs += prm.rate[kk, 0] * math.exp(-prm.delta[kk, 0] * gap)
+    rs *= 1.0 + 1e-12  # covers the rounding of the six exponentials
+    # views of replicates lo..hi-1, indexed from 0: an index known to be ≥ 0 needs no
+    # wraparound test, which would keep the loop from vectorising
+    Hr, Cr, Pr, u0, u1, ck = H[i, j, lo:hi], C[i, j, lo:hi], P[i, j, lo:hi], u[0, k, lo:hi], u[1, k, lo:hi], clock[i, lo:hi]
+    M0, M1, M2 = M[i, j, 0, lo:hi], M[i, j, 1, lo:hi], M[i, j, 2, lo:hi]
+    M3, M4, M5 = M[i, j, 3, lo:hi], M[i, j, 4, lo:hi], M[i, j, 5, lo:hi]
+    dr_row = st.drho[dj, lo:hi]  # all 0 unless st.use_status
+    rung, level, done = out.rung[j, lo:hi], out.level[j, lo:hi], settled[lo:hi]
+    for r in range(hi - lo):
         h, c, p = Hr[r], Cr[r], Pr[r]
         msum = a0 * M0[r] + a1 * M1[r] + a2 * M2[r] + a3 * M3[r] + a4 * M4[r] + a5 * M5[r]
         if msum > 0.0:
             msum *= gij * ck[r]
-        x = bmin * (h - 1.0) + gmax * p - pmin * c - dg
+        x = bmin * (h - 1.0) + gmax * p - pmin * c
         dr = dr_row[r]
         if dr != 0.0:
             x += (emax if dr >= 0.0 else emin) * dr
-        q = 1.0 - 0.25 * x
-        q *= q
-        quiet = (x < 4.0) & (u0[r] < 1.0 - (rs / (q * q) + msum) - SCREEN_MARGIN)
+        quiet = (x < 16.0) & (u0[r] < 1.0 - (rs * exp_bound(x) + msum) - SCREEN_MARGIN)
         y = thr0 - (cwc * c - cwh * h)
         t = 1.0 + y * (1.0 + y * (0.5 + y * (1.0 / 6.0 + y * (1.0 / 24.0))))
         calm = (y >= 0.0) & (u1[r] <= t / (1.0 + t) - SCREEN_MARGIN)
-        settled[r] = quiet & calm
+        done[r] = quiet & calm
         rung[r] = 0  # the body overwrites both where not settled
         level[r] = 0
 
