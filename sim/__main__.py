@@ -1,5 +1,5 @@
 """``python -m sim``: the same as the ``triad`` command."""
-from sim.cli import main
+from sim.cli import console
 
 if __name__ == "__main__":
-    main()
+    console()

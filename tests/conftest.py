@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,10 @@ from sim.config.locate import conf_dir, register_experiments
 from sim.config.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
+# no figure cache unless a test asks for one (tests/test_figure_cache.py): a test that draws a
+# figure (or breaks its drawing on purpose) must draw it, and nothing goes to ~/.cache;
+# set before any test starts a process, so every `triad` the tests run inherits it
+os.environ["TRIAD_FIGURE_CACHE"] = "off"
 CONF = conf_dir()
 ARTICLE = ROOT.parent / "shared" / "source" / "article.txt"
 

@@ -55,7 +55,7 @@ def test_the_wheel_carries_every_module_and_config(wheel):
     assert "Name: triad-sim" in meta and "License-Expression: MIT" in meta
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     entry = zipfile.ZipFile(wheel).read(info.replace("METADATA", "entry_points.txt")).decode()
-    for script in ("triad = sim.cli:main", "triad-report = sim.cli:report_main", "triad-aggregate = sim.cli:aggregate_main"):
+    for script in ("triad = sim.cli:console", "triad-report = sim.cli:report_main", "triad-aggregate = sim.cli:aggregate_main"):
         assert script in entry
 
 

@@ -140,6 +140,39 @@ def count_reached(max_rung, reached):
             reached[d, k] += n
 
 
+@njit(cache=True)
+def invert_cdf(hist, n, qs, left, width, out):
+    """``out[d, s, i]``: quantile ``qs[i]`` of the histogram ``hist[d, s]`` of ``n`` values,
+    bin k covering (left[s, k], left[s, k] + width[s, k]]: the first bin whose cumulative
+    count reaches q·n (never an empty bin before the first filled one), and the fraction
+    of its count needed, spread evenly over its width. One pass over each row's bins."""
+    D, S, B = hist.shape
+    cum = np.empty(B, dtype=np.int64)
+    for d in range(D):
+        for s in range(S):
+            row = hist[d, s]
+            c = 0
+            first = -1
+            for k in range(B):
+                c += row[k]
+                cum[k] = c
+                if first < 0 and row[k] > 0:
+                    first = k
+            first = max(first, 0)
+            for i in range(qs.shape[0]):
+                target = qs[i] * n
+                k = 0
+                while k < B and cum[k] < target:
+                    k += 1
+                if k == B:  # no bin reaches the target: as argmax of all-False, bin 0
+                    k = 0
+                k = max(k, first)
+                count = row[k]
+                below = cum[k] - count
+                frac = min(max((target - below) / max(count, 1), 0.0), 1.0)
+                out[d, s, i] = left[s, k] + width[s, k] * frac
+
+
 class DailyStats:
     """Histogram, fixed-point sums and rung incidence, per day, for one scenario."""
 
@@ -259,21 +292,12 @@ class DailyStats:
         """(days, S) ensemble means."""
         return self.sums / (FIXED * self.n)
 
-    def quantiles(self, qs=QUANTILES) -> np.ndarray:
-        """(days, S, len(qs)) quantiles: the binned CDF inverted, mass spread evenly over a bin."""
-        hist = self.hist
-        cum = np.cumsum(hist, axis=-1, dtype=np.int64)
-        S = hist.shape[1]
-        srange = np.arange(S)[None, :]
+    def quantiles(self, qs=QUANTILES, days: slice = slice(None)) -> np.ndarray:
+        """(days, S, len(qs)) quantiles of the days selected by ``days`` (default all): the
+        binned CDF inverted, mass spread evenly over a bin (``invert_cdf``)."""
+        hist = np.ascontiguousarray(self.hist[days])
         out = np.empty(hist.shape[:2] + (len(qs),))
-        for n_q, q in enumerate(qs):
-            target = q * self.n
-            k = np.argmax(cum >= target, axis=-1)  # first bin reaching the target mass
-            k = np.maximum(k, np.argmax(hist > 0, axis=-1))  # never an empty leading bin
-            count = np.take_along_axis(hist, k[..., None], -1)[..., 0]
-            below = np.take_along_axis(cum, k[..., None], -1)[..., 0] - count
-            frac = np.clip((target - below) / np.maximum(count, 1), 0.0, 1.0)
-            out[..., n_q] = self._left[srange, k] + self._width[srange, k] * frac
+        invert_cdf(hist, float(self.n), np.asarray(qs, dtype=float), self._left, self._width, out)
         return out
 
     def p_reached(self, origin: str = "any") -> np.ndarray:

@@ -34,7 +34,7 @@ def scenario_summary(stats: DailyStats, actors: tuple[str, ...]) -> dict:
 
     out = {}
     names = dyad_names(actors)
-    qs = stats.quantiles((0.05, 0.5, 0.95))[-1]
+    qs = stats.quantiles((0.05, 0.5, 0.95), days=slice(-1, None))[0]  # the last day only
     for d, name in enumerate(names):
         ten_idx = [k for k, (s, t, v) in enumerate(zip(stats.series.source, stats.series.target, stats.series.variable))
                    if v == "tension" and f"{s}-{t}" == name][0]
