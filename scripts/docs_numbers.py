@@ -9,11 +9,17 @@ average before and after is recorded: timings under load are longer):
 - ``startup_version_s``: ``python -m sim --version`` (the command's start-up);
 - ``import_palette_s``: ``import sim.report.style`` (the report's colours; no figure module);
 - ``run_cold_s``: the default run (``triad``, report included) with an empty numba cache,
-  so the day loop is compiled (the first run after installing);
-- ``run_warm_s``: the same again, cache warm (what ``make run`` takes from then on);
+  so the day loop is compiled, and an empty figure cache (the first run after installing);
+- ``run_warm_s``: the same again, caches warm (what ``make run`` takes from then on: the
+  inputs are unchanged, so the figures are copied from the figure cache);
+- ``run_warm_drawn_s``: warm, the figure cache off (``TRIAD_FIGURE_CACHE=off``): every
+  figure drawn, as after any change of config, seed or code;
 - ``run_warm_no_report_s``: warm, ``report.enabled=false``;
-- ``report_s``: ``triad-report DIR`` on that run (``report_import_s`` of it: importing
-  ``sim.report.run``; ``report_build_s``: ``build_report`` itself).
+- ``report_s``: ``build_report`` on that run in a fresh process, figure cache off
+  (``report_import_s`` of it: importing ``sim.report.run``; ``report_build_s``:
+  ``build_report`` itself); ``report_cached_s``: the same with the figures in the cache.
+
+The figure cache is a directory of the run's temporary folder, empty at the start.
 """
 from __future__ import annotations
 
@@ -52,8 +58,11 @@ def _timed(args: list[str], env: dict) -> tuple[float, float, str]:
 def measure(repeat: int) -> dict:
     py = sys.executable
     tmp = Path(tempfile.mkdtemp(prefix="triad-docs-numbers-"))
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NUMBA_CACHE_DIR": str(tmp / "numba-cache")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NUMBA_CACHE_DIR": str(tmp / "numba-cache"),
+           "TRIAD_FIGURE_CACHE": str(tmp / "figure-cache")}
+    drawn = {**env, "TRIAD_FIGURE_CACHE": "off"}
     env.pop("TRIAD_REPORT_WORKERS", None)
+    drawn.pop("TRIAD_REPORT_WORKERS", None)
     v: dict[str, float] = {}
 
     def median(args: list[str]) -> tuple[float, float]:
@@ -66,18 +75,23 @@ def measure(repeat: int) -> dict:
     warm = [_timed([py, "-m", "sim", f"hydra.run.dir={tmp / f'warm{i}'}"], env)[:2] for i in range(repeat)]
     v["run_warm_s"] = statistics.median(w for w, _ in warm)
     v["run_warm_cpu_s"] = statistics.median(c for _, c in warm)
+    fresh = [_timed([py, "-m", "sim", f"hydra.run.dir={tmp / f'drawn{i}'}"], drawn)[:2] for i in range(repeat)]
+    v["run_warm_drawn_s"] = statistics.median(w for w, _ in fresh)
+    v["run_warm_drawn_cpu_s"] = statistics.median(c for _, c in fresh)
     bare = [_timed([py, "-m", "sim", f"hydra.run.dir={tmp / f'bare{i}'}", "report.enabled=false"], env)[:2]
             for i in range(repeat)]
     v["run_warm_no_report_s"] = statistics.median(w for w, _ in bare)
     v["run_warm_no_report_cpu_s"] = statistics.median(c for _, c in bare)
     rep = []
     for _ in range(repeat):
-        wall, cpu, out = _timed([py, "-c", REPORT, str(tmp / "bare0")], env)
+        wall, cpu, out = _timed([py, "-c", REPORT, str(tmp / "bare0")], drawn)
         rep.append((wall, cpu, json.loads(out.strip().splitlines()[-1])))
     v["report_s"] = statistics.median(r[0] for r in rep)
     v["report_cpu_s"] = statistics.median(r[1] for r in rep)
     v["report_import_s"] = statistics.median(r[2]["import"] for r in rep)
     v["report_build_s"] = statistics.median(r[2]["build"] for r in rep)
+    _timed([py, "-c", REPORT, str(tmp / "bare1")], env)  # its figures into the cache (bare runs are alike)
+    v["report_cached_s"], v["report_cached_cpu_s"] = median([py, "-c", REPORT, str(tmp / "bare0")])
     return {k: round(x, 2) for k, x in v.items()}
 
 
