@@ -65,7 +65,19 @@ class Stream:
         return out
 
     def normal(self, shape: tuple[int, ...]) -> np.ndarray:
-        return self._take([g.standard_normal(shape + (BLOCK,)) for g in self._gens])
+        """What ``_take([g.standard_normal(shape + (BLOCK,)) for g in gens])`` gives (the same
+        numbers, the generators left in the same state), drawn by compiled code straight
+        into the result (``sim.engine.draws``)."""
+        from sim.engine.draws import normals_into
+
+        out = np.empty(shape + (self._n,))
+        rows = out.reshape(-1, self._n)
+        pos = 0
+        for b, g in enumerate(self._gens):
+            first, last = max(self._offset - b * BLOCK, 0), min(self._offset + self._n - b * BLOCK, BLOCK)
+            normals_into(g, rows, BLOCK, first, max(first, last), pos)
+            pos += max(last - first, 0)
+        return out
 
     def uniform(self, shape: tuple[int, ...]) -> np.ndarray:
         return self._take([g.random(shape + (BLOCK,)) for g in self._gens])
