@@ -183,7 +183,7 @@ def all_core_chunk(replicates: int, n: int) -> int:
 
 def compare_engine(trees, replicates: int, days: int, workers: int, rounds: int) -> dict:
     chunk = 10_000 if workers == 1 else all_core_chunk(replicates, workers)
-    repeat = 3 if replicates * days < 2e6 else 1
+    repeat = 3 if replicates * days < 2e7 else 1  # best of three up to R = 10 000 (the marginal rate's ends)
     runs = alternate(trees, rounds, lambda t: spawn(t, "engine", str(replicates), str(days), str(chunk), str(repeat),
                                                     str(workers)))
     best = {n: max(r["replicate_days_per_s"] for r in rs) for n, rs in runs.items()}

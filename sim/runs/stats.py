@@ -100,20 +100,22 @@ def bin_state(H, C, kind, si, sj, scale, shift, hi, B, hist, sums):
     lanes = np.zeros((4, hist.shape[1]), dtype=np.int64)
     for s in range(kind.shape[0]):
         i, j, kd = si[s], sj[s], kind[s]
-        if kd == 0:
-            v[:] = H[i, j]
+        if kd == 0:  # H and C are read where they are; tension and net relation computed into v
+            src = H[i, j]
         elif kd == 1:
-            v[:] = C[i, j]
+            src = C[i, j]
         elif kd == 2:
             for r in range(R):
                 v[r] = (H[i, j, r] + H[j, i, r]) * 0.5
+            src = v
         else:
             for r in range(R):
                 v[r] = (C[i, j, r] + C[j, i, r]) * 0.5 - (H[i, j, r] + H[j, i, r]) * 0.5
+            src = v
         top, sc, sh = hi[s], scale[s], shift[s]
         total = 0
         for r in range(R):
-            x = v[r]
+            x = src[r]
             kb[r] = B + 1 if x >= top else np.int64(math.ceil(x * sc + sh))
             total += np.int64(np.rint(x * FIXED))
         lanes[:] = 0
