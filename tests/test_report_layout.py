@@ -22,8 +22,11 @@ def _drawn_texts(fig) -> list[Text]:
         out += [leg.get_title(), *leg.get_texts()]
     for ax in fig.get_axes():
         out += [ax.title, ax._left_title, ax._right_title, *ax.texts]
-        if ax.axison:
-            out += [ax.xaxis.label, ax.yaxis.label, *ax.get_xticklabels(), *ax.get_yticklabels()]
+        if ax.axison:  # the tick labels drawn: those of ticks inside the view limits (Axis.draw's
+            # own selection; get_yticklabels also lists a tick the locator put beyond the limits)
+            drawn = [lab for axis in (ax.xaxis, ax.yaxis) for tick in axis._update_ticks()
+                     for lab in (tick.label1, tick.label2) if lab.get_visible()]
+            out += [ax.xaxis.label, ax.yaxis.label, *drawn]
         leg = ax.get_legend()
         if leg is not None:
             out += [leg.get_title(), *leg.get_texts()]
