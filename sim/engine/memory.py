@@ -77,40 +77,48 @@ def receive_row(i, M, clock, rung, discharge, cross, C, H, use_cross):
     adds 1 to that trace and, through the cross-target channel, cross × (C_ja + C_aj)/2 × H_ia
     to i's rung-k trace toward every third actor a: j's partner, in so far as i already
     distrusts a (an ally of i is not blamed for its enemies' acts; ``use_cross``: some
-    replicate's cross > 0). Replicates are visited in order; acts are rare, so the int8 acts
-    are read eight replicates to a 64-bit word and words without an act are skipped."""
+    replicate's cross > 0). Replicates are visited in order, only those that acted (``acted``)."""
     N, R = rung.shape[0], rung.shape[2]
-    R8 = R - R % 8
-    nw = R8 // 8  # whole words
+    idx = np.empty(R, dtype=np.int64)
     for j in range(N):
         if j == i:
             continue
-        words = rung[i, j, :R8].view(np.uint64)
-        for w in range((R + 7) // 8):
-            if w < nw and words[w] == 0:
-                continue
-            for r in range(8 * w, min(8 * w + 8, R)):
-                k = rung[i, j, r]
-                if k > 0:
-                    d = 1.0 - at(discharge, r)
-                    for m in range(k):
-                        M[i, j, m, r] *= d
+        for t in range(acted(rung[i, j], idx)):
+            r = idx[t]
+            d = 1.0 - at(discharge, r)
+            for m in range(rung[i, j, r]):
+                M[i, j, m, r] *= d
     for j in range(N):
         if j == i:
             continue
-        words = rung[j, i, :R8].view(np.uint64)
-        for w in range((R + 7) // 8):
-            if w < nw and words[w] == 0:
-                continue
-            for r in range(8 * w, min(8 * w + 8, R)):
-                k = rung[j, i, r]
-                if k > 0:
-                    M[i, j, k - 1, r] += 1.0 / clock[i, r]
-                    if use_cross:
-                        x = at(cross, r) / clock[i, r]
-                        for a in range(N):
-                            if a != i and a != j:
-                                M[i, a, k - 1, r] += x * 0.5 * (C[j, a, r] + C[a, j, r]) * H[i, a, r]
+        for t in range(acted(rung[j, i], idx)):
+            r = idx[t]
+            k = rung[j, i, r]
+            M[i, j, k - 1, r] += 1.0 / clock[i, r]
+            if use_cross:
+                x = at(cross, r) / clock[i, r]
+                for a in range(N):
+                    if a != i and a != j:
+                        M[i, a, k - 1, r] += x * 0.5 * (C[j, a, r] + C[a, j, r]) * H[i, a, r]
+
+
+@njit(cache=True)
+def acted(row, idx):
+    """The replicates with an act in ``row`` (int8, 0: none), in order, into ``idx``; returns
+    how many. Acts are rare: the row is read eight replicates to a 64-bit word and words
+    without an act are skipped."""
+    R = row.shape[0]
+    whole = R // 8
+    words = row[: 8 * whole].view(np.uint64)
+    n = 0
+    for w in range((R + 7) // 8):
+        if w < whole and words[w] == 0:
+            continue
+        for r in range(8 * w, min(8 * w + 8, R)):
+            if row[r] != 0:
+                idx[n] = r
+                n += 1
+    return n
 
 
 @njit(cache=True)
