@@ -119,6 +119,28 @@ def worker_baseline(replicates: int, days: int) -> dict:
             "replicate_days_per_cpu_s": replicates * s.n_days / cpu, "peak_rss_mb": _rss_mb()}
 
 
+def worker_normals(n: int, repeat: int) -> dict:
+    """Nanoseconds per standard normal: numpy's ``Generator.standard_normal`` filling an array,
+    and the engine's compiled copy of it (``sim.engine.draws``, the same numbers); best of
+    ``repeat``, the two alternating, in one process."""
+    import numpy as np
+
+    from sim.engine.draws import normals_into
+
+    g = np.random.Generator(np.random.PCG64(0))
+    out = np.empty((12, n // 12))
+    normals_into(g, out, out.shape[1], 0, out.shape[1], 0)  # compiled (or loaded) outside the timing
+    best = {"numpy_ns": math.inf, "compiled_ns": math.inf}
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        g.standard_normal(out=out)
+        best["numpy_ns"] = min(best["numpy_ns"], (time.perf_counter() - t0) / out.size * 1e9)
+        t0 = time.perf_counter()
+        normals_into(g, out, out.shape[1], 0, out.shape[1], 0)
+        best["compiled_ns"] = min(best["compiled_ns"], (time.perf_counter() - t0) / out.size * 1e9)
+    return {"draws": out.size, "repeat": repeat, **best, "ratio": best["numpy_ns"] / best["compiled_ns"]}
+
+
 def spawn(tree: Path, *args: str) -> dict:
     env = {**os.environ, **SINGLE_CORE, "PYTHONPATH": str(tree), "TRIAD_BENCH_TREE": str(tree)}
     out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", *args],
@@ -208,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if a.worker:
         kind, *nums = a.worker
-        res = worker_engine(*map(int, nums)) if kind == "engine" else worker_baseline(*map(int, nums))
+        work = {"engine": worker_engine, "baseline": worker_baseline, "normals": worker_normals}[kind]
+        res = work(*map(int, nums))
         print(json.dumps(res))
         return 0
 
@@ -267,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = [spawn(ROOT, "engine", str(R), str(days), "10000", "3") for R in ((1, 100) if not a.quick else ())]
     rows += [low["current_runs"][0]] + [comparison[f"R{R}_workers1"]["current_runs"][0] for R in sizes]
     base = spawn(ROOT, "baseline", str(n_base), str(days))
+    normals = spawn(ROOT, "normals", str(12 * 10240), "20")
+    print(f"standard normals: numpy {normals['numpy_ns']:.1f} ns, compiled (sim.engine.draws) "
+          f"{normals['compiled_ns']:.1f} ns a draw ({normals['ratio']:.2f}x)", flush=True)
     ref = comparison[hi_key]["current"]
     ratio = ref / base["replicate_days_per_s"]
     print(f"scalar Mesa baseline ({n_base} replicates): {base['replicate_days_per_s']:,.0f} replicate-days/s; "
@@ -289,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         from render import machine, update_docs, write_json_atomic
 
         results = {
+            "command": "make bench (python benchmarks/bench.py)",
             "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "quick": a.quick, "machine": machine(ROOT), "load_average_at_start": load_start,
             "load_average_at_end": list(os.getloadavg()), "cores": n,
@@ -299,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
             "comparison": comparison, "marginal_per_core": marginal_row, "make_run_warm": make_run_row,
             "engine": rows, "scalar_baseline": base, "targets": targets,
             "ratio": {"engine_replicates": sizes[0], "engine_over_baseline": ratio},
-            "bench_wall_s": wall,
+            "normals": normals, "bench_wall_s": wall,
         }
         write_json_atomic(out, results)
         print(f"wrote {out}")
