@@ -131,19 +131,18 @@ def apply_acts(H, C, P, rung, level, hmag, cmag, ih, ic, icom, Id, Jd, dyad_rung
     i's act toward j of magnitude m = |w|/10 raises H_ij by commitment·m, H_ji by
     hostility·m and P_ji by m (cooperative acts: C likewise); P stays in [0, 1].
     """
-    N, R = H.shape[0], H.shape[2]
-    for i in range(N):
-        for j in range(N):
-            if i == j:
+    R = H.shape[2]
+    for d in range(Id.shape[0]):  # both directions of a dyad in one pass: one test of its four acts
+        i, j = Id[d], Jd[d]
+        for r in range(R):
+            # no act either way (most replicate-days): the impulses below are ±0, which
+            # leaves H, C and P (already in [0, 1]) exactly as they are
+            if rung[i, j, r] == 0 and rung[j, i, r] == 0 and level[i, j, r] == 0 and level[j, i, r] == 0:
                 continue
-            for r in range(R):
-                # no act either way (most replicate-days): the impulses below are ±0, which
-                # leaves H, C and P (already in [0, 1]) exactly as they are
-                if rung[i, j, r] == 0 and rung[j, i, r] == 0 and level[i, j, r] == 0 and level[j, i, r] == 0:
-                    continue
-                H[i, j, r] += at(icom, r) * hmag[rung[i, j, r]] + at(ih, r) * hmag[rung[j, i, r]]
-                P[i, j, r] = min(max(P[i, j, r] + hmag[rung[j, i, r]], 0.0), 1.0)
-                C[i, j, r] += at(icom, r) * cmag[level[i, j, r]] + at(ic, r) * cmag[level[j, i, r]]
+            for a, b in ((i, j), (j, i)):
+                H[a, b, r] += at(icom, r) * hmag[rung[a, b, r]] + at(ih, r) * hmag[rung[b, a, r]]
+                P[a, b, r] = min(max(P[a, b, r] + hmag[rung[b, a, r]], 0.0), 1.0)
+                C[a, b, r] += at(icom, r) * cmag[level[a, b, r]] + at(ic, r) * cmag[level[b, a, r]]
     for d in range(Id.shape[0]):
         i, j = Id[d], Jd[d]
         for r in range(R):

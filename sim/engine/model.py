@@ -309,7 +309,7 @@ class TriadModel(mesa.Model):
         it returns to normal, any other value cancels a pending return. Recompute the touched
         dyads' rupture Δρ (clipped to [−1, 1]) and drift offsets. Only events and the thaw
         change statuses."""
-        touched = np.zeros(len(self.Id), dtype=np.bool_)
+        changed = np.zeros((len(self.Id), self.R), dtype=np.bool_)
         h = float(np.atleast_1d(self.params.status_reopen_half_life_days)[0])
         for i, j, key, code in changes:
             self.status[i, j, key][mask] = code
@@ -319,19 +319,19 @@ class TriadModel(mesa.Model):
             else:
                 self.reopen[i, j, key][mask] = NEVER
             self.reopen_next[i, j, key] = self.reopen[i, j, key].min()
-            touched[self.dyad_of[i, j]] = True
+            changed[self.dyad_of[i, j]] |= mask
         self.next_reopen = int(self.reopen_next.min())
-        self._status_changed(touched)
+        self._status_changed(changed)
 
     def _thaw(self, t: int) -> None:
         """Downgraded statuses due today return to normal (before the day's events)."""
-        touched = np.zeros(len(self.Id), dtype=np.bool_)
+        changed = np.zeros((len(self.Id), self.R), dtype=np.bool_)
         self.next_reopen = int(st_k.thaw(t, self.status, self.reopen, self.reopen_next, self.thaw_to, NEVER,
-                                         self.dyad_of, touched))
-        self._status_changed(touched)
+                                         self.dyad_of, changed))
+        self._status_changed(changed)
 
-    def _status_changed(self, touched: np.ndarray) -> None:
-        self.use_status = bool(st_k.refresh(touched, self.status, self.status_w, self.Id, self.Jd, self.rho0,
+    def _status_changed(self, changed: np.ndarray) -> None:
+        self.use_status = bool(st_k.refresh(changed, self.status, self.status_w, self.Id, self.Jd, self.rho0,
                                             self.status_dir, self.norel, self.drho, self.status_off))
 
     def _apply_acts(self) -> None:

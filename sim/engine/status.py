@@ -16,9 +16,9 @@ from sim.engine.dynamics import at
 
 
 @njit(cache=True)
-def thaw(t, status, reopen, row_next, to_code, never, dyad_of, touched):
+def thaw(t, status, reopen, row_next, to_code, never, dyad_of, changed):
     """Statuses due by day ``t`` return to ``to_code[key]`` and their return is cleared;
-    ``touched[d]`` is set for every dyad with a change. ``row_next[i, j, key]`` is the
+    ``changed[d, r]`` is set for every dyad and replicate with a change. ``row_next[i, j, key]`` is the
     earliest return pending in that row of ``reopen`` (rows with none due are skipped) and
     is kept up to date. Returns the next day a status is due (``never``: none pending)."""
     N, K, R = status.shape[0], status.shape[2], status.shape[3]
@@ -34,7 +34,7 @@ def thaw(t, status, reopen, row_next, to_code, never, dyad_of, touched):
                         if day <= t:
                             status[i, j, key, r] = to_code[key]
                             due[r] = never
-                            touched[dyad_of[i, j]] = True
+                            changed[dyad_of[i, j], r] = True
                         elif day < row:
                             row = day
                     row_next[i, j, key] = row
@@ -59,18 +59,19 @@ def rupture(status, w, Id, Jd, rho):
 
 
 @njit(cache=True)
-def refresh(touched, status, w, Id, Jd, rho0, direction, norel, drho, off):
-    """After a status change: for the ``touched`` dyads, whether they are without relations
+def refresh(changed, status, w, Id, Jd, rho0, direction, norel, drho, off):
+    """After a status change: where ``changed[d, r]`` (the only dyads and replicates whose
+    values can differ), whether the dyad is without relations
     (neither embassy open: code 0), their rupture Δρ = clip(ρ − ρ₀, −1, 1) and their drift
     offsets ``off[d, q, r] = direction[d, q] · Δρ[d, r]`` (Ψ Δb). Returns whether some
     dyad of some replicate has a rupture (Δρ ≠ 0)."""
     K, R = status.shape[2], status.shape[3]
     shared = direction.shape[2] == 1
     for d in range(Id.shape[0]):
-        if not touched[d]:
-            continue
         i, j = Id[d], Jd[d]
         for r in range(R):
+            if not changed[d, r]:
+                continue
             norel[d, r] = status[i, j, 0, r] == 0 and status[j, i, 0, r] == 0
             a = w[0, status[i, j, 0, r]]
             b = w[0, status[j, i, 0, r]]
