@@ -59,6 +59,18 @@ def test_a_changed_input_draws_again(source, tmp_path, monkeypatch):
     assert len(drawn) == 6  # the key covers every input file: one changed file draws every figure
 
 
+def test_matplotlib_settings_and_formats_are_part_of_the_key(source, monkeypatch):
+    """A user's matplotlibrc can set what the report's style leaves alone (a font, say)."""
+    import matplotlib
+
+    before = figcache.inputs_digest(source, ("png",), "screen")
+    assert figcache.inputs_digest(source, ("png",), "screen") == before
+    assert figcache.inputs_digest(source, ("png", "svg"), "screen") != before
+    assert figcache.inputs_digest(source, ("png",), "a4") != before
+    monkeypatch.setitem(matplotlib.rcParams, "font.family", ["serif"])
+    assert figcache.inputs_digest(source, ("png",), "screen") != before
+
+
 @pytest.mark.slow  # over 4 s
 def test_formats_are_part_of_the_key(source, tmp_path, monkeypatch):
     _build(source, tmp_path / "a", monkeypatch, tmp_path / "cache")

@@ -2,7 +2,8 @@
 
 A run report's figures are a pure function of the run directory's report inputs (the
 files ``load_run`` reads), of triad's code and data, of the plotting libraries' versions
-and of the requested formats and paper size: the same inputs give the same bytes
+and settings (``matplotlib.rcParams``, which a user's matplotlibrc may set) and of the
+requested formats and paper size: the same inputs give the same bytes
 (figures are reproducible, ``freeze_layout``). So a figure is stored under the SHA-256
 of all of these and its name, and a report whose inputs did not change (the same config
 and seed run again, ``triad-report`` on an unchanged directory) copies its figures
@@ -61,8 +62,14 @@ def code_digest() -> str:
 
 
 def inputs_digest(run_dir: Path, formats: Sequence[str], paper: str) -> str:
-    """SHA-256 of the report inputs of ``run_dir``, the code, the formats and the paper size."""
+    """SHA-256 of the report inputs of ``run_dir``, the code, matplotlib's settings (a
+    user's matplotlibrc sets what the report's style leaves alone), the formats and the
+    paper size."""
+    import matplotlib
+
     h = hashlib.sha256(code_digest().encode())
+    rc = matplotlib.rcParams  # not "backend": reading it resolves one (imports pyplot); figures use Agg
+    h.update(repr(sorted((k, repr(rc[k])) for k in rc if k != "backend")).encode())
     for name in INPUTS:
         p = run_dir / name
         data = p.read_bytes() if p.is_file() else b"<absent>"
